@@ -1,0 +1,104 @@
+# Reproducible evaluation report: Leadership for Empowered and Healthy Communities.
+#
+#   make book   set up .venv from requirements.txt, run what is out of date, build HTML
+#   make test   the same set-up and build, then the test suite
+#   make help   every target
+#
+# Make, not Jupyter Book's cache, decides what runs: each notebook is a target whose
+# prerequisites are the notebook, the raw data it reads and the package.  When one
+# re-runs, `lehc_report.execute` stores its outputs in the book's execution cache and
+# the book is re-read in full (`--all`), so pages that glue from it are never stale.
+# A prose-only edit re-renders without executing anything; with nothing changed,
+# `make book` does no work.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-builtin-rules
+.DELETE_ON_ERROR:
+
+DATA ?= data
+BUILD ?= _build
+VENV ?= .venv
+PYTHON_BOOT ?= $(shell command -v python3.11 || command -v python3)
+PY := $(VENV)/bin/python
+JB := $(VENV)/bin/jupyter-book
+
+export LEHC_DATA := $(abspath $(DATA))
+export LEHC_BUILD := $(abspath $(BUILD))
+export PATH := $(abspath $(VENV))/bin:$(PATH)
+export MPLBACKEND := Agg
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+export PYTHONHASHSEED := 0
+
+STAMPS := $(BUILD)/stamps
+VENV_OK := $(VENV)/.installed
+PACKAGE := $(shell find src -name '*.py' -not -path '*/__pycache__/*' 2>/dev/null) pyproject.toml
+FRAMEWORK := $(firstword $(wildcard $(DATA)/framework.yml) data/framework.yml)
+CODEBOOK := $(firstword $(wildcard $(DATA)/codebook.yml) data/codebook.yml)
+SA_RAW := $(wildcard $(DATA)/self_assessment_*.csv $(DATA)/self_assessment_*.xlsx $(DATA)/participants.csv $(DATA)/cohort.yml) $(FRAMEWORK)
+QUAL_RAW := $(wildcard $(addprefix $(DATA)/,respondents.csv survey_returns.csv interview_segments.csv codings.csv double_coded.csv)) $(CODEBOOK)
+DATA_FOLDER := $(STAMPS)/data-folder
+BOOK_SRC := $(wildcard book/*.md book/_static/*) _config.yml _toc.yml
+NOTEBOOKS := 01_clean 02_quant 03_qual 04_robust 05_about
+NB_DONE := $(NOTEBOOKS:%=$(STAMPS)/%.done)
+RUN_NOTEBOOK = $(PY) -m lehc_report.execute $< --cache $(BUILD)/.jupyter_cache && touch $@
+
+.PHONY: help setup data book html pdf test verify manifest qdpx bench clean FORCE
+
+help: ## List the targets
+	@grep -hE '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
+	@echo "  Variables: DATA=$(DATA) (cohort data folder), CHROMIUM (browser for PDF/browser tests)"
+
+setup: $(VENV_OK) ## Create .venv from the pinned requirements (done by every target)
+
+$(VENV_OK): requirements.txt constraints.txt pyproject.toml
+	@test -x $(PY) || $(PYTHON_BOOT) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -c constraints.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@touch $@
+
+# Rewritten only when DATA points at another folder, so that switching cohorts re-runs everything.
+$(DATA_FOLDER): FORCE
+	@mkdir -p $(@D); echo "$(LEHC_DATA)" | cmp -s - $@ || echo "$(LEHC_DATA)" > $@
+
+data: $(VENV_OK) ## Regenerate the synthetic self-assessment data in data/ (byte-identical)
+	$(PY) -m lehc_report.synthetic data
+
+# ---- notebooks: each re-runs only when what it reads has changed -------------------
+$(STAMPS)/01_clean.done: notebooks/01_clean.md $(SA_RAW) $(PACKAGE) $(DATA_FOLDER) $(VENV_OK)
+	$(RUN_NOTEBOOK)
+$(STAMPS)/02_quant.done: notebooks/02_quant.md $(STAMPS)/01_clean.done $(PACKAGE) $(VENV_OK)
+	$(RUN_NOTEBOOK)
+$(STAMPS)/03_qual.done: notebooks/03_qual.md $(QUAL_RAW) $(STAMPS)/02_quant.done $(PACKAGE) $(DATA_FOLDER) $(VENV_OK)
+	$(RUN_NOTEBOOK)
+$(STAMPS)/04_robust.done: notebooks/04_robust.md $(STAMPS)/01_clean.done $(PACKAGE) $(VENV_OK)
+	$(RUN_NOTEBOOK)
+$(STAMPS)/05_about.done: notebooks/05_about.md $(SA_RAW) $(QUAL_RAW) $(PACKAGE) $(DATA_FOLDER) requirements.txt $(VENV_OK)
+	$(RUN_NOTEBOOK)
+
+# ---- the book: built aside, swapped in only when the build succeeded ---------------
+book: $(BUILD)/html/index.html ## Build the HTML report into _build/html (sets everything up)
+html: book
+
+$(BUILD)/html/index.html: $(NB_DONE) $(BOOK_SRC)
+	@echo "book: building HTML$(if $(filter $(STAMPS)/% _config.yml _toc.yml,$?), (all pages re-read: results changed),)"
+	$(JB) build . --path-output $(BUILD)/work --builder html -W --keep-going -q \
+	  $(if $(filter $(STAMPS)/% _config.yml _toc.yml,$?),--all) \
+	  || { echo "make: the HTML build failed; the previous report in $(BUILD)/html is untouched"; exit 1; }
+	@rm -rf $(BUILD)/html.new $(BUILD)/html.old
+	@cp -a $(BUILD)/work/_build/html $(BUILD)/html.new
+	@if [ -d $(BUILD)/html ]; then mv $(BUILD)/html $(BUILD)/html.old; fi
+	@mv $(BUILD)/html.new $(BUILD)/html && rm -rf $(BUILD)/html.old
+	@echo "book: $(BUILD)/html/index.html"
+
+test: book ## Set up, build the report and run the test suite
+	$(PY) -m pytest -q
+
+bench: $(VENV_OK) ## Time cold, no-change and prose-edit builds against a bare Jupyter Book build
+	$(PY) -m lehc_report.bench
+
+clean: ## Remove everything built (keeps .venv)
+	rm -rf $(BUILD)
+
+FORCE:

@@ -1,0 +1,68 @@
+"""Execute a MyST notebook into the Jupyter Book execution cache, driven by Make.
+
+Jupyter Book's cache keys a notebook on its code cells only, so a changed data
+file or package module would be served from a stale cache.  Make therefore decides
+*when* a notebook runs (its prerequisites are the notebook, the raw data it reads
+and the package), and this module runs it the way myst-nb would and stores the
+result under the same key, so the book build that follows finds it in the cache
+and executes nothing itself.  A failing cell stops the build, naming the notebook.
+
+    python -m lehc_report.execute notebooks/02_quant.md --cache _build/.jupyter_cache
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from jupyter_cache import get_cache
+from jupyter_cache.base import CacheBundleIn
+from jupyter_cache.executors.utils import single_nb_execution
+from myst_nb.core.config import NbParserConfig
+from myst_nb.core.read import create_nb_reader
+from myst_parser.config.main import MdParserConfig
+
+
+def read_notebook(path: Path):
+    """Read a notebook exactly as myst-nb does for the book, so the cache keys agree."""
+    text = path.read_text(encoding="utf-8")
+    reader = create_nb_reader(str(path), MdParserConfig(), NbParserConfig(), text)
+    if reader is None:
+        raise SystemExit(f"{path}: not a notebook (a MyST notebook needs its jupytext top-matter)")
+    return reader.read(text), reader.read_fmt
+
+
+def execute_into_cache(path: Path, cache_path: Path, timeout: int = 600) -> float:
+    """Run ``path`` top to bottom and store its outputs in the book's cache."""
+    path = path.resolve()
+    notebook, read_fmt = read_notebook(path)
+    cache = get_cache(str(cache_path))
+    # One record per notebook: drop this notebook's earlier results first.
+    for record in cache.list_cache_records():
+        if record.uri == str(path):
+            cache.remove_cache(record.pk)
+    result = single_nb_execution(notebook, cwd=str(path.parent), allow_errors=False, timeout=timeout, meta_override=True)
+    if result.err is not None:
+        sys.stderr.write(f"\nNotebook {path.name} failed:\n{result.exc_string}\n")
+        raise SystemExit(f"make: notebook {path.name} failed; the previous report is left in place")
+    cache.cache_notebook_bundle(
+        CacheBundleIn(notebook, str(path), data={"execution_seconds": result.time}),
+        check_validity=False,
+        overwrite=True,
+    )
+    return result.time
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebook", type=Path)
+    parser.add_argument("--cache", type=Path, default=Path("_build/.jupyter_cache"))
+    parser.add_argument("--timeout", type=int, default=600)
+    args = parser.parse_args(argv)
+    seconds = execute_into_cache(args.notebook, args.cache, args.timeout)
+    print(f"executed {args.notebook} in {seconds:.1f} s")
+
+
+if __name__ == "__main__":
+    main()

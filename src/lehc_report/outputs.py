@@ -1,0 +1,75 @@
+"""Deterministic writers for the pipeline's artefacts: CSV results, figures, tables.
+
+``make verify`` compares these byte for byte against ``results/MANIFEST.sha256``,
+so every writer fixes what would otherwise vary between runs: float formatting
+and row order of CSVs, and the timestamps and random IDs matplotlib embeds.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+#: Significant digits for floats in result CSVs: enough to re-derive every
+#: published figure, few enough to be stable across BLAS builds.
+CSV_FLOAT_FORMAT = "%.10g"
+
+plt.rcParams.update(
+    {
+        "svg.hashsalt": "lehc-report",  # stable element IDs in SVG output
+        "svg.fonttype": "none",
+        "font.family": "DejaVu Sans",
+        "figure.dpi": 100,
+        "savefig.dpi": 150,
+    }
+)
+
+
+def write_result_csv(table: pd.DataFrame, path: Path) -> Path:
+    """Write a results table with fixed float formatting and Unix line endings."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    table.to_csv(path, index=False, float_format=CSV_FLOAT_FORMAT, lineterminator="\n")
+    return path
+
+
+def save_figure(fig: plt.Figure, path: Path) -> Path:
+    """Save a PNG (for the HTML and PDF) without dates or software stamps."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, metadata={"Software": None}, bbox_inches="tight")
+    if path.suffix == ".png":
+        fig.savefig(path.with_suffix(".svg"), metadata={"Date": None, "Creator": None}, bbox_inches="tight")
+    return path
+
+
+def myst_table(table: pd.DataFrame, caption: str, name: str, right_aligned: tuple[str, ...] = ()) -> str:
+    """A numbered MyST table (``{table}`` directive around a Markdown table)."""
+    header = "| " + " | ".join(str(c) for c in table.columns) + " |"
+    rule = "|" + "|".join("---:" if c in right_aligned else "---" for c in table.columns) + "|"
+    body = ["| " + " | ".join(str(v).replace("|", "\\|") for v in row) + " |" for row in table.itertuples(index=False)]
+    return "\n".join([f"```{{table}} {caption}", f":name: {name}", "", header, rule, *body, "```", ""])
+
+
+def write_myst_table(table: pd.DataFrame, path: Path, caption: str, name: str, right_aligned: tuple[str, ...] = ()) -> Path:
+    """Write a table snippet that a chapter pulls in with ``{include}``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(myst_table(table, caption, name, right_aligned), encoding="utf-8")
+    return path
+
+
+def glue_text(key: str, value: object) -> str:
+    """Glue a pre-formatted value as a string.
+
+    Numbers are formatted (half up) before gluing, never by the role's format spec:
+    myst-nb reads a glued string back with ``literal_eval``, which keeps ".000" and
+    "7.60" exactly as written, while a glued float would be re-rounded half to even.
+    """
+    from myst_nb import glue
+
+    text = str(value)
+    glue(key, text, display=False)
+    return text

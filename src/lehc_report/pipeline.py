@@ -1,0 +1,222 @@
+"""One function per notebook stage: read its inputs, compute, write its outputs.
+
+Notebooks call these and only display and glue what they return, so every step
+of the report is unit-tested here.  Stages read only the previous stage's outputs:
+raw exports -> ``_build/tidy`` -> ``_build/results`` (+ figures, tables) -> book.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from . import audit, figures, selfassessment
+from .cohort import framework_file, load_cohort
+from .framework import Framework, load_framework
+from .ingest import load_self_assessment, tidy_ratings_schema
+from .outputs import write_myst_table, write_result_csv
+from .paths import ProjectPaths
+from .published import APPENDIX3_AREAS, APPENDIX3_SIGNIFICANT, PUBLISHED_N_COMPLETE
+from .rounding import format_half_up, format_p
+
+NUMBER_WORDS = {0: "no", 1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine", 10: "ten", 11: "eleven", 12: "twelve"}
+
+
+def number_word(n: int) -> str:
+    return NUMBER_WORDS.get(int(n), str(int(n)))
+
+
+@dataclass
+class StageResult:
+    """What a notebook shows (tables, figures) and glues (pre-formatted text)."""
+
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    figures: dict[str, Path] = field(default_factory=dict)
+    glue: dict[str, str] = field(default_factory=dict)
+
+
+def framework_for(paths: ProjectPaths) -> Framework:
+    return load_framework(framework_file(paths.data, paths.root))
+
+
+# --------------------------------------------------------------------------- stage 1
+def clean_self_assessment(paths: ProjectPaths) -> StageResult:
+    """Validate the raw exports and write the tidy ratings table."""
+    paths.ensure()
+    framework = framework_for(paths)
+    tidy, log, participants = load_self_assessment(paths.data, framework)
+    write_result_csv(tidy, paths.tidy / "self_assessment.csv")
+    write_result_csv(log, paths.tidy / "cleaning_log.csv")
+    if participants is not None:
+        write_result_csv(participants, paths.tidy / "participants.csv")
+    answered = tidy.dropna(subset=["score"])
+    per_wave = answered.groupby("wave", sort=False)["participant_id"].nunique().reindex(framework.wave_ids).dropna().astype(int)
+    waves = tidy["wave"].unique().tolist()
+    result = StageResult(tables={"tidy": tidy, "log": log, "per_wave": per_wave.rename("participants").reset_index()})
+    result.glue = {
+        "n_ratings": str(len(tidy)),
+        "n_missing_ratings": str(int(tidy["score"].isna().sum())),
+        "n_waves": str(len(waves)),
+        "n_log_entries": str(len(log)),
+        "n_participants_any": str(tidy["participant_id"].nunique()),
+    }
+    for wave, n in per_wave.items():
+        result.glue[f"n_participants_{wave}"] = str(n)
+    cohort = load_cohort(paths.data)
+    result.glue.update({"client": cohort["client"] or "not stated", "report_date": cohort["report_date"] or "not stated",
+                        "programme": cohort["programme"]})
+    return result
+
+
+def read_tidy_ratings(paths: ProjectPaths, framework: Framework) -> pd.DataFrame:
+    tidy = pd.read_csv(paths.tidy / "self_assessment.csv", dtype={"participant_id": str, "wave": str, "behaviour_id": str, "area_id": str, "score": "Int64"}, keep_default_na=False, na_values=[""])
+    return tidy_ratings_schema(framework).validate(tidy)
+
+
+# --------------------------------------------------------------------------- stage 2
+def analyse_self_assessment(paths: ProjectPaths) -> StageResult:
+    """Appendix 3 reproduced: area table, behaviour tests, comparison, audit, Figure 1."""
+    paths.ensure()
+    framework = framework_for(paths)
+    tidy = read_tidy_ratings(paths, framework)
+    scores = selfassessment.area_scores(tidy, framework)
+    areas, excluded = selfassessment.area_table(tidy, framework)
+    behaviours = selfassessment.behaviour_table(tidy, framework)
+    counts = selfassessment.significant_counts(behaviours, framework)
+    comparison = selfassessment.compare_with_published(areas, counts)
+    # The audit concerns the published table, so it uses the published n and
+    # behaviours per area whatever cohort is being analysed.
+    audit_table = audit.audit_published_table(PUBLISHED_N_COMPLETE, APPENDIX3_SIGNIFICANT.set_index("area_id")["n_behaviours"].to_dict())
+
+    write_result_csv(scores, paths.results / "area_scores_by_participant.csv")
+    write_result_csv(areas, paths.results / "area_tests.csv")
+    write_result_csv(behaviours, paths.results / "behaviour_tests.csv")
+    write_result_csv(counts, paths.results / "significant_behaviours.csv")
+    write_result_csv(comparison, paths.results / "appendix3_comparison.csv")
+    write_result_csv(audit_table, paths.results / "appendix3_audit.csv")
+    write_result_csv(excluded, paths.results / "excluded_from_paired_tests.csv")
+
+    display = appendix3_display(areas, counts)
+    write_myst_table(
+        display,
+        paths.tables / "appendix3.md",
+        "Self-assessment scores by leadership area at the start and end of the programme, reproduced from the data "
+        "(paired t-test, start minus end; values rounded half up as published). Source: notebook 02_quant.",
+        "tbl-appendix3",
+        right_aligned=tuple(display.columns[1:]),
+    )
+    compare_display = comparison_display(comparison, framework)
+    write_myst_table(
+        compare_display,
+        paths.tables / "appendix3_comparison.md",
+        "Every cell of the published Appendix 3 beside the value reproduced from the data. Source: notebook 02_quant.",
+        "tbl-appendix3-comparison",
+    )
+    fig_path = figures.area_means_figure(scores, framework, paths.figures / "figure1_area_means.png")
+
+    result = StageResult(
+        tables={"areas": areas, "display": display, "behaviours": behaviours, "counts": counts,
+                "comparison": comparison, "audit": audit_table, "excluded": excluded, "compare_display": compare_display},
+        figures={"figure1": fig_path},
+    )
+    result.glue = quant_glue(areas, behaviours, counts, comparison, audit_table, excluded, framework)
+    return result
+
+
+def appendix3_display(areas: pd.DataFrame, counts: pd.DataFrame) -> pd.DataFrame:
+    """The area table as printed: 2 dp means and SDs, 3 dp t and p, half up."""
+    show = pd.DataFrame({"Leadership area": areas["area"]})
+    show["Behaviours"] = counts["n_behaviours"].astype(int).astype(str).to_numpy()
+    show["p < .05"] = counts["n_significant"].astype(int).astype(str).to_numpy()
+    show["n"] = areas["n"].astype(int).astype(str)
+    for col, label in [("mean_start", "Mean start"), ("sd_start", "SD start"), ("mean_end", "Mean end"), ("sd_end", "SD end")]:
+        show[label] = areas[col].map(lambda v: format_half_up(v, 2))
+    show["t"] = areas["t"].map(lambda v: format_half_up(v, 3))
+    show["df"] = areas["df"].astype(int).astype(str)
+    show["p"] = areas["p"].map(format_p)
+    return show
+
+
+def comparison_display(comparison: pd.DataFrame, framework: Framework) -> pd.DataFrame:
+    labels = {"mean_start": "Mean start", "sd_start": "SD start", "mean_end": "Mean end", "sd_end": "SD end",
+              "t": "t", "df": "df", "p": "p", "n_significant": "Behaviours p < .05"}
+    return pd.DataFrame(
+        {
+            "Area": comparison["area_id"].map(framework.area_names()),
+            "Statistic": comparison["statistic"].map(labels),
+            "Published": comparison["published"],
+            "Reproduced": comparison["reproduced"],
+            "Match": comparison["match"].map({True: "yes", False: "no"}),
+        }
+    )
+
+
+def driving_transformation_arithmetic() -> dict[str, str]:
+    """Why the published t = -6.256 for Driving Transformation cannot come from integer data."""
+    published = APPENDIX3_AREAS.set_index("area_id").loc["DT"]
+    n, k = PUBLISHED_N_COMPLETE, int(APPENDIX3_SIGNIFICANT.set_index("area_id").loc["DT", "n_behaviours"])
+    totals_start = audit.totals_matching_mean(published["mean_start"], n, k)
+    totals_end = audit.totals_matching_mean(published["mean_end"], n, k)
+    near = audit.reachable_t_near(float(published["t"]), sorted({e - s for s in totals_start for e in totals_end}), n)
+    near = near.sort_values("t")
+    return {
+        "dt_t_published": published["t"],
+        "dt_total_start": ", ".join(map(str, totals_start)),
+        "dt_total_end": ", ".join(map(str, totals_end)),
+        "dt_total_change": ", ".join(str(int(d)) for d in near["total_change"].unique()),
+        "dt_n_ratings": str(n * k),
+        "dt_t_reachable_low": f"{near['t'].iloc[0]:.4f}",
+        "dt_t_reachable_high": f"{near['t'].iloc[1]:.4f}",
+        "dt_sumsq_low": str(int(near["sum_sq_changes"].iloc[0])),
+        "dt_sumsq_high": str(int(near["sum_sq_changes"].iloc[1])),
+    }
+
+
+def quant_glue(areas, behaviours, counts, comparison, audit_table, excluded, framework) -> dict[str, str]:
+    glue: dict[str, str] = {}
+    n = int(areas["n"].max())
+    glue["n_complete"] = str(n)
+    glue["n_complete_word"] = number_word(n)
+    glue["n_excluded"] = str(len(excluded))
+    for row in areas.itertuples():
+        key = row.area_id.lower()
+        glue[f"{key}_mean_start"] = format_half_up(row.mean_start, 2)
+        glue[f"{key}_mean_end"] = format_half_up(row.mean_end, 2)
+        glue[f"{key}_sd_start"] = format_half_up(row.sd_start, 2)
+        glue[f"{key}_sd_end"] = format_half_up(row.sd_end, 2)
+        glue[f"{key}_change"] = format_half_up(row.mean_change, 2)
+        glue[f"{key}_t"] = format_half_up(row.t, 3)
+        glue[f"{key}_df"] = str(int(row.df))
+        glue[f"{key}_p"] = format_p(row.p)
+        glue[f"{key}_p_text"] = "p < .001" if row.p < 0.001 else f"p = {format_p(row.p)}"
+    for row in counts.itertuples():
+        key = row.area_id.lower()
+        glue[f"{key}_n_sig"] = str(int(row.n_significant))
+        glue[f"{key}_n_behaviours"] = str(int(row.n_behaviours))
+    n_sig_areas = int((areas["p"] < 0.05).sum())
+    glue["n_areas"] = str(len(areas))
+    glue["n_areas_significant"] = str(n_sig_areas)
+    glue["areas_significant_phrase"] = (
+        f"all {number_word(len(areas))} areas" if n_sig_areas == len(areas) else f"{number_word(n_sig_areas)} of the {number_word(len(areas))} areas"
+    )
+    glue["max_area_p"] = format_p(areas["p"].max())
+    glue["n_behaviours"] = str(len(behaviours))
+    glue["n_behaviours_improved"] = str(int((behaviours["mean_change"] > 0).sum()))
+    glue["n_behaviours_significant"] = str(int(behaviours["significant"].sum()))
+    glue["n_cells"] = str(len(comparison))
+    glue["n_cells_matched"] = str(int(comparison["match"].sum()))
+    mismatched = comparison[~comparison["match"]]
+    glue["mismatch_list"] = ", ".join(
+        f"{framework.area_names()[r.area_id]} {r.statistic} (published {r.published}, reproduced {r.reproduced})" for r in mismatched.itertuples()
+    ) or "none"
+    # The Driving Transformation t: the arithmetic behind "not reproducible".
+    glue.update(driving_transformation_arithmetic())
+    glue["n_audit_unreachable"] = str(int((~audit_table["reachable"]).sum()))
+    glue["n_audit_cells"] = str(len(audit_table))
+    fo = areas.set_index("area_id")
+    if "FO" in fo.index:
+        glue["fo_mean_end_exact"] = f"{fo.loc['FO', 'mean_end']:.4f}".rstrip("0")
+        glue["fo_mean_end_half_even"] = f"{fo.loc['FO', 'mean_end']:.2f}"
+    return glue

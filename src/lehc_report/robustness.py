@@ -1,0 +1,602 @@
+"""Robustness checks for the paired before/after comparisons ("How robust are these findings?").
+
+The published report ran one paired t-test per area.  The functions here ask how far
+those conclusions survive other reasonable analyses: effect sizes with confidence
+intervals, a rank-based test, the normality assumption, correction for many tests, the
+floor that n = 9 puts under an exact Wilcoxon p value, internal consistency of the areas,
+the smallest effect the design could detect, Bayes factors, regression to the mean and
+ceiling effects.
+
+Input convention (shared by the pipeline):
+
+* ``before`` and ``after`` are pandas DataFrames with the same index (participant IDs,
+  complete pairs only, already aligned) and the same columns (the *units*: area IDs for
+  area scores, or behaviour IDs for single behaviours), float values.
+* Change is always ``after - before``, so a positive value is an improvement.
+* Every function works on all columns at once with array calls (``axis=0``) and returns a
+  tidy DataFrame indexed by unit (index name ``"unit"``) with the columns documented in
+  its docstring.  Only where the library offers no array form (pingouin's Bayes factor and
+  Cronbach's alpha) do we loop over the at most 38 units.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+import pingouin as pg
+from scipy import optimize, stats
+from scipy.optimize import elementwise
+
+__all__ = [
+    "paired_effect_sizes",
+    "wilcoxon_signed_rank",
+    "normality_of_changes",
+    "multiple_comparisons",
+    "smallest_exact_wilcoxon_p",
+    "wilcoxon_can_reach_threshold",
+    "cronbach_alpha_by_area",
+    "minimum_detectable_dz",
+    "bayes_factors",
+    "evidence_category",
+    "regression_to_mean",
+    "ceiling_share",
+]
+
+UNIT = "unit"
+
+# Method labels reported by wilcoxon_signed_rank.
+WILCOXON_EXACT = "exact"
+WILCOXON_PERMUTATION = "exact permutation"
+WILCOXON_NORMAL = "normal approximation"
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _check_pairs(before: pd.DataFrame, after: pd.DataFrame) -> None:
+    """Fail loudly if the pipeline's input convention is broken (silent misalignment
+    would give plausible but wrong numbers)."""
+    if not before.index.equals(after.index):
+        raise ValueError("before and after must have the same index (participants), in the same order")
+    if not before.columns.equals(after.columns):
+        raise ValueError("before and after must have the same columns (units), in the same order")
+    if before.isna().to_numpy().any() or after.isna().to_numpy().any():
+        raise ValueError("before and after must hold complete pairs (no missing values)")
+    if len(before) < 2:
+        raise ValueError("at least two pairs are needed")
+
+
+def _changes(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
+    _check_pairs(before, after)
+    return after.astype(float) - before.astype(float)
+
+
+def _frame(columns: pd.Index, data: dict) -> pd.DataFrame:
+    out = pd.DataFrame(data, index=pd.Index(columns, name=UNIT))
+    return out
+
+
+# ------------------------------------------------------------------ 1. effect sizes
+
+
+def _nct_ncp_limits(t_obs: np.ndarray, df: float, confidence: float) -> tuple[np.ndarray, np.ndarray]:
+    """Confidence limits for the noncentrality parameter of a noncentral t.
+
+    The limits are the values of ``ncp`` for which the observed t sits at the upper and
+    lower ``(1 - confidence) / 2`` tail (Steiger & Fouladi 1997 "confidence interval
+    inversion"):
+
+        nct.cdf(t_obs, df, ncp_low)  = 1 - (1 - confidence) / 2
+        nct.cdf(t_obs, df, ncp_high) =     (1 - confidence) / 2
+
+    We write them with the survival function, ``nct.sf = 1 - nct.cdf``, because in scipy
+    1.17 ``nct.cdf`` returns NaN over wide stretches of its far lower tail (e.g.
+    ``nct.cdf(-10, 8, 6)``; scipy issue #25470), which the bracket search can wander
+    into, whereas ``nct.sf`` stays finite.  ``nct.sf`` rises monotonically in ``ncp``, so
+    each equation has one root.  All units are solved at once with scipy's elementwise
+    (vectorised) bracketing root finder.
+    """
+    t_obs = np.asarray(t_obs, dtype=float)
+    low = np.full(t_obs.shape, np.nan)
+    high = np.full(t_obs.shape, np.nan)
+    ok = np.isfinite(t_obs)
+    if not ok.any():
+        return low, high
+    tail = (1.0 - confidence) / 2.0
+    t_ok = t_obs[ok]
+
+    def f(ncp, t, target):
+        return stats.nct.sf(t, df, ncp) - target
+
+    for target, out in ((tail, low), (1.0 - tail, high)):
+        bracket = elementwise.bracket_root(f, t_ok - 1.0, t_ok + 1.0, args=(t_ok, target))
+        root = elementwise.find_root(f, bracket.bracket, args=(t_ok, target))
+        out[ok] = np.where(bracket.success & root.success, root.x, np.nan)
+    return low, high
+
+
+def paired_effect_sizes(before: pd.DataFrame, after: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
+    r"""Mean change, its t-based CI, the paired t-test and standardised effect sizes.
+
+    With change :math:`D = after - before` over the *n* pairs of one unit:
+
+    * ``n``: number of pairs.
+    * ``mean_change``: :math:`\bar D`.
+    * ``ci_low``, ``ci_high``: :math:`\bar D \pm t_{1-(1-c)/2,\,n-1}\; s_D / \sqrt n`.
+    * ``sd_change``: :math:`s_D` (ddof = 1).
+    * ``t``, ``p_ttest``: paired t-test, :math:`t = \bar D / (s_D/\sqrt n)`, df = n - 1,
+      two-sided (``scipy.stats.ttest_rel(after, before, axis=0)``).
+    * ``d_z``: :math:`\bar D / s_D` (= :math:`t/\sqrt n`; Cohen 1988, Lakens 2013 eq. 6).
+    * ``d_z_ci_low``, ``d_z_ci_high``: exact CI from the noncentral t.  The observed
+      :math:`t = d_z\sqrt n` follows a noncentral t with df = n - 1 and noncentrality
+      :math:`\delta\sqrt n`; the limits for the noncentrality are found by root finding
+      (``nct.cdf(t, df, ncp_low) = 1-(1-c)/2``, ``nct.cdf(t, df, ncp_high) = (1-c)/2``,
+      solved in the equivalent ``nct.sf`` form) and divided by :math:`\sqrt n`.
+    * ``sd_before``, ``sd_after``: SDs of the two occasions (ddof = 1).
+    * ``d_av``: :math:`\bar D / ((s_{before} + s_{after}) / 2)`, the mean change in units
+      of the *arithmetic* mean SD (Lakens 2013 eq. 10).
+    * ``d_av_rms``: :math:`\bar D / \sqrt{(s_{before}^2 + s_{after}^2)/2}`, the mean change
+      in units of the root-mean-square SD (Cumming 2012).  This is what
+      ``pingouin.compute_effsize(after, before, paired=True, eftype="cohen")`` returns in
+      pingouin 0.7.0 (its source says it switched from the arithmetic mean SD to this in
+      v0.3.4), so pingouin does **not** give ``d_av``; the two agree only when the SDs are
+      equal.
+
+    A unit whose changes are all equal has :math:`s_D = 0`: ``d_z``, ``t`` and their CIs
+    are then not finite / NaN.
+    """
+    change = _changes(before, after)
+    n = len(change)
+    df = n - 1
+    diff = change.to_numpy()
+    mean_change = diff.mean(axis=0)
+    sd_change = diff.std(axis=0, ddof=1)
+    sd_before = before.to_numpy(dtype=float).std(axis=0, ddof=1)
+    sd_after = after.to_numpy(dtype=float).std(axis=0, ddof=1)
+
+    half_width = stats.t.ppf(1.0 - (1.0 - confidence) / 2.0, df) * sd_change / np.sqrt(n)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ttest = stats.ttest_rel(after.to_numpy(dtype=float), before.to_numpy(dtype=float), axis=0)
+        d_z = mean_change / sd_change
+        d_av = mean_change / ((sd_before + sd_after) / 2.0)
+        d_av_rms = mean_change / np.sqrt((sd_before**2 + sd_after**2) / 2.0)
+    ncp_low, ncp_high = _nct_ncp_limits(d_z * np.sqrt(n), df, confidence)
+
+    return _frame(
+        change.columns,
+        {
+            "n": n,
+            "mean_change": mean_change,
+            "ci_low": mean_change - half_width,
+            "ci_high": mean_change + half_width,
+            "sd_change": sd_change,
+            "t": ttest.statistic,
+            "p_ttest": ttest.pvalue,
+            "d_z": d_z,
+            "d_z_ci_low": ncp_low / np.sqrt(n),
+            "d_z_ci_high": ncp_high / np.sqrt(n),
+            "sd_before": sd_before,
+            "sd_after": sd_after,
+            "d_av": d_av,
+            "d_av_rms": d_av_rms,
+        },
+    )
+
+
+# ------------------------------------------------------------------- 2. Wilcoxon
+
+
+def _wilcoxon_method(change: np.ndarray) -> np.ndarray:
+    """Per-unit replica of ``scipy.stats.wilcoxon(method="auto")`` (scipy 1.17).
+
+    scipy decides between its methods *once for the whole array* when called with
+    ``axis=0`` (any tie or zero anywhere switches every column), so we make the decision
+    per unit ourselves and then call scipy once per method group.  The rule, as in
+    scipy's ``_wilcoxon.py``, with n = number of pairs including zero differences:
+
+    * n > 50 -> normal approximation;
+    * no ties among |D| and no zero D -> exact null distribution;
+    * otherwise n <= 13 -> permutation test, which for n <= 13 enumerates all 2**n sign
+      assignments and is therefore exact given the ties;
+    * otherwise -> normal approximation.
+    """
+    n, m = change.shape
+    nonzero = np.where(change == 0, np.nan, np.abs(change))
+    sorted_abs = np.sort(nonzero, axis=0)  # NaNs (zeros) sort last and never compare equal
+    has_ties = (np.diff(sorted_abs, axis=0) == 0).any(axis=0)
+    has_zero = (change == 0).any(axis=0)
+    if n > 50:
+        return np.full(m, WILCOXON_NORMAL, dtype=object)
+    method = np.where(has_ties | has_zero, WILCOXON_PERMUTATION, WILCOXON_EXACT).astype(object)
+    if n > 13:
+        method[method == WILCOXON_PERMUTATION] = WILCOXON_NORMAL
+    return method
+
+
+def wilcoxon_signed_rank(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
+    r"""Wilcoxon signed-rank test of the changes, with rank-biserial r and Hodges–Lehmann.
+
+    Zero differences are dropped before ranking (Wilcoxon's original method,
+    ``zero_method="wilcox"``, as in scipy's and pingouin's default); tied |D| get average
+    ranks.  Returned columns:
+
+    * ``n``: number of pairs; ``n_nonzero``: pairs with a non-zero change (the ranked ones).
+    * ``t_plus``, ``t_minus``: rank sums of the positive and negative changes.
+    * ``statistic``: :math:`\min(T^+, T^-)` (scipy's two-sided statistic).
+    * ``p``: two-sided p value; ``method``: how it was obtained for this unit —
+      ``"exact"`` (no ties, no zeros, n <= 50: exact null distribution),
+      ``"exact permutation"`` (ties or zeros, n <= 13: all :math:`2^n` sign flips
+      enumerated, exact conditional on the ties) or ``"normal approximation"`` (otherwise;
+      tie-corrected, *with* continuity correction as in R's ``wilcox.test`` and
+      ``pingouin.wilcoxon``).  The choice per unit follows ``scipy.stats.wilcoxon``'s
+      ``method="auto"`` for that unit alone, so each row equals
+      ``pingouin.wilcoxon(after[u], before[u])``.
+    * ``rank_biserial``: matched-pairs rank-biserial correlation
+      :math:`r = (T^+ - T^-)/(T^+ + T^-)` over the non-zero changes (Kerby 2014); +1 when
+      every non-zero change is positive.
+    * ``hodges_lehmann``: median of the :math:`n(n+1)/2` Walsh averages
+      :math:`(D_i + D_j)/2,\ i \le j` of *all* n changes, zeros included (Hodges &
+      Lehmann 1963; Hollander & Wolfe).  Note R's ``wilcox.test(conf.int=TRUE)`` drops
+      zeros first and, with ties, reports a different (root-finding) estimate.
+
+    A unit with all changes zero gets NaN p, statistic and rank-biserial.
+    """
+    change = _changes(before, after)
+    d = change.to_numpy()
+    n, m = d.shape
+
+    # Rank |D| with zeros removed (as NaN, which rankdata leaves unranked).
+    abs_nonzero = np.where(d == 0, np.nan, np.abs(d))
+    ranks = stats.rankdata(abs_nonzero, axis=0, nan_policy="omit")
+    t_plus = np.nansum(np.where(d > 0, ranks, 0.0), axis=0)
+    t_minus = np.nansum(np.where(d < 0, ranks, 0.0), axis=0)
+    n_nonzero = (d != 0).sum(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rank_biserial = np.where(n_nonzero > 0, (t_plus - t_minus) / (t_plus + t_minus), np.nan)
+
+    method = _wilcoxon_method(d)
+    statistic = np.full(m, np.nan)
+    p = np.full(m, np.nan)
+    scipy_method = {
+        WILCOXON_EXACT: "exact",
+        WILCOXON_PERMUTATION: stats.PermutationMethod(),
+        WILCOXON_NORMAL: "asymptotic",
+    }
+    for label, how in scipy_method.items():
+        cols = (method == label) & (n_nonzero > 0)
+        if cols.any():
+            res = stats.wilcoxon(d[:, cols], axis=0, method=how, correction=True, zero_method="wilcox")
+            statistic[cols] = res.statistic
+            p[cols] = res.pvalue
+
+    # Walsh averages for every i <= j, all units at once: shape (n(n+1)/2, m).
+    i, j = np.triu_indices(n)
+    hodges_lehmann = np.median((d[i] + d[j]) / 2.0, axis=0)
+
+    return _frame(
+        change.columns,
+        {
+            "n": n,
+            "n_nonzero": n_nonzero,
+            "t_plus": t_plus,
+            "t_minus": t_minus,
+            "statistic": statistic,
+            "p": p,
+            "method": method,
+            "rank_biserial": rank_biserial,
+            "hodges_lehmann": hodges_lehmann,
+        },
+    )
+
+
+# ------------------------------------------------------------------- 3. normality
+
+
+def normality_of_changes(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
+    """Shapiro–Wilk test of the changes (the paired t-test assumes they are normal).
+
+    Columns: ``n``, ``shapiro_w`` (W statistic), ``shapiro_p``.  scipy 1.17's
+    ``shapiro`` accepts ``axis``, so all units are tested in one call.  With n = 9 the
+    test has little power: a large p is weak reassurance, not proof of normality.
+    A unit with constant changes gives NaN (scipy warns).
+    """
+    change = _changes(before, after)
+    res = stats.shapiro(change.to_numpy(), axis=0)
+    return _frame(
+        change.columns,
+        {"n": len(change), "shapiro_w": np.atleast_1d(res.statistic), "shapiro_p": np.atleast_1d(res.pvalue)},
+    )
+
+
+# ------------------------------------------------------------ 4. multiple comparisons
+
+
+def _holm(p: np.ndarray) -> np.ndarray:
+    """Holm step-down adjusted p values, vectorised.
+
+    Sort ascending, multiply the i-th smallest (i = 0..m-1) by (m - i), take the
+    cumulative maximum (adjusted p values may not decrease), clip at 1, unsort.
+    """
+    m = p.size
+    order = np.argsort(p, kind="stable")
+    adjusted_sorted = np.minimum(np.maximum.accumulate((m - np.arange(m)) * p[order]), 1.0)
+    adjusted = np.empty(m)
+    adjusted[order] = adjusted_sorted
+    return adjusted
+
+
+def multiple_comparisons(p_values: pd.Series, alpha: float = 0.05) -> pd.DataFrame:
+    """Holm (family-wise error) and Benjamini–Hochberg (false discovery rate) adjustment.
+
+    Columns: ``p`` (raw), ``p_holm`` (Holm 1979, own vectorised implementation, checked
+    against statsmodels in the tests), ``p_bh`` (``scipy.stats.false_discovery_control``,
+    method ``"bh"``), ``pass_raw`` (p <= alpha), ``pass_holm`` (p_holm <= alpha),
+    ``pass_bh`` (p_bh <= alpha).  ``p <= alpha`` on the adjusted p is the same decision as
+    the step-down/step-up rules (and as statsmodels' ``reject``).
+
+    The family is every unit with a finite p; a NaN p (e.g. a unit with no change at all)
+    is not counted in m, stays NaN and never passes.
+    """
+    p_raw = p_values.astype(float).to_numpy()
+    finite = np.isfinite(p_raw)
+    p_holm = np.full(p_raw.shape, np.nan)
+    p_bh = np.full(p_raw.shape, np.nan)
+    if finite.any():
+        p_holm[finite] = _holm(p_raw[finite])
+        p_bh[finite] = stats.false_discovery_control(p_raw[finite], method="bh")
+    out = pd.DataFrame(
+        {
+            "p": p_raw,
+            "p_holm": p_holm,
+            "p_bh": p_bh,
+            "pass_raw": p_raw <= alpha,
+            "pass_holm": p_holm <= alpha,
+            "pass_bh": p_bh <= alpha,
+        },
+        index=p_values.index.copy(),
+    )
+    if out.index.name is None:
+        out.index.name = UNIT
+    return out
+
+
+# ---------------------------------------------------- 5. floor of the exact Wilcoxon p
+
+
+def smallest_exact_wilcoxon_p(n: int) -> float:
+    """Smallest two-sided p the exact Wilcoxon signed-rank test can give with n pairs.
+
+    The most extreme outcome (all n changes of one sign) has probability 1/2**n under
+    H0 in each tail, so the floor is 2 / 2**n (n = 9: 2/512 = 0.00390625).  We read it
+    off scipy's exact null distribution rather than the formula: ``scipy.stats.wilcoxon``
+    on n distinct, all *negative* differences (T+ = 0).  Negative, because scipy then
+    sums the lower tail directly; with all-positive differences it computes 1 - sf and
+    the p value underflows to 0 from n = 54 on.
+
+    With zero differences the test ranks fewer pairs, so the floor is higher
+    (2 / 2**n_nonzero); ties do not lower it.
+    """
+    n = int(n)
+    if n < 1:
+        raise ValueError("n must be at least 1")
+    differences = -np.arange(1.0, n + 1.0)
+    return float(stats.wilcoxon(differences, method="exact").pvalue)
+
+
+def wilcoxon_can_reach_threshold(n: int, alpha: float = 0.05, n_tests: int = 38) -> bool:
+    """Whether an exact Wilcoxon test on n pairs can reach p <= alpha / n_tests at all.
+
+    ``alpha / n_tests`` is the Bonferroni threshold and the first (strictest) Holm step,
+    so if the floor :func:`smallest_exact_wilcoxon_p` lies above it, no unit can pass a
+    Holm-corrected Wilcoxon test whatever the data.  For n = 9 and 38 behaviours:
+    0.0039 > 0.05/38 = 0.0013, so it cannot.
+    """
+    return smallest_exact_wilcoxon_p(n) <= alpha / n_tests
+
+
+# ---------------------------------------------------------------- 6. Cronbach alpha
+
+
+def cronbach_alpha_by_area(
+    scores_wide: pd.DataFrame,
+    framework_items: Mapping[object, Sequence[object]],
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    r"""Cronbach's alpha of each area's behaviours, with its CI.
+
+    ``scores_wide``: participants x behaviours at one occasion.  ``framework_items``:
+    area ID -> list of its behaviour IDs.  Per area,
+    :math:`\alpha = \frac{k}{k-1}\left(1 - \frac{\sum_i s_i^2}{s_{total}^2}\right)` and the
+    CI is Feldt's F-based interval, both from ``pingouin.cronbach_alpha(..., ci=confidence)``
+    (one call per area; pingouin has no vectorised form).  pingouin rounds the CI limits
+    to 3 decimals.
+
+    Columns: ``n_items`` (k), ``n_participants``, ``alpha``, ``ci_low``, ``ci_high``.
+    Areas with fewer than two items get NaN.
+    """
+    rows = {}
+    for area, items in framework_items.items():
+        items = list(items)
+        missing = [item for item in items if item not in scores_wide.columns]
+        if missing:
+            raise KeyError(f"area {area!r}: behaviours not in scores_wide: {missing}")
+        data = scores_wide[items].astype(float)
+        if len(items) < 2:
+            alpha, ci = np.nan, (np.nan, np.nan)
+        else:
+            alpha, ci = pg.cronbach_alpha(data=data, ci=confidence)
+        rows[area] = {
+            "n_items": len(items),
+            "n_participants": len(data),
+            "alpha": float(alpha),
+            "ci_low": float(ci[0]),
+            "ci_high": float(ci[1]),
+        }
+    out = pd.DataFrame.from_dict(rows, orient="index")
+    out.index.name = UNIT
+    return out
+
+
+# ---------------------------------------------------- 7. minimum detectable effect
+
+
+def _paired_t_power(d: float, n: int, alpha: float, two_sided: bool) -> float:
+    """Power of the paired t-test (df = n - 1) for a true d_z = d, from the noncentral t.
+
+    The lower rejection region P(T < -t_crit | ncp) is written as P(T > t_crit | -ncp)
+    (the noncentral t is symmetric under T -> -T, ncp -> -ncp) because scipy 1.17's
+    ``nct.cdf`` returns NaN in its far lower tail (scipy issue #25470); ``nct.sf`` does not.
+    """
+    df = n - 1
+    ncp = d * np.sqrt(n)
+    if two_sided:
+        t_crit = stats.t.ppf(1.0 - alpha / 2.0, df)
+        return float(stats.nct.sf(t_crit, df, ncp) + stats.nct.sf(t_crit, df, -ncp))
+    t_crit = stats.t.ppf(1.0 - alpha, df)
+    return float(stats.nct.sf(t_crit, df, ncp))
+
+
+def minimum_detectable_dz(n: int, alpha: float = 0.05, power: float = 0.80, two_sided: bool = True) -> float:
+    r"""Smallest true d_z a paired t-test on n pairs detects with the given power.
+
+    Power is :math:`P(|T| > t_{crit})` (two-sided; :math:`P(T > t_{crit})` one-sided) with
+    :math:`T \sim` noncentral t(df = n - 1, ncp = :math:`d\sqrt n`) and
+    :math:`t_{crit}` the central-t critical value; power rises with d, and ``brentq``
+    finds the d where it equals ``power``.  For a single behaviour under Holm/Bonferroni,
+    pass ``alpha=0.05/38``.
+    """
+    if n < 2:
+        raise ValueError("n must be at least 2")
+    if not alpha < power < 1:
+        raise ValueError("power must lie between alpha and 1")
+
+    def shortfall(d: float) -> float:
+        return _paired_t_power(d, n, alpha, two_sided) - power
+
+    upper = 1.0
+    while shortfall(upper) < 0:  # widen the bracket until power is reached
+        upper *= 2.0
+    return float(optimize.brentq(shortfall, 0.0, upper, xtol=1e-12, rtol=1e-12))
+
+
+# ------------------------------------------------------------------ 8. Bayes factors
+
+# Lee & Wagenmakers (2013, Table 7.1), adapted from Jeffreys (1961): lower bounds of
+# each category on the scale of the Bayes factor in favour of the favoured hypothesis.
+_EVIDENCE_BOUNDS = np.array([1.0, 3.0, 10.0, 20.0, 100.0])
+_EVIDENCE_LABELS = np.array(["anecdotal", "moderate", "strong", "very strong", "extreme"], dtype=object)
+
+
+def evidence_category(bf10) -> pd.DataFrame:
+    """Verbal reading of BF10 values (Lee & Wagenmakers 2013 / Jeffreys 1961).
+
+    BF10 > 1 favours H1, < 1 favours H0 (read on BF01 = 1/BF10).  Strength by the
+    favoured Bayes factor B: [1, 3) anecdotal, [3, 10) moderate, [10, 30) strong,
+    [30, 100) very strong, >= 100 extreme.  BF10 = 1 exactly: no evidence either way.
+
+    Returns columns ``favours`` ("H1", "H0", "neither" or NaN), ``strength`` and
+    ``reading`` (e.g. "moderate evidence for H1 (a change)").
+    """
+    bf10 = np.atleast_1d(np.asarray(bf10, dtype=float))
+    finite = np.isfinite(bf10) & (bf10 > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        favoured_bf = np.where(bf10 >= 1, bf10, 1.0 / bf10)
+    strength = _EVIDENCE_LABELS[np.clip(np.digitize(favoured_bf, _EVIDENCE_BOUNDS) - 1, 0, 4)]
+    favours = np.where(bf10 > 1, "H1", np.where(bf10 < 1, "H0", "neither")).astype(object)
+    target = np.where(bf10 > 1, "H1 (a change)", "H0 (no change)")
+    reading = (strength + " evidence for " + target).astype(object)
+    reading[bf10 == 1] = "no evidence either way"
+    strength[bf10 == 1] = "none"
+    favours[~finite] = np.nan
+    strength[~finite] = np.nan
+    reading[~finite] = "not computable"
+    return pd.DataFrame({"favours": favours, "strength": strength, "reading": reading})
+
+
+def bayes_factors(before: pd.DataFrame, after: pd.DataFrame, r: float = 0.707) -> pd.DataFrame:
+    """JZS Bayes factor for the paired t-test (Rouder et al. 2009), per unit.
+
+    The paired t (``scipy.stats.ttest_rel(after, before, axis=0)``) is passed to
+    ``pingouin.bayesfactor_ttest(t, nx=n, paired=True, r=r)``, i.e. a Cauchy(0, r) prior
+    on the standardised change d_z (r = 0.707, the JASP/BayesFactor default "medium").
+
+    Columns: ``n``, ``t``, ``bf10`` (evidence for a change over none), ``bf01`` = 1/bf10,
+    and ``favours``, ``strength``, ``reading`` from :func:`evidence_category`.
+    """
+    _check_pairs(before, after)
+    n = len(before)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = np.atleast_1d(stats.ttest_rel(after.to_numpy(dtype=float), before.to_numpy(dtype=float), axis=0).statistic)
+    # pingouin takes one t at a time; at most 38 units.
+    bf10 = np.array([pg.bayesfactor_ttest(float(ti), nx=n, paired=True, r=r) for ti in t], dtype=float)
+    with np.errstate(divide="ignore"):
+        bf01 = 1.0 / bf10
+    verbal = evidence_category(bf10)
+    return _frame(
+        before.columns,
+        {
+            "n": n,
+            "t": t,
+            "bf10": bf10,
+            "bf01": bf01,
+            "favours": verbal["favours"].to_numpy(),
+            "strength": verbal["strength"].to_numpy(),
+            "reading": verbal["reading"].to_numpy(),
+        },
+    )
+
+
+# ------------------------------------------------- 9. regression to the mean, ceiling
+
+
+def regression_to_mean(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
+    """Do participants who started low gain most?  Correlations across participants.
+
+    * ``r_start_change``, ``p_start_change``: Pearson r between the start score and the
+      change (after - before).  A negative r is what regression to the mean produces,
+      but it is also *built in*: measurement error in ``before`` enters the change with the
+      opposite sign, so r < 0 is expected even without any real effect.
+    * ``r_mean_change``, ``p_mean_change``: Oldham's (1962) correction — Pearson r between
+      the participant's mean of before and after and the change.  It equals zero exactly
+      when the SDs of before and after are equal, so a clear non-zero r here means the
+      spread changed (low starters gained more: r < 0), not a mere artefact.
+
+    ``n`` is the number of participants.  Uses ``scipy.stats.pearsonr(..., axis=0)``.
+    """
+    change = _changes(before, after)
+    start = before.to_numpy(dtype=float)
+    d = change.to_numpy()
+    mean_score = (start + after.to_numpy(dtype=float)) / 2.0
+    start_res = stats.pearsonr(start, d, axis=0)
+    mean_res = stats.pearsonr(mean_score, d, axis=0)
+    return _frame(
+        change.columns,
+        {
+            "n": len(change),
+            "r_start_change": start_res.statistic,
+            "p_start_change": start_res.pvalue,
+            "r_mean_change": mean_res.statistic,
+            "p_mean_change": mean_res.pvalue,
+        },
+    )
+
+
+def ceiling_share(after_ratings: pd.DataFrame, threshold: float = 9) -> pd.DataFrame:
+    """Share of ratings at or above ``threshold`` per unit (ceiling effect on a 1..10 scale).
+
+    Input: participants x units (e.g. the 9 x 38 integer end ratings); missing ratings are
+    ignored.  Columns: ``n_ratings`` (non-missing), ``n_at_or_above`` and ``share`` =
+    n_at_or_above / n_ratings.  The overall share is
+    ``out.n_at_or_above.sum() / out.n_ratings.sum()``.
+    """
+    values = after_ratings.to_numpy(dtype=float)
+    n_ratings = np.isfinite(values).sum(axis=0)
+    n_at_or_above = (values >= threshold).sum(axis=0)  # NaN >= threshold is False
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = n_at_or_above / n_ratings
+    return _frame(
+        after_ratings.columns,
+        {"n_ratings": n_ratings, "n_at_or_above": n_at_or_above, "share": share},
+    )

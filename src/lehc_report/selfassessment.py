@@ -1,0 +1,147 @@
+"""Self-assessment analysis: area scores, paired tests, per-behaviour tests.
+
+Works on the tidy ratings table written by the cleaning stage (one row per
+participant, wave and behaviour).  Everything is vectorised over participants and
+behaviours: one groupby or one array call per statistic, never a Python loop per
+participant (a 1,000-cohort benchmark in ``bench/`` keeps us honest).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .framework import Framework
+from .published import APPENDIX3_AREAS, APPENDIX3_SIGNIFICANT, PUBLISHED_PLACES
+from .rounding import format_half_up, format_p
+
+#: An area score needs at least this share of its behaviours answered.
+MIN_SHARE_ANSWERED = 0.5
+
+
+def area_scores(tidy: pd.DataFrame, framework: Framework) -> pd.DataFrame:
+    """Mean rating over each area's answered behaviours, per participant and wave.
+
+    An area score with fewer than half its behaviours answered is left missing
+    (``score`` NA), never filled in; ``n_answered`` says how many were used.
+    """
+    grouped = tidy.groupby(["participant_id", "wave", "area_id"], sort=False)["score"]
+    scores = grouped.agg(score="mean", n_answered="count").reset_index()
+    size = scores["area_id"].map(framework.areas.set_index("area_id")["n_behaviours"])
+    scores["score"] = scores["score"].astype("Float64").mask(scores["n_answered"] < MIN_SHARE_ANSWERED * size)
+    return scores
+
+
+def paired_wide(long: pd.DataFrame, unit: str, value: str, before: str, after: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Participants x units tables for two waves, plus who was left out and why.
+
+    A participant enters a unit's paired comparison only with a value at both waves;
+    everyone else is listed in the third table with the reason.
+    """
+    wide = long.pivot_table(index="participant_id", columns=["wave", unit], values=value, aggfunc="first", dropna=False)
+    units = long[unit].drop_duplicates().tolist()
+    participants = sorted(long["participant_id"].unique())
+    wide = wide.reindex(index=participants)
+
+    def wave_table(wave: str) -> pd.DataFrame:
+        if wave in wide.columns.get_level_values(0):
+            table = wide[wave].reindex(columns=units)
+        else:
+            table = pd.DataFrame(index=wide.index, columns=units)
+        return table.astype("float64")
+
+    first, second = wave_table(before), wave_table(after)
+    has_first, has_second = first.notna().any(axis=1), second.notna().any(axis=1)
+    reasons = np.select(
+        [~has_first & ~has_second, ~has_first, ~has_second],
+        [f"no {before} or {after} data", f"no {before} self-assessment", f"no {after} self-assessment"],
+        default="",
+    )
+    excluded = pd.DataFrame({"participant_id": wide.index, "reason": reasons})
+    excluded = excluded[excluded["reason"] != ""].reset_index(drop=True)
+    keep = has_first & has_second
+    return first[keep], second[keep], excluded
+
+
+def paired_tests(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
+    """Paired t-test per column (before minus after, as the 2013 report did).
+
+    Missing pairs are omitted per column, so ``n`` and ``df`` can differ by unit.
+    """
+    both = before.notna() & after.notna()
+    b, a = before.where(both), after.where(both)
+    result = stats.ttest_rel(b.to_numpy(), a.to_numpy(), axis=0, nan_policy="omit")
+    n = both.sum(axis=0).to_numpy()
+    table = pd.DataFrame(
+        {
+            "n": n,
+            "mean_start": b.mean().to_numpy(),
+            "sd_start": b.std(ddof=1).to_numpy(),
+            "mean_end": a.mean().to_numpy(),
+            "sd_end": a.std(ddof=1).to_numpy(),
+            "mean_change": (a - b).mean().to_numpy(),
+            "t": np.asarray(result.statistic, dtype=float),
+            "df": n - 1,
+            "p": np.asarray(result.pvalue, dtype=float),
+        },
+        index=before.columns,
+    )
+    return table
+
+
+def area_table(tidy: pd.DataFrame, framework: Framework, before: str = "start", after: str = "end") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The Appendix 3 area table (``area, n, mean_start, ..., t, df, p``) and exclusions."""
+    scores = area_scores(tidy, framework)
+    first, second, excluded = paired_wide(scores, "area_id", "score", before, after)
+    table = paired_tests(first, second).reindex(framework.area_ids)
+    table.index.name = "area_id"
+    table.insert(0, "area", table.index.map(framework.area_names()))
+    return table.reset_index(), excluded
+
+
+def behaviour_table(tidy: pd.DataFrame, framework: Framework, before: str = "start", after: str = "end", alpha: float = 0.05) -> pd.DataFrame:
+    """Per-behaviour paired t-tests, with whether p < alpha, in framework order."""
+    first, second, _ = paired_wide(tidy, "behaviour_id", "score", before, after)
+    table = paired_tests(first, second).reindex(framework.behaviour_ids)
+    table.index.name = "behaviour_id"
+    table = framework.behaviours.set_index("behaviour_id")[["area_id", "label"]].join(table)
+    table["significant"] = table["p"] < alpha
+    return table.reset_index()
+
+
+def significant_counts(behaviours: pd.DataFrame, framework: Framework) -> pd.DataFrame:
+    """Behaviours per area, how many have p < .05 and how many improved on average."""
+    counts = behaviours.groupby("area_id", sort=False).agg(
+        n_behaviours=("behaviour_id", "size"),
+        n_significant=("significant", "sum"),
+        n_improved=("mean_change", lambda s: int((s > 0).sum())),
+    )
+    counts = counts.reindex(framework.area_ids)
+    counts.insert(0, "area", counts.index.map(framework.area_names()))
+    return counts.reset_index()
+
+
+def display_value(statistic: str, value: float) -> str:
+    """A reproduced value at the published precision, rounded half up."""
+    if statistic == "p":
+        return format_p(value, PUBLISHED_PLACES["p"])
+    if statistic == "df":
+        return str(int(value))
+    return format_half_up(value, PUBLISHED_PLACES[statistic])
+
+
+def compare_with_published(areas: pd.DataFrame, counts: pd.DataFrame) -> pd.DataFrame:
+    """Cell-by-cell comparison of the reproduced Appendix 3 with the printed one."""
+    published = APPENDIX3_AREAS.melt(id_vars="area_id", var_name="statistic", value_name="published")
+    reproduced = areas.melt(id_vars=["area_id"], value_vars=list(APPENDIX3_AREAS.columns[1:]), var_name="statistic", value_name="value")
+    merged = published.merge(reproduced, on=["area_id", "statistic"], how="left")
+    merged["reproduced"] = [display_value(s, v) for s, v in zip(merged["statistic"], merged["value"])]
+    sig_pub = APPENDIX3_SIGNIFICANT.assign(statistic="n_significant", published=lambda d: d["n_significant"].astype(str))
+    sig = sig_pub[["area_id", "statistic", "published"]].merge(
+        counts[["area_id", "n_significant"]].rename(columns={"n_significant": "value"}), on="area_id", how="left"
+    )
+    sig["reproduced"] = sig["value"].map(lambda v: str(int(v)))
+    out = pd.concat([merged, sig], ignore_index=True)
+    out["match"] = out["published"] == out["reproduced"]
+    return out[["area_id", "statistic", "published", "reproduced", "value", "match"]]
