@@ -21,9 +21,6 @@ from statsmodels.stats.weightstats import DescrStatsW
 
 from lehc_report import robustness as rb
 
-PARTICIPANTS = [f"P{i}" for i in range(1, 10)]
-
-
 def frame(columns: dict[str, list[float]], index=None) -> pd.DataFrame:
     values = pd.DataFrame(columns, dtype=float)
     values.index = index if index is not None else [f"P{i}" for i in range(1, len(values) + 1)]

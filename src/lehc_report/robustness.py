@@ -485,7 +485,7 @@ def minimum_detectable_dz(n: int, alpha: float = 0.05, power: float = 0.80, two_
 
 # Lee & Wagenmakers (2013, Table 7.1), adapted from Jeffreys (1961): lower bounds of
 # each category on the scale of the Bayes factor in favour of the favoured hypothesis.
-_EVIDENCE_BOUNDS = np.array([1.0, 3.0, 10.0, 20.0, 100.0])
+_EVIDENCE_BOUNDS = np.array([1.0, 3.0, 10.0, 30.0, 100.0])
 _EVIDENCE_LABELS = np.array(["anecdotal", "moderate", "strong", "very strong", "extreme"], dtype=object)
 
 
