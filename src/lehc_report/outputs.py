@@ -73,3 +73,30 @@ def glue_text(key: str, value: object) -> str:
     text = str(value)
     glue(key, text, display=False)
     return text
+
+
+GLUE_REFERENCE = r"/notebooks/{stem}\.md::([A-Za-z0-9_]+)"
+NOT_AVAILABLE = "not available"
+
+
+def glue_references(stem: str, book_dir: Path) -> set[str]:
+    """Every glue key the chapters in ``book_dir`` take from notebook ``stem``."""
+    import re
+
+    pattern = re.compile(GLUE_REFERENCE.format(stem=re.escape(stem)))
+    keys: set[str] = set()
+    for page in sorted(Path(book_dir).glob("*.md")):
+        keys.update(pattern.findall(page.read_text(encoding="utf-8")))
+    return keys
+
+
+def glue_all(stem: str, values: dict[str, str], book_dir: Path) -> dict[str, str]:
+    """Glue ``values``, plus "not available" for any key a chapter needs but this
+    cohort's data cannot supply (e.g. a qualitative count when there are no
+    interviews), so that a missing source reads as missing instead of breaking the
+    build.  Returns what was glued."""
+    complete = {k: NOT_AVAILABLE for k in sorted(glue_references(stem, book_dir))}
+    complete.update(values)
+    for key, value in complete.items():
+        glue_text(key, value)
+    return complete
