@@ -92,6 +92,39 @@ $(BUILD)/html/index.html: $(NB_DONE) $(BOOK_SRC)
 	@mv $(BUILD)/html.new $(BUILD)/html && rm -rf $(BUILD)/html.old
 	@echo "book: $(BUILD)/html/index.html"
 
+# ---- the PDF: the singlehtml book printed by headless Chromium (offline) -----------
+# CHROMIUM=/path/to/browser overrides the search.  Built aside and moved into place,
+# so a failed build leaves the previous PDF as it was.
+CHROMIUM ?= $(firstword $(wildcard /usr/bin/chromium /usr/bin/chromium-browser /usr/bin/google-chrome))
+PDF := $(BUILD)/pdf/book.pdf
+# singlehtml writes the root document (book/index.html) under its own name; its
+# top-level index.html only redirects there.
+PDF_ROOT_PAGE := $(BUILD)/work-pdf/_build/singlehtml/book/index.html
+
+pdf: $(PDF) ## Print the report to _build/pdf/book.pdf (needs Chromium: apt-get install chromium)
+
+$(PDF): $(NB_DONE) $(BOOK_SRC) src/lehc_report/pdf.py
+	@if [ -z "$(CHROMIUM)" ] || [ ! -x "$(CHROMIUM)" ]; then \
+	  echo "make: no Chromium$(if $(CHROMIUM), at CHROMIUM=$(CHROMIUM),) to print the PDF with."; \
+	  echo "      Install it (Debian/Ubuntu: apt-get install chromium) or point CHROMIUM=/path/to/chromium at one."; \
+	  exit 1; fi
+	@echo "pdf: building the single-page book$(if $(filter $(STAMPS)/% _config.yml _toc.yml,$?), (all pages re-read),)"
+	$(JB) build . --path-output $(BUILD)/work-pdf --builder singlehtml -W --keep-going -q \
+	  $(if $(filter $(STAMPS)/% _config.yml _toc.yml,$?),--all) \
+	  || { echo "make: the single-page build failed; the previous $(PDF) is untouched"; exit 1; }
+	@mkdir -p $(@D)
+	$(PY) -m lehc_report.pdf $(PDF_ROOT_PAGE) $@.tmp --chromium "$(CHROMIUM)" \
+	  || { rm -f $@.tmp; echo "make: printing the PDF failed; the previous $(PDF) is untouched"; exit 1; }
+	@mv -f $@.tmp $@
+	@echo "pdf: $@"
+
+# ---- reproducibility: every artefact against results/MANIFEST.sha256 ----------------
+manifest: book ## Record the sha256 of every result CSV, figure and table in results/MANIFEST.sha256
+	$(PY) -m lehc_report.verify manifest --build $(BUILD) --manifest results/MANIFEST.sha256
+
+verify: $(VENV_OK) ## Rebuild everything from the raw data (no cache) and compare with results/MANIFEST.sha256
+	$(PY) -m lehc_report.verify verify --build $(BUILD) --manifest results/MANIFEST.sha256 --make "$(MAKE)"
+
 test: book ## Set up, build the report and run the test suite
 	$(PY) -m pytest -q
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 import seaborn as sns
 
@@ -30,8 +31,79 @@ def area_means_figure(scores: pd.DataFrame, framework: Framework, path: Path) ->
     ax.set_ylabel("Mean self-assessed score (1–10)")
     ax.set_xlabel("")
     ax.set_xticks(ax.get_xticks(), [t.get_text().replace(" and ", " and\n") for t in ax.get_xticklabels()])
-    ax.legend(title="", loc="lower right", frameon=True)
+    ax.legend(title="", loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, frameon=False)
     sns.despine(ax=ax)
+    fig.tight_layout()
+    save_figure(fig, path)
+    plt.close(fig)
+    return path
+
+
+def slope_figure(before: pd.DataFrame, after: pd.DataFrame, framework: Framework, path: Path) -> Path:
+    """Each participant's start and end area score joined by a line, one panel per area."""
+    areas = [a for a in framework.area_ids if a in before.columns]
+    names = framework.area_names()
+    fig, axes = plt.subplots(1, len(areas), figsize=(2.2 * len(areas) + 1, 4), sharey=True)
+    axes = np.atleast_1d(axes)
+    for ax, area in zip(axes, areas):
+        start, end = before[area].to_numpy(float), after[area].to_numpy(float)
+        for s, e in zip(start, end):
+            ax.plot([0, 1], [s, e], color=WAVE_COLOURS[1] if e >= s else WAVE_COLOURS[2], alpha=0.7, marker="o", markersize=3, linewidth=1)
+        ax.plot([0, 1], [start.mean(), end.mean()], color="black", linewidth=2.5, label="mean")
+        ax.set_xticks([0, 1], ["Start", "End"])
+        ax.set_xlim(-0.2, 1.2)
+        ax.set_title(names[area].replace(" and ", " and\n"), fontsize=9)
+    axes[0].set_ylabel("Area score (1–10)")
+    sns.despine(fig=fig)
+    fig.tight_layout()
+    save_figure(fig, path)
+    plt.close(fig)
+    return path
+
+
+def forest_figure(effects: pd.DataFrame, passes_holm: pd.Series, framework: Framework, path: Path) -> Path:
+    """Mean change with 95% CI for every behaviour, grouped and coloured by area."""
+    order = framework.behaviours.set_index("behaviour_id")
+    data = effects.join(order[["area_id", "label"]]).reindex(framework.behaviour_ids)
+    palette = dict(zip(framework.area_ids, sns.color_palette("colorblind", len(framework.area_ids))))
+    y = np.arange(len(data))[::-1]
+    fig, ax = plt.subplots(figsize=(8, 0.26 * len(data) + 1.5))
+    for yi, (bid, row) in zip(y, data.iterrows()):
+        colour = palette[row["area_id"]]
+        ax.plot([row["ci_low"], row["ci_high"]], [yi, yi], color=colour, linewidth=1.5)
+        filled = bool(passes_holm.get(bid, False))
+        ax.plot(row["mean_change"], yi, marker="D" if filled else "o", markersize=6 if filled else 5,
+                color=colour, markerfacecolor=colour if filled else "white", markeredgewidth=1.3)
+    ax.axvline(0, color="grey", linewidth=0.8, linestyle="--")
+    ax.set_yticks(y, [f"{bid}  {label}" for bid, label in zip(data.index, data["label"])], fontsize=7)
+    ax.set_xlabel("Mean change, end minus start (points on the 1–10 scale), with 95% CI")
+    handles = [plt.Line2D([], [], color=palette[a], linewidth=2, label=framework.area_names()[a]) for a in framework.area_ids]
+    handles.append(plt.Line2D([], [], color="black", marker="D", linestyle="", label="passes Holm correction"))
+    handles.append(plt.Line2D([], [], color="black", marker="o", markerfacecolor="white", linestyle="", label="does not pass Holm"))
+    ax.legend(handles=handles, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.06 - 1.2 / (0.26 * len(data) + 1.5)), ncol=3, frameon=False)
+    ax.set_ylim(-1, len(data))
+    sns.despine(ax=ax)
+    fig.tight_layout()
+    save_figure(fig, path)
+    plt.close(fig)
+    return path
+
+
+def qq_figure(changes: pd.DataFrame, framework: Framework, path: Path) -> Path:
+    """Normal Q–Q plot of the per-participant change in each area score."""
+    from scipy import stats
+
+    areas = [a for a in framework.area_ids if a in changes.columns]
+    fig, axes = plt.subplots(1, len(areas), figsize=(2.4 * len(areas) + 0.5, 2.8))
+    axes = np.atleast_1d(axes)
+    for ax, area in zip(axes, areas):
+        (theoretical, ordered), (slope, intercept, _) = stats.probplot(changes[area].to_numpy(float), dist="norm")
+        ax.plot(theoretical, ordered, "o", color=WAVE_COLOURS[0], markersize=4)
+        ax.plot(theoretical, slope * theoretical + intercept, color="black", linewidth=1)
+        ax.set_title(framework.area_names()[area].replace(" and ", " and\n"), fontsize=8)
+        ax.set_xlabel("Normal quantile", fontsize=8)
+    axes[0].set_ylabel("Change in area score", fontsize=8)
+    sns.despine(fig=fig)
     fig.tight_layout()
     save_figure(fig, path)
     plt.close(fig)
