@@ -107,25 +107,33 @@ def _cell_text(value) -> str:
 def _read_xlsx_rows(path: Path, log: CleaningLog | None) -> list[list[str]]:
     from openpyxl import load_workbook
 
+    damaged = f"open it in Excel and save it again as .xlsx, or {CSV_HINT} and use the .csv name"
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises several types for damaged or mislabelled files
-        raise DataError(path, f"cannot be read as an Excel workbook ({type(exc).__name__}: {exc}); open it in Excel and save it again as .xlsx, or {CSV_HINT} and use the .csv name") from exc
+        raise DataError(path, f"cannot be read as an Excel workbook ({type(exc).__name__}: {exc}); {damaged}") from exc
     try:
         sheets = workbook.worksheets
         if not sheets:
             raise DataError(path, "has no worksheet; export the file again from the source spreadsheet")
-        if len(sheets) > 1 and log is not None:
-            others = ", ".join(repr(s.title) for s in sheets[1:])
-            log.add(path, "first sheet read", f"read sheet {sheets[0].title!r}; the workbook's other sheet(s) {others} were not read")
         rows = [[_cell_text(v) for v in row] for row in sheets[0].iter_rows(values_only=True)]
+    except DataError:
+        raise
+    except Exception as exc:  # a workbook that opens but whose sheet is damaged
+        raise DataError(path, f"cannot be read as an Excel workbook ({type(exc).__name__}: {exc}); {damaged}") from exc
     finally:
         workbook.close()
+    if len(sheets) > 1 and log is not None:
+        others = ", ".join(repr(s.title) for s in sheets[1:])
+        log.add(path, "first sheet read", f"read sheet {sheets[0].title!r}; the workbook's other sheet(s) {others} were not read")
     return rows
 
 
 def _read_csv_rows(path: Path, log: CleaningLog | None) -> list[list[str]]:
-    raw = path.read_bytes()
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise DataError(path, f"cannot be read ({exc.strerror}); check that the file is not open elsewhere and that you may read it") from exc
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise DataError(path, f"is UTF-16 text (Excel's 'Unicode Text'); {CSV_HINT}")
     if raw.startswith(codecs.BOM_UTF8):
@@ -321,6 +329,8 @@ def read_wave_export(path: Path, wave: str, framework: Framework, log: CleaningL
 # --------------------------------------------------------------------------- the folder
 def discover_wave_files(data_dir: Path, framework: Framework, log: CleaningLog | None = None) -> dict[str, Path]:
     """Map wave -> export file; refuse unknown waves, two files for one wave, odd names."""
+    if not Path(data_dir).is_dir():
+        raise DataError(data_dir, "is not a folder; point DATA (LEHC_DATA) at the cohort's data folder")
     found: dict[str, Path] = {}
     wave_names = ", ".join(f"self_assessment_{w}.csv" for w in framework.wave_ids)
     for path in sorted(Path(data_dir).iterdir()):

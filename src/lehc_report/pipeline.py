@@ -64,10 +64,33 @@ def clean_self_assessment(paths: ProjectPaths) -> StageResult:
     }
     for wave, n in per_wave.items():
         result.glue[f"n_participants_{wave}"] = str(n)
+    write_reference_tables(paths, framework)
     cohort = load_cohort(paths.data)
     result.glue.update({"client": cohort["client"] or "not stated", "report_date": cohort["report_date"] or "not stated",
                         "programme": cohort["programme"]})
     return result
+
+
+def write_reference_tables(paths: ProjectPaths, framework: Framework) -> None:
+    """The appendices' tables: the framework's behaviours and the survey questions."""
+    import yaml
+
+    for area in framework.areas.itertuples():
+        items = framework.behaviours[framework.behaviours["area_id"] == area.area_id]
+        write_myst_table(
+            pd.DataFrame({"ID": items["behaviour_id"], "Behaviour (short label)": items["label"]}),
+            paths.tables / f"framework_{area.area_id}.md",
+            f"{area.area_name}: {area.tagline.lower()} ({area.n_behaviours} behaviours).",
+            f"tbl-framework-{area.area_id.lower()}",
+        )
+    spec = yaml.safe_load((paths.root / "data" / "survey_instrument.yml").read_text(encoding="utf-8"))
+    questions = pd.DataFrame(spec["questions"])
+    write_myst_table(
+        pd.DataFrame({"Question": questions["id"].str.upper(), "Wording (paraphrased)": questions["text"]}),
+        paths.tables / "survey_instrument.md",
+        "The programme evaluation survey: twelve open questions, the third in three parts.",
+        "tbl-survey-instrument",
+    )
 
 
 def read_tidy_ratings(paths: ProjectPaths, framework: Framework) -> pd.DataFrame:
