@@ -21,7 +21,7 @@ PATTERNS = {
     # Full UK postcodes (outward and inward code), e.g. SE11 5NH, M1 1AE.
     "uk_postcode": re.compile(r"\b(?:GIR ?0AA|[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]? ?\d[ABD-HJLNP-UW-Z]{2})\b"),
     # NHS numbers: ten digits, usually 3-3-4.
-    "nhs_number": re.compile(r"(?<!\d)\d{3}[ -]?\d{3}[ -]?\d{4}(?!\d)"),
+    "nhs_number": re.compile(r"(?<![\w.])\d{3}[ -]?\d{3}[ -]?\d{4}(?![\w.])"),
 }
 
 

@@ -1,0 +1,37 @@
+"""Shared fixtures: the project root and the built report."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+HTML = ROOT / "_build" / "html"
+
+
+def visible_text(html: str) -> str:
+    """Page text without scripts, styles and tags, whitespace collapsed."""
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S | re.I)
+    text = re.sub(r"<[^>]+>", " ", html)
+    import html as html_lib
+
+    return re.sub(r"\s+", " ", html_lib.unescape(text))
+
+
+@pytest.fixture(scope="session")
+def built_html() -> Path:
+    if not (HTML / "index.html").exists():
+        pytest.fail("the report has not been built: run `make book` first (make test does this)")
+    return HTML
+
+
+@pytest.fixture(scope="session")
+def page_text(built_html):
+    cache = {}
+
+    def read(relative: str) -> str:
+        if relative not in cache:
+            cache[relative] = visible_text((built_html / relative).read_text(encoding="utf-8"))
+        return cache[relative]
+
+    return read

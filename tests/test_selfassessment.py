@@ -1,0 +1,93 @@
+"""Self-assessment statistics against independently computed values."""
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pingouin as pg
+import pytest
+from scipy import stats
+
+from lehc_report import audit, selfassessment
+from lehc_report.framework import load_framework
+from lehc_report.ingest import load_self_assessment
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def framework():
+    return load_framework(ROOT / "data" / "framework.yml")
+
+
+@pytest.fixture(scope="module")
+def tidy(framework):
+    return load_self_assessment(ROOT / "data", framework)[0]
+
+
+def test_paired_tests_match_pingouin_and_hand_computation():
+    before = pd.DataFrame({"x": [5.0, 6, 7, 6, 5], "y": [3.0, 4, 4, 5, 6]})
+    after = pd.DataFrame({"x": [6.0, 8, 7, 7, 7], "y": [4.0, 4, 5, 5, 8]})
+    table = selfassessment.paired_tests(before, after)
+    # Hand: x changes 1,2,0,1,2 -> mean 1.2, sd sqrt(0.7); t = (0 - 1.2) / (sqrt(.7)/sqrt(5))
+    assert table.loc["x", "t"] == pytest.approx(-1.2 / (np.sqrt(0.7) / np.sqrt(5)))
+    assert table.loc["x", "df"] == 4
+    for unit in ("x", "y"):
+        ref = pg.ttest(before[unit], after[unit], paired=True)
+        assert table.loc[unit, "t"] == pytest.approx(ref["T"].iloc[0])
+        assert table.loc[unit, "p"] == pytest.approx(ref["p_val"].iloc[0])
+        assert table.loc[unit, "p"] == pytest.approx(stats.ttest_rel(before[unit], after[unit]).pvalue)
+
+
+def test_area_score_is_the_mean_of_answered_behaviours(framework):
+    rows = [("P1", "start", b, a, 5) for b, a in framework.behaviours[["behaviour_id", "area_id"]].itertuples(index=False)]
+    tidy = pd.DataFrame(rows, columns=["participant_id", "wave", "behaviour_id", "area_id", "score"]).astype({"score": "Int64"})
+    si = framework.items_by_area()["SI"]
+    tidy.loc[tidy["behaviour_id"] == si[0], "score"] = 9  # 9 + 6*5 = 39 over 7
+    tidy.loc[tidy["behaviour_id"] == si[1], "score"] = pd.NA  # answered: 6 of 7 -> 34/6
+    scores = selfassessment.area_scores(tidy, framework).set_index("area_id")
+    assert scores.loc["SI", "score"] == pytest.approx(34 / 6)
+    assert scores.loc["SI", "n_answered"] == 6
+    # Fewer than half answered: left missing, never imputed.
+    tidy.loc[tidy["behaviour_id"].isin(si[:4]), "score"] = pd.NA
+    assert pd.isna(selfassessment.area_scores(tidy, framework).set_index("area_id").loc["SI", "score"])
+
+
+def test_participant_with_one_wave_is_excluded_and_reported():
+    long = pd.DataFrame(
+        {"participant_id": ["A", "A", "B", "C", "C"], "wave": ["start", "end", "start", "start", "end"],
+         "area_id": ["SI"] * 5, "score": [5.0, 6, 5, 4, 6]}
+    )
+    first, second, excluded = selfassessment.paired_wide(long, "area_id", "score", "start", "end")
+    assert list(first.index) == ["A", "C"]
+    assert excluded.to_dict("records") == [{"participant_id": "B", "reason": "no end self-assessment"}]
+
+
+def test_appendix3_reproduced_cell_by_cell(tidy, framework):
+    areas, excluded = selfassessment.area_table(tidy, framework)
+    counts = selfassessment.significant_counts(selfassessment.behaviour_table(tidy, framework), framework)
+    comparison = selfassessment.compare_with_published(areas, counts)
+    assert len(comparison) == 32 and excluded.empty
+    mismatches = comparison[~comparison["match"]]
+    # The one cell integer data cannot reproduce (see test_audit).
+    assert mismatches[["area_id", "statistic", "published", "reproduced"]].values.tolist() == [["DT", "t", "-6.256", "-6.267"]]
+    assert counts["n_significant"].tolist() == [5, 4, 4, 2]
+    assert counts["n_improved"].tolist() == [7, 12, 11, 8]
+
+
+def test_published_table_audit_finds_only_the_driving_transformation_t():
+    table = audit.audit_published_table(9, {"SI": 7, "DT": 12, "FC": 11, "FO": 8})
+    unreachable = table[~table["reachable"]]
+    assert unreachable[["area_id", "statistic"]].values.tolist() == [["DT", "t"]]
+    assert audit.totals_matching_mean("7.56", 9, 7) == [476]
+    assert audit.totals_matching_mean("7.43", 9, 12) == [802]
+
+
+def test_driving_transformation_nearest_reachable_t_values():
+    near = audit.reachable_t_near(-6.256, [802 - 693], 9).sort_values("t")
+    assert near["t"].round(4).tolist() == [-6.2671, -6.2439]
+    assert near["sum_sq_changes"].tolist() == [1589, 1591]
+    # Independent check: t for D = 109, Q = 1589 from the definition.
+    d, q, n = 109, 1589, 9
+    sd = np.sqrt((q - d * d / n) / (n - 1))
+    assert -(d / n) / (sd / np.sqrt(n)) == pytest.approx(-6.26706, abs=1e-5)
