@@ -108,3 +108,13 @@ def qq_figure(changes: pd.DataFrame, framework: Framework, path: Path) -> Path:
     save_figure(fig, path)
     plt.close(fig)
     return path
+
+
+def placeholder_figure(path: Path, message: str) -> Path:
+    """A figure that says why there is nothing to show (e.g. no qualitative data)."""
+    fig, ax = plt.subplots(figsize=(6, 1.2))
+    ax.axis("off")
+    ax.text(0.5, 0.5, message, ha="center", va="center", fontsize=11, wrap=True)
+    save_figure(fig, path)
+    plt.close(fig)
+    return path

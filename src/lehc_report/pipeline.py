@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import audit, figures, selfassessment
+from . import audit, figures, privacy, selfassessment
 from .cohort import framework_file, load_cohort
 from .framework import Framework, load_framework
 from .ingest import load_self_assessment, tidy_ratings_schema
@@ -138,6 +138,7 @@ def analyse_self_assessment(paths: ProjectPaths) -> StageResult:
         "tbl-appendix3-comparison",
     )
     fig_path = figures.area_means_figure(scores, framework, paths.figures / "figure1_area_means.png")
+    follow_up_glue = follow_up_analysis(paths, tidy, scores, framework)
 
     result = StageResult(
         tables={"areas": areas, "display": display, "behaviours": behaviours, "counts": counts,
@@ -145,7 +146,47 @@ def analyse_self_assessment(paths: ProjectPaths) -> StageResult:
         figures={"figure1": fig_path},
     )
     result.glue = quant_glue(areas, behaviours, counts, comparison, audit_table, excluded, framework)
+    result.glue.update(follow_up_glue)
+    settings = privacy.load_settings(paths.root)
+    if int(areas["n"].max()) < settings.min_group_size:
+        # Too few complete pairs to publish statistics: every figure about the
+        # cohort's ratings is withheld (the results CSVs stay internal).
+        withheld = f"suppressed (n < {settings.min_group_size})"
+        result.glue = {k: (withheld if k.split("_")[0] in {"si", "dt", "fc", "fo"} or k.startswith(("n_behaviours_", "max_area")) else v)
+                       for k, v in result.glue.items()}
+        write_myst_table(display.assign(**{c: withheld for c in display.columns[3:]}), paths.tables / "appendix3.md",
+                         f"Self-assessment statistics withheld: fewer than {settings.min_group_size} participants completed both waves. "
+                         "Source: notebook 02_quant.", "tbl-appendix3")
     return result
+
+
+def follow_up_analysis(paths: ProjectPaths, tidy: pd.DataFrame, scores: pd.DataFrame, framework: Framework) -> dict[str, str]:
+    """Start-to-follow-up comparison and an omnibus test over all waves, when a follow-up exists."""
+    snippet = paths.tables / "follow_up.md"
+    if "follow_up" not in set(tidy["wave"]):
+        snippet.write_text("This cohort has no follow-up self-assessment, so no comparison beyond the end of the course "
+                           "is possible.\n", encoding="utf-8")
+        return {"follow_up_present": "no"}
+    later, excluded = selfassessment.area_table(tidy, framework, "start", "follow_up")
+    omnibus = selfassessment.omnibus_over_waves(scores, framework)
+    write_result_csv(later, paths.results / "area_tests_start_follow_up.csv")
+    write_result_csv(omnibus, paths.results / "omnibus_over_waves.csv")
+    show = pd.DataFrame({
+        "Leadership area": later["area"], "n": later["n"].astype(int).astype(str),
+        "Mean start": later["mean_start"].map(lambda v: format_half_up(v, 2)),
+        "Mean follow-up": later["mean_end"].map(lambda v: format_half_up(v, 2)),
+        "t (start − follow-up)": later["t"].map(lambda v: format_half_up(v, 3)), "p": later["p"].map(format_p),
+        "n, all waves": omnibus["n"].astype(str).to_numpy(),
+        "RM-ANOVA F (p)": [f"{format_half_up(f, 2)} ({format_p(p)})" if pd.notna(f) else "too few" for f, p in zip(omnibus["F"], omnibus["p_anova"])],
+        "Friedman Q (p)": [f"{format_half_up(q, 2)} ({format_p(p)})" if pd.notna(q) else "too few" for q, p in zip(omnibus["friedman_q"], omnibus["p_friedman"])],
+    })
+    text = (f"A follow-up self-assessment exists. {int(later['n'].max())} participants rated themselves at the start and at follow-up "
+            f"({len(excluded)} left out for lack of one of the two). The omnibus tests use the participants with all "
+            f"{len(set(tidy['wave']))} waves.\n\n")
+    write_myst_table(show, snippet, "Start compared with follow-up, and omnibus tests across all waves "
+                     "(repeated-measures ANOVA and Friedman test). Source: notebook 02_quant.", "tbl-follow-up")
+    snippet.write_text(text + snippet.read_text(encoding="utf-8"), encoding="utf-8")
+    return {"follow_up_present": "yes"}
 
 
 def appendix3_display(areas: pd.DataFrame, counts: pd.DataFrame) -> pd.DataFrame:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from . import privacy, qualitative
+from . import figures, privacy, qualitative
 from .cohort import framework_file
 from .framework import load_framework
 from .outputs import save_figure, write_myst_table, write_result_csv
@@ -127,13 +127,22 @@ def profiles_markdown(data: qualitative.QualitativeData, case_ids: list[str], ar
     return "\n\n".join(blocks) + "\n"
 
 
+def absent_qualitative(paths: ProjectPaths) -> StageResult:
+    """No qualitative data: every snippet and figure the chapters use says so."""
+    note = "This cohort's data folder has no qualitative data (no respondents.csv), so there is nothing to report here."
+    for name in ("theme_tally.md", "intercoder_agreement.md", "profiles.md"):
+        (paths.tables / name).write_text(f"*{note}*\n", encoding="utf-8")
+    for name in ("figure_theme_by_question.png", "figure_code_cooccurrence.png"):
+        figures.placeholder_figure(paths.figures / name, "No qualitative data in this cohort")
+    return StageResult(glue={"qual_available": "no", "qual_status": note})
+
+
 def analyse_qualitative(paths: ProjectPaths) -> StageResult:
     paths.ensure()
     present = [f for f in QUAL_FILES if (paths.data / f).exists()]
     result = StageResult()
     if "respondents.csv" not in present:
-        result.glue = {"qual_available": "no", "qual_status": "This cohort's data folder has no qualitative data (respondents.csv is absent), so this section has nothing to report."}
-        return result
+        return absent_qualitative(paths)
     settings = privacy.load_settings(paths.root)
     scan_free_text(paths.data, settings)
     data = qualitative.load_qualitative(paths.data)

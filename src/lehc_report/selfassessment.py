@@ -145,3 +145,31 @@ def compare_with_published(areas: pd.DataFrame, counts: pd.DataFrame) -> pd.Data
     out = pd.concat([merged, sig], ignore_index=True)
     out["match"] = out["published"] == out["reproduced"]
     return out[["area_id", "statistic", "published", "reproduced", "value", "match"]]
+
+
+def omnibus_over_waves(scores: pd.DataFrame, framework: Framework) -> pd.DataFrame:
+    """Repeated-measures ANOVA and Friedman test per area across all waves present.
+
+    Only participants with an area score at every wave enter (pingouin drops the
+    others too; we do it first so that ``n`` is reported).  pingouin has no
+    vectorised form, so this loops over the (four) areas.
+    """
+    import pingouin as pg
+
+    waves = [w for w in framework.wave_ids if w in set(scores["wave"])]
+    rows = []
+    for area in framework.area_ids:
+        data = scores[(scores["area_id"] == area)].dropna(subset=["score"])
+        wide = data.pivot_table(index="participant_id", columns="wave", values="score").reindex(columns=waves).dropna()
+        long = wide.reset_index().melt(id_vars="participant_id", var_name="wave", value_name="score")
+        long["score"] = long["score"].astype(float)
+        row = {"area_id": area, "n": len(wide), "k_waves": len(waves),
+               "F": np.nan, "df1": np.nan, "df2": np.nan, "p_anova": np.nan, "friedman_q": np.nan, "p_friedman": np.nan}
+        if len(wide) >= 3:
+            anova = pg.rm_anova(data=long, dv="score", within="wave", subject="participant_id", detailed=False)
+            friedman = pg.friedman(data=long, dv="score", within="wave", subject="participant_id")
+            row.update({"F": float(anova["F"].iloc[0]), "df1": float(anova["ddof1"].iloc[0]), "df2": float(anova["ddof2"].iloc[0]),
+                        "p_anova": float(anova["p_unc"].iloc[0]),
+                        "friedman_q": float(friedman["Q"].iloc[0]), "p_friedman": float(friedman["p_unc"].iloc[0])})
+        rows.append(row)
+    return pd.DataFrame(rows)

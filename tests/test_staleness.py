@@ -1,0 +1,72 @@
+"""Make decides what runs: a data edit re-runs what depends on it, nothing changed runs nothing.
+
+Runs the real `make book` in a copy of the project (the shared .venv is reused), so
+it takes a minute or two.
+"""
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.slow
+
+
+def project_copy(target: Path) -> Path:
+    files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    for name in files:
+        source = ROOT / name
+        if source.is_file():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / name)  # keep mtimes: Make compares them
+    return target
+
+
+def make_book(repo: Path, *variables: str) -> str:
+    env = dict(os.environ, PYTHONPATH=str(repo / "src"))
+    env.pop("LEHC_DATA", None)
+    env.pop("LEHC_BUILD", None)
+    done = subprocess.run(["make", "book", f"VENV={ROOT / '.venv'}", *variables], cwd=repo, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return done.stdout + done.stderr
+
+
+def executed(log: str) -> list[str]:
+    return re.findall(r"executed notebooks/(\w+)\.md", log)
+
+
+def test_make_reruns_exactly_what_changed(tmp_path):
+    repo = project_copy(tmp_path / "repo")
+    first = make_book(repo)
+    assert executed(first) == ["01_clean", "02_quant", "03_qual", "04_robust", "05_about"]
+    page = repo / "_build" / "html" / "book" / "findings_impact.html"
+    before = page.read_text(encoding="utf-8")
+
+    # Nothing changed: no notebook runs and the book is not rebuilt.
+    second = make_book(repo)
+    assert executed(second) == [] and "building HTML" not in second
+
+    # One raw score changes: the notebooks that read it re-run and the numbers change.
+    raw = repo / "data" / "self_assessment_end.csv"
+    lines = raw.read_text(encoding="utf-8").splitlines()
+    cells = lines[1].split(",")
+    cells[1] = str(int(cells[1]) - 1)  # participant P01, behaviour SI01
+    lines[1] = ",".join(cells)
+    raw.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    third = make_book(repo)
+    assert set(executed(third)) >= {"01_clean", "02_quant", "04_robust"}
+    assert "all pages re-read" in third
+    after = page.read_text(encoding="utf-8")
+    assert after != before
+    assert "8.56" in before and "8.54" in after  # Strategic Intent end mean: 539/63 -> 538/63
+
+    # A prose-only edit re-renders without executing anything.
+    aims = repo / "book" / "aims.md"
+    aims.write_text(aims.read_text(encoding="utf-8") + "\nA sentence added by the staleness test.\n", encoding="utf-8")
+    fourth = make_book(repo)
+    assert executed(fourth) == [] and "all pages re-read" not in fourth
+    assert "added by the staleness test" in (repo / "_build" / "html" / "book" / "aims.html").read_text(encoding="utf-8")
