@@ -8,10 +8,11 @@ label).  Scores are whole numbers on the framework's scale; a blank, "N/A", "NA"
 
 Everything else stops with a :class:`DataError` naming the file, the spreadsheet row
 (the header is row 1) and the column, and saying what to do.  Nothing is dropped or
-coerced silently: what the reader does tolerate (a byte-order mark, stray spaces,
-headers given as labels, missing-value markers, scores written as "7.0", wholly
-empty rows and columns, Excel lock files) is recorded in the cleaning log that the
-report prints.  The raw files are only ever read.
+coerced silently: what the reader does tolerate (a byte-order mark, Windows or old
+Mac line endings, stray spaces, headers given as labels, missing-value markers,
+scores written as "7.0", wholly empty rows and columns, extra sheets, Excel lock
+files) is recorded in the cleaning log that the report prints.  The raw files are
+only ever read.
 """
 
 from __future__ import annotations
@@ -149,6 +150,11 @@ def _read_csv_rows(path: Path, log: CleaningLog | None) -> list[list[str]]:
         raise DataError(path, f"byte 0x{raw[exc.start]:02x} is not UTF-8 text (e.g. an accented letter saved in a Windows or Mac encoding); {CSV_HINT}", row, column) from None
     if not text.strip():
         raise DataError(path, "is empty; export it again from the source spreadsheet")
+    if log is not None and "\r" in text:
+        if "\r\n" in text:
+            log.add(path, "Windows line endings", "lines end in CR LF (as Excel on Windows saves them); read as ordinary line breaks")
+        else:
+            log.add(path, "Mac line endings", "lines end in a lone CR (as old Mac Excel saves them); read as ordinary line breaks")
     rows: list[list[str]] = []
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     lines_read = 0

@@ -130,8 +130,10 @@ def profiles_markdown(data: qualitative.QualitativeData, case_ids: list[str], ar
 def absent_qualitative(paths: ProjectPaths) -> StageResult:
     """No qualitative data: every snippet and figure the chapters use says so."""
     note = "This cohort's data folder has no qualitative data (no respondents.csv), so there is nothing to report here."
-    for name in ("theme_tally.md", "intercoder_agreement.md", "profiles.md"):
-        (paths.tables / name).write_text(f"*{note}*\n", encoding="utf-8")
+    # Same table names as with data, so cross-references in the chapters still resolve.
+    for name, label in (("theme_tally.md", "tbl-theme-tally"), ("intercoder_agreement.md", "tbl-intercoder")):
+        write_myst_table(pd.DataFrame({"Qualitative data": ["none in this cohort"]}), paths.tables / name, note, label)
+    (paths.tables / "profiles.md").write_text(f"*{note}*\n", encoding="utf-8")
     for name in ("figure_theme_by_question.png", "figure_code_cooccurrence.png"):
         figures.placeholder_figure(paths.figures / name, "No qualitative data in this cohort")
     return StageResult(glue={"qual_available": "no", "qual_status": note})

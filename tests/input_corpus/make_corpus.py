@@ -85,6 +85,23 @@ def write_xlsx(folder: Path, name: str, lines: list[list], numbers: bool = True,
         wb.create_sheet(title).append(["Notes kept by the administrator"])
     wb.properties.creator = "make_corpus.py"
     wb.save(folder / name)
+    fix_xlsx_timestamps(folder / name)
+
+
+def fix_xlsx_timestamps(path: Path) -> None:
+    """Rewrite a saved workbook with fixed timestamps, so regenerating it changes no bytes."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        entries = [(info, archive.read(info)) for info in archive.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info, data in entries:
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:(created|modified)[^>]*>)[^<]*", rb"\g<1>2000-01-01T00:00:00Z", data)
+            fixed = zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0))
+            fixed.compress_type, fixed.external_attr = zipfile.ZIP_DEFLATED, info.external_attr
+            archive.writestr(fixed, data)
 
 
 def standard(folder: Path, skip: tuple[str, ...] = ()) -> None:
@@ -123,6 +140,11 @@ def utf8_bom(f):
 def crlf_line_endings(f):
     for wave in ("start", "end"):
         write_csv(f, f"self_assessment_{wave}.csv", table(wave), newline="\r\n")
+
+
+def old_mac_line_endings(f):
+    write_csv(f, "self_assessment_start.csv", table("start"))
+    write_csv(f, "self_assessment_end.csv", table("end"), newline="\r")
 
 
 def stray_spaces(f):
@@ -449,7 +471,7 @@ def register_missing_id_column(f):
 
 CASES = {fn.__name__: fn for fn in [
     # accepted
-    xlsx_instead_of_csv, utf8_bom, crlf_line_endings, stray_spaces, non_breaking_spaces, label_headers,
+    xlsx_instead_of_csv, utf8_bom, crlf_line_endings, old_mac_line_endings, stray_spaces, non_breaking_spaces, label_headers,
     missing_markers, all_ratings_missing_for_one_participant, excel_trailing_empty_csv, excel_trailing_empty_xlsx,
     blank_lines_between_rows, one_wave_only, follow_up_wave, row_order_differs, excel_decimal_scores,
     xlsx_decimal_text, register_with_non_respondent, excel_lock_file, id_header_variants, quoted_fields,
