@@ -91,3 +91,15 @@ def test_driving_transformation_nearest_reachable_t_values():
     d, q, n = 109, 1589, 9
     sd = np.sqrt((q - d * d / n) / (n - 1))
     assert -(d / n) / (sd / np.sqrt(n)) == pytest.approx(-6.26706, abs=1e-5)
+
+
+def test_many_cohorts_at_once_equal_one_cohort_at_a_time(tidy, framework):
+    from lehc_report.bench import synthetic_cohorts
+
+    many, _ = synthetic_cohorts(ROOT, cohorts=3, participants=6, seed=1)
+    batched = selfassessment.cohort_area_tests(many, framework).set_index(["cohort", "area_id"])
+    for cohort, part in many.groupby("cohort"):
+        single, _ = selfassessment.area_table(part.drop(columns="cohort"), framework)
+        for row in single.itertuples():
+            assert batched.loc[(cohort, row.area_id), "t"] == pytest.approx(row.t)
+            assert batched.loc[(cohort, row.area_id), "p"] == pytest.approx(row.p)

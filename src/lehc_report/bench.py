@@ -1,0 +1,160 @@
+"""`make bench`: how long builds take, and how the analysis scales.
+
+Part 1 times, in one run on this machine (median of several runs each): a cold
+`make book` (virtual env present, no cache, no _build), a no-change `make book`, a
+`make book` after a prose-only edit, and the baseline, a bare Jupyter Book build of
+a one-page book without notebooks; then each as a ratio to the baseline, against
+the targets (no-change <= 0.5, prose edit <= 2, cold <= 8).
+
+Part 2 times the vectorised self-assessment and tally functions on 1,000 cohorts
+of 30 participants (about 2.3 million ratings) and reports rows per second and
+peak memory (target: seconds, under 2 GB).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .framework import load_framework
+from .paths import project_root
+
+TARGETS = {"cold": 8.0, "no-change": 0.5, "prose edit": 2.0}
+
+
+def timed(command: list[str], cwd: Path, env: dict | None = None) -> float:
+    start = time.perf_counter()
+    done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"bench: {' '.join(command)} failed in {cwd}:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+    return elapsed
+
+
+def baseline_book(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "_config.yml").write_text("title: Baseline\nexecute:\n  execute_notebooks: 'off'\n", encoding="utf-8")
+    (folder / "_toc.yml").write_text("format: jb-book\nroot: index\n", encoding="utf-8")
+    (folder / "index.md").write_text("# Baseline\n\nOne page, no notebooks.\n", encoding="utf-8")
+    return folder
+
+
+def copy_project(root: Path, target: Path) -> Path:
+    files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=root, capture_output=True, text=True, check=True).stdout.split()
+    for name in files:
+        if (root / name).is_file():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(root / name, target / name)
+    return target
+
+
+def build_times(root: Path, repeats: int = 3) -> pd.DataFrame:
+    venv = root / ".venv"
+    jb = str(venv / "bin" / "jupyter-book")
+    env = dict(os.environ, PYTHONPATH="")
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        base = baseline_book(tmp / "baseline")
+        baseline = []
+        for _ in range(repeats):
+            shutil.rmtree(base / "_build", ignore_errors=True)
+            baseline.append(timed([jb, "build", str(base), "-q"], tmp, env))
+        repo = copy_project(root, tmp / "repo")
+        env = dict(env, PYTHONPATH=str(repo / "src"))
+        make = ["make", "book", f"VENV={venv}"]
+        cold, unchanged, prose = [], [], []
+        for _ in range(repeats):
+            shutil.rmtree(repo / "_build", ignore_errors=True)
+            cold.append(timed(make, repo, env))
+        for _ in range(repeats + 2):
+            unchanged.append(timed(make, repo, env))
+        aims = repo / "book" / "aims.md"
+        for i in range(repeats):
+            aims.write_text(aims.read_text(encoding="utf-8") + f"\nBenchmark edit {i}.\n", encoding="utf-8")
+            prose.append(timed(make, repo, env))
+    medians = {"baseline": statistics.median(baseline), "cold": statistics.median(cold),
+               "no-change": statistics.median(unchanged), "prose edit": statistics.median(prose)}
+    rows = []
+    for name, seconds in medians.items():
+        ratio = seconds / medians["baseline"]
+        target = TARGETS.get(name)
+        rows.append({"build": name, "median_s": round(seconds, 2), "ratio": round(ratio, 2),
+                     "target": f"<= {target}" if target else "", "ok": "" if target is None else ("yes" if ratio <= target else "NO")})
+    return pd.DataFrame(rows)
+
+
+def synthetic_cohorts(root: Path, cohorts: int = 1000, participants: int = 30, seed: int = 7) -> pd.DataFrame:
+    """Tidy ratings for many cohorts (random but reproducible), with a ``cohort`` column."""
+    framework = load_framework(root / "data" / "framework.yml")
+    rng = np.random.default_rng(seed)
+    behaviours = framework.behaviours
+    n_b = len(behaviours)
+    start = rng.integers(3, 9, size=(cohorts, participants, n_b))
+    end = np.clip(start + rng.integers(-1, 3, size=start.shape), 1, 10)
+    scores = np.stack([start, end], axis=2)  # cohorts, participants, waves, behaviours
+    index = pd.MultiIndex.from_product(
+        [[f"c{c:04d}" for c in range(cohorts)], [f"P{p:02d}" for p in range(participants)], ["start", "end"], behaviours["behaviour_id"]],
+        names=["cohort", "participant_id", "wave", "behaviour_id"],
+    )
+    tidy = pd.DataFrame({"score": scores.reshape(-1)}, index=index).reset_index()
+    tidy["area_id"] = np.tile(behaviours["area_id"].to_numpy(), cohorts * participants * 2)
+    return tidy, framework
+
+
+def scale_bench(root: Path) -> pd.DataFrame:
+    from . import qualitative, selfassessment
+
+    tidy, framework = synthetic_cohorts(root)
+    rows = []
+    tracemalloc.start()
+    t0 = time.perf_counter()
+    tests = selfassessment.cohort_area_tests(tidy, framework)
+    elapsed = time.perf_counter() - t0
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    rows.append({"task": "self-assessment: area scores + paired t-tests", "rows": len(tidy), "seconds": round(elapsed, 2),
+                 "rows_per_second": f"{len(tidy) / elapsed:,.0f}", "peak_MB": round(peak / 2**20), "results": len(tests)})
+
+    data = qualitative.load_qualitative(root / "data")
+    copies = 1000
+    respondents = pd.concat([data.respondents.assign(respondent_id=lambda d, i=i: f"k{i:04d}-" + d["respondent_id"]) for i in range(copies)], ignore_index=True)
+    segments = pd.concat([data.segments.assign(respondent_id=lambda d, i=i: f"k{i:04d}-" + d["respondent_id"],
+                                                segment_id=lambda d, i=i: f"k{i:04d}-" + d["segment_id"]) for i in range(copies)], ignore_index=True)
+    codings = pd.concat([data.codings.assign(segment_id=lambda d, i=i: f"k{i:04d}-" + d["segment_id"]) for i in range(copies)], ignore_index=True)
+    big = qualitative.QualitativeData(codebook=data.codebook, respondents=respondents, segments=segments, codings=codings,
+                                      double_coded=data.double_coded)
+    tracemalloc.start()
+    t0 = time.perf_counter()
+    tally = qualitative.theme_tally(big)
+    elapsed = time.perf_counter() - t0
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    rows.append({"task": "qualitative: theme tally", "rows": len(codings), "seconds": round(elapsed, 2),
+                 "rows_per_second": f"{len(codings) / elapsed:,.0f}", "peak_MB": round(peak / 2**20), "results": len(tally)})
+    return pd.DataFrame(rows)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = sys.argv[1:] if argv is None else argv
+    root = project_root()
+    pd.set_option("display.width", 160)
+    if "--scale-only" not in args:
+        print("Part 1: build times (median of repeated runs; ratios to a bare one-page Jupyter Book build)")
+        print(build_times(root).to_string(index=False))
+        print()
+    print("Part 2: scale (1,000 cohorts x 30 participants x 38 behaviours x 2 waves)")
+    print(scale_bench(root).to_string(index=False))
+
+
+if __name__ == "__main__":
+    main()
