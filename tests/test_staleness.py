@@ -70,3 +70,52 @@ def test_make_reruns_exactly_what_changed(tmp_path):
     fourth = make_book(repo)
     assert executed(fourth) == [] and "all pages re-read" not in fourth
     assert "added by the staleness test" in (repo / "_build" / "html" / "book" / "aims.html").read_text(encoding="utf-8")
+
+
+def make_book_fails(repo: Path) -> str:
+    env = dict(os.environ, PYTHONPATH=str(repo / "src"))
+    done = subprocess.run(["make", "book", f"VENV={ROOT / '.venv'}"], cwd=repo, env=env, capture_output=True, text=True)
+    assert done.returncode != 0, "the build should have failed"
+    return done.stdout + done.stderr
+
+
+def test_coding_change_and_failed_build(tmp_path):
+    import pandas as pd
+
+    repo = project_copy(tmp_path / "repo")
+    make_book(repo)
+    course = repo / "_build" / "html" / "book" / "findings_course.html"
+
+    # Change one coding: a respondent with a single "final session disappointing"
+    # segment gets a different code for it, so that count drops by one.
+    codings = pd.read_csv(repo / "data" / "codings.csv", dtype=str, keep_default_na=False)
+    code = "structure.final_session_disappointing"
+    a = codings[(codings["coder"] == "A")]
+    respondent = a["segment_id"].str.rsplit("-", n=1).str[0]
+    hits = a[a["code_id"] == code]
+    per_person = hits.groupby(respondent[hits.index]).size()
+    before_count = per_person.size
+    person = per_person[per_person == 1].index[0]
+    row = hits[respondent[hits.index] == person].index[0]
+    segment_codes = set(a.loc[a["segment_id"] == codings.loc[row, "segment_id"], "code_id"])
+    codings.loc[row, "code_id"] = next(c for c in ["structure.organisation_admin", "structure.balance_of_methods", "networks.formed"] if c not in segment_codes)
+    codings.loc[row, "exemplar"] = ""
+    codings.to_csv(repo / "data" / "codings.csv", index=False, lineterminator="\n")
+    log = make_book(repo)
+    assert executed(log) == ["03_qual", "05_about"]
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", course.read_text(encoding="utf-8")))
+    assert f"disappointed {before_count - 1} of the" in text
+
+    # Bad input: the build stops, names file, row and column, and keeps the old report.
+    index = repo / "_build" / "html" / "index.html"
+    old = (repo / "_build" / "html" / "book" / "findings_impact.html").read_bytes()
+    raw = repo / "data" / "self_assessment_end.csv"
+    lines = raw.read_text(encoding="utf-8").splitlines()
+    cells = lines[1].split(",")
+    cells[1] = "11"
+    lines[1] = ",".join(cells)
+    raw.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    failed = make_book_fails(repo)
+    assert "self_assessment_end.csv, row 2, column 'B (SI01)': score 11 is outside 1..10" in failed
+    assert "notebook 01_clean.md failed" in failed
+    assert index.exists() and (repo / "_build" / "html" / "book" / "findings_impact.html").read_bytes() == old
