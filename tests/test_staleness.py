@@ -39,9 +39,15 @@ def executed(log: str) -> list[str]:
     return re.findall(r"executed notebooks/(\w+)\.md", log)
 
 
+def data_fingerprint(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
 def test_make_reruns_exactly_what_changed(tmp_path):
     repo = project_copy(tmp_path / "repo")
+    raw_before = data_fingerprint(repo / "data")
     first = make_book(repo)
+    assert data_fingerprint(repo / "data") == raw_before, "the build wrote into the raw data folder"
     assert executed(first) == ["01_clean", "02_quant", "03_qual", "04_robust", "05_about"]
     page = repo / "_build" / "html" / "book" / "findings_impact.html"
     before = page.read_text(encoding="utf-8")
