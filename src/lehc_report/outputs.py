@@ -9,25 +9,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
+import pandas as pd
 
 #: Significant digits for floats in result CSVs: enough to re-derive every
 #: published figure, few enough to be stable across BLAS builds.
 CSV_FLOAT_FORMAT = "%.10g"
 
-plt.rcParams.update(
-    {
-        "svg.hashsalt": "lehc-report",  # stable element IDs in SVG output
-        "svg.fonttype": "none",
-        "font.family": "DejaVu Sans",
-        "figure.dpi": 100,
-        "savefig.dpi": 150,
-    }
-)
+#: Settings that make saved figures byte-identical between runs and machines.
+DETERMINISTIC_SAVE = {
+    "svg.hashsalt": "lehc-report",  # stable element IDs in SVG output
+    "svg.fonttype": "none",
+    "savefig.dpi": 150,
+}
 
 
 def write_result_csv(table: pd.DataFrame, path: Path) -> Path:
@@ -37,12 +30,15 @@ def write_result_csv(table: pd.DataFrame, path: Path) -> Path:
     return path
 
 
-def save_figure(fig: plt.Figure, path: Path) -> Path:
-    """Save a PNG (for the HTML and PDF) without dates or software stamps."""
+def save_figure(fig, path: Path) -> Path:
+    """Save a PNG (for the HTML and PDF) and an SVG twin without dates or software stamps."""
+    import matplotlib  # imported here: stages that draw nothing should not pay for it
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, metadata={"Software": None}, bbox_inches="tight")
-    if path.suffix == ".png":
-        fig.savefig(path.with_suffix(".svg"), metadata={"Date": None, "Creator": None}, bbox_inches="tight")
+    with matplotlib.rc_context(DETERMINISTIC_SAVE):
+        fig.savefig(path, metadata={"Software": None}, bbox_inches="tight")
+        if path.suffix == ".png":
+            fig.savefig(path.with_suffix(".svg"), metadata={"Date": None, "Creator": None}, bbox_inches="tight")
     return path
 
 

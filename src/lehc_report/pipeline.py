@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import audit, figures, privacy, selfassessment
 from .cohort import framework_file, load_cohort
 from .framework import Framework, load_framework
 from .ingest import load_self_assessment, tidy_ratings_schema
@@ -101,6 +100,8 @@ def read_tidy_ratings(paths: ProjectPaths, framework: Framework) -> pd.DataFrame
 # --------------------------------------------------------------------------- stage 2
 def analyse_self_assessment(paths: ProjectPaths) -> StageResult:
     """Appendix 3 reproduced: area table, behaviour tests, comparison, audit, Figure 1."""
+    from . import audit, figures, privacy, selfassessment  # heavy (scipy, seaborn): imported by the stages that use them
+
     paths.ensure()
     framework = framework_for(paths)
     tidy = read_tidy_ratings(paths, framework)
@@ -181,6 +182,8 @@ def reproduction_sentences(glue: dict[str, str], is_published_cohort: bool) -> d
 
 def follow_up_analysis(paths: ProjectPaths, tidy: pd.DataFrame, scores: pd.DataFrame, framework: Framework) -> dict[str, str]:
     """Start-to-follow-up comparison and an omnibus test over all waves, when a follow-up exists."""
+    from . import audit, figures, privacy, selfassessment  # heavy (scipy, seaborn): imported by the stages that use them
+
     snippet = paths.tables / "follow_up.md"
     if "follow_up" not in set(tidy["wave"]):
         snippet.write_text("This cohort has no follow-up self-assessment, so no comparison beyond the end of the course "
@@ -238,6 +241,8 @@ def comparison_display(comparison: pd.DataFrame, framework: Framework) -> pd.Dat
 
 def driving_transformation_arithmetic() -> dict[str, str]:
     """Why the published t = -6.256 for Driving Transformation cannot come from integer data."""
+    from . import audit, figures, privacy, selfassessment  # heavy (scipy, seaborn): imported by the stages that use them
+
     published = APPENDIX3_AREAS.set_index("area_id").loc["DT"]
     n, k = PUBLISHED_N_COMPLETE, int(APPENDIX3_SIGNIFICANT.set_index("area_id").loc["DT", "n_behaviours"])
     totals_start = audit.totals_matching_mean(published["mean_start"], n, k)
@@ -259,6 +264,8 @@ def driving_transformation_arithmetic() -> dict[str, str]:
 
 
 def quant_glue(areas, behaviours, counts, comparison, audit_table, excluded, framework) -> dict[str, str]:
+    from . import audit
+
     glue: dict[str, str] = {}
     n = int(areas["n"].max())
     glue["n_complete"] = str(n)
