@@ -15,6 +15,10 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
 MAKEFLAGS += --no-builtin-rules
+# Two notebooks at a time (the machines have two cores); the chain 01 -> 02 -> 03
+# and 01 -> 04 keeps the order that matters.  JOBS=1 for a serial build.
+JOBS ?= 2
+MAKEFLAGS += --jobs=$(JOBS) --output-sync=target
 .DELETE_ON_ERROR:
 
 DATA ?= data
@@ -33,13 +37,16 @@ export PYTHONHASHSEED := 0
 
 STAMPS := $(BUILD)/stamps
 VENV_OK := $(VENV)/.installed
-PACKAGE := $(shell find src -name '*.py' -not -path '*/__pycache__/*' 2>/dev/null) pyproject.toml
+# The analysis package: what notebooks import.  The PDF printer, the verifier, the
+# benchmark and the Sphinx extension shape no result, so editing them runs no notebook.
+NOT_ANALYSIS := src/lehc_report/pdf.py src/lehc_report/verify.py src/lehc_report/bench.py src/lehc_report/sphinxext.py
+PACKAGE := $(filter-out $(NOT_ANALYSIS),$(shell find src -name '*.py' -not -path '*/__pycache__/*' 2>/dev/null)) pyproject.toml
 FRAMEWORK := $(firstword $(wildcard $(DATA)/framework.yml) data/framework.yml)
 CODEBOOK := $(firstword $(wildcard $(DATA)/codebook.yml) data/codebook.yml)
 SA_RAW := $(wildcard $(DATA)/self_assessment_*.csv $(DATA)/self_assessment_*.xlsx $(DATA)/participants.csv $(DATA)/cohort.yml) $(FRAMEWORK)
 QUAL_RAW := $(wildcard $(addprefix $(DATA)/,respondents.csv survey_returns.csv interview_segments.csv codings.csv double_coded.csv)) $(CODEBOOK)
 DATA_FOLDER := $(STAMPS)/data-folder
-BOOK_SRC := $(wildcard book/*.md book/_static/*) _config.yml _toc.yml
+BOOK_SRC := $(wildcard book/*.md book/_static/*) _config.yml _toc.yml src/lehc_report/sphinxext.py
 NOTEBOOKS := 01_clean 02_quant 03_qual 04_robust 05_about
 NB_DONE := $(NOTEBOOKS:%=$(STAMPS)/%.done)
 RUN_NOTEBOOK = $(PY) -m lehc_report.execute $< --cache $(BUILD)/.jupyter_cache && touch $@
@@ -90,6 +97,7 @@ $(BUILD)/html/index.html: $(NB_DONE) $(BOOK_SRC)
 	@cp -a $(BUILD)/work/_build/html $(BUILD)/html.new
 	@if [ -d $(BUILD)/html ]; then mv $(BUILD)/html $(BUILD)/html.old; fi
 	@mv $(BUILD)/html.new $(BUILD)/html && rm -rf $(BUILD)/html.old
+	@touch $@  # cp -a keeps old mtimes; the target must be newer than what it was built from
 	@echo "book: $(BUILD)/html/index.html"
 
 # ---- the PDF: the singlehtml book printed by headless Chromium (offline) -----------
@@ -103,7 +111,8 @@ PDF_ROOT_PAGE := $(BUILD)/work-pdf/_build/singlehtml/book/index.html
 
 pdf: $(PDF) ## Print the report to _build/pdf/book.pdf (needs Chromium: apt-get install chromium)
 
-$(PDF): $(NB_DONE) $(BOOK_SRC) src/lehc_report/pdf.py
+# Order-only on the HTML build: the two Sphinx builds then never share the cache at once.
+$(PDF): $(NB_DONE) $(BOOK_SRC) src/lehc_report/pdf.py | $(BUILD)/html/index.html
 	@if [ -z "$(CHROMIUM)" ] || [ ! -x "$(CHROMIUM)" ]; then \
 	  echo "make: no Chromium$(if $(CHROMIUM), at CHROMIUM=$(CHROMIUM),) to print the PDF with."; \
 	  echo "      Install it (Debian/Ubuntu: apt-get install chromium) or point CHROMIUM=/path/to/chromium at one."; \
@@ -125,8 +134,15 @@ manifest: book ## Record the sha256 of every result CSV, figure and table in res
 verify: $(VENV_OK) ## Rebuild everything from the raw data (no cache) and compare with results/MANIFEST.sha256
 	$(PY) -m lehc_report.verify verify --build $(BUILD) --manifest results/MANIFEST.sha256 --make "$(MAKE)"
 
-test: book ## Set up, build the report and run the test suite
+test: book pdf ## Set up, build the HTML and PDF reports and run the test suite
 	$(PY) -m pytest -q
+
+qdpx: $(BUILD)/lehc.qdpx ## Export the qualitative coding as a REFI-QDA project for NVivo, ATLAS.ti, MAXQDA, QualCoder
+
+$(BUILD)/lehc.qdpx: $(QUAL_RAW) $(PACKAGE) $(VENV_OK)
+	@mkdir -p $(@D)
+	$(PY) -m lehc_report.qdpx $(DATA) $@
+	@echo "qdpx: $@ (holds every respondent's full text: for the coding team, not for publication)"
 
 bench: $(VENV_OK) ## Time cold, no-change and prose-edit builds against a bare Jupyter Book build
 	$(PY) -m lehc_report.bench

@@ -42,10 +42,7 @@ CHROMIUM_ARGS = [
     "--disable-default-apps",
     "--disable-extensions",
 ]
-INSTALL_HINT = (
-    "no Chromium found: set CHROMIUM=/path/to/chromium, or install it "
-    "(Debian/Ubuntu: apt-get install chromium)"
-)
+INSTALL_HINT = "set CHROMIUM=/path/to/chromium, or install Chromium (Debian/Ubuntu: apt-get install chromium)"
 
 HEADER_TEMPLATE = (
     '<div style="font-family: DejaVu Sans, sans-serif; font-size: 7px; color: #666; '
@@ -65,12 +62,12 @@ def find_chromium(explicit: str | None = None) -> str:
         if candidate:
             path = shutil.which(candidate) or candidate
             if not Path(path).is_file():
-                raise SystemExit(f"CHROMIUM={candidate}: not found. {INSTALL_HINT}")
+                raise SystemExit(f"CHROMIUM={candidate}: no such browser; {INSTALL_HINT}")
             return path
     for candidate in CHROMIUM_CANDIDATES:
         if Path(candidate).is_file():
             return candidate
-    raise SystemExit(INSTALL_HINT)
+    raise SystemExit(f"no Chromium found at {', '.join(CHROMIUM_CANDIDATES)}; {INSTALL_HINT}")
 
 
 def printable_source(src: Path) -> Path:
@@ -223,7 +220,7 @@ def print_pdf(src_html: Path, out_pdf: Path, chromium: str | None = None) -> Pat
             page.route("**/*", offline_only)
             page.goto(page_file.as_uri(), wait_until="load")
             page.emulate_media(media="print")
-            page.evaluate("document.fonts.ready")
+            page.evaluate("document.fonts.ready.then(() => true)")
             broken = page.evaluate(
                 "Array.from(document.images).filter(i => !i.complete || i.naturalWidth === 0)"
                 ".map(i => i.getAttribute('src'))"
@@ -250,8 +247,8 @@ def print_pdf(src_html: Path, out_pdf: Path, chromium: str | None = None) -> Pat
                 os.replace(final, out_pdf)
         finally:
             browser.close()
-    if page_file != Path(src_html).resolve():
-        page_file.unlink(missing_ok=True)
+            if page_file != Path(src_html).resolve():
+                page_file.unlink(missing_ok=True)
     if refused:
         print(f"pdf: refused {len(refused)} off-host request(s): {sorted(set(refused))}", file=sys.stderr)
     return out_pdf
