@@ -464,3 +464,18 @@ def test_ceiling_share():
     assert out["share"].tolist() == pytest.approx([0.5, 1.0, 1 / 3])
     assert out["n_at_or_above"].sum() / out["n_ratings"].sum() == pytest.approx(7 / 11)
     assert rb.ceiling_share(ratings, threshold=10)["share"].tolist() == pytest.approx([0.25, 0.75, 0])
+
+
+def test_vectorised_sign_flip_p_equals_scipy_permutation_method():
+    # Integer changes on a 1..10 scale: ties and zeros everywhere, as in the real data.
+    rng = np.random.default_rng(11)
+    before = pd.DataFrame(rng.integers(4, 9, size=(9, 12)).astype(float))
+    after = before + rng.integers(-1, 3, size=(9, 12))
+    ours = rb.wilcoxon_signed_rank(before, after)
+    change = (after - before).to_numpy()
+    for j in range(change.shape[1]):
+        if ours["method"].iloc[j] != "exact permutation" or not change[:, j].any():
+            continue
+        ref = stats.wilcoxon(change[:, j], method=stats.PermutationMethod(), zero_method="wilcox")
+        assert ours["p"].iloc[j] == pytest.approx(ref.pvalue, abs=1e-12)
+        assert ours["statistic"].iloc[j] == pytest.approx(ref.statistic)
