@@ -56,10 +56,16 @@ def execute_into_cache(path: Path, cache_path: Path, timeout: int = 600) -> floa
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("notebook", type=Path)
+    parser.add_argument("notebook", type=Path, nargs="?")
+    parser.add_argument("--init-cache", action="store_true", help="only create the cache database")
     parser.add_argument("--cache", type=Path, default=Path("_build/.jupyter_cache"))
     parser.add_argument("--timeout", type=int, default=600)
     args = parser.parse_args(argv)
+    if args.init_cache:
+        get_cache(str(args.cache)).list_cache_records()  # creates the database
+        return
+    if args.notebook is None:
+        parser.error("a notebook is required")
     seconds = execute_into_cache(args.notebook, args.cache, args.timeout)
     print(f"executed {args.notebook} in {seconds:.1f} s")
 
