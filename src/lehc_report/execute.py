@@ -13,8 +13,15 @@ and executes nothing itself.  A failing cell stops the build, naming the noteboo
 from __future__ import annotations
 
 import argparse
+import fcntl
 import sys
+from contextlib import contextmanager
 from pathlib import Path
+
+# jsonschema (pulled in by nbformat) imports rfc3987_syntax when it is installed, which
+# compiles a grammar and costs a second per notebook run; notebook validation never
+# checks IRI formats, so we tell jsonschema the optional package is absent.
+sys.modules.setdefault("rfc3987_syntax", None)
 
 from jupyter_cache import get_cache
 from jupyter_cache.base import CacheBundleIn
@@ -33,39 +40,47 @@ def read_notebook(path: Path):
     return reader.read(text), reader.read_fmt
 
 
+@contextmanager
+def cache_lock(cache_path: Path):
+    """Serialise access to the cache database: Make runs two notebooks at a time, and
+    two processes creating or writing the SQLite database at once can collide."""
+    cache_path.mkdir(parents=True, exist_ok=True)
+    with open(cache_path / ".lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield get_cache(str(cache_path))
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def execute_into_cache(path: Path, cache_path: Path, timeout: int = 600) -> float:
     """Run ``path`` top to bottom and store its outputs in the book's cache."""
     path = path.resolve()
     notebook, read_fmt = read_notebook(path)
-    cache = get_cache(str(cache_path))
-    # One record per notebook: drop this notebook's earlier results first.
-    for record in cache.list_cache_records():
-        if record.uri == str(path):
-            cache.remove_cache(record.pk)
+    with cache_lock(cache_path) as cache:
+        # One record per notebook: drop this notebook's earlier results first.
+        for record in cache.list_cache_records():
+            if record.uri == str(path):
+                cache.remove_cache(record.pk)
     result = single_nb_execution(notebook, cwd=str(path.parent), allow_errors=False, timeout=timeout, meta_override=True)
     if result.err is not None:
         sys.stderr.write(f"\nNotebook {path.name} failed:\n{result.exc_string}\n")
         raise SystemExit(f"make: notebook {path.name} failed; the previous report is left in place")
-    cache.cache_notebook_bundle(
-        CacheBundleIn(notebook, str(path), data={"execution_seconds": result.time}),
-        check_validity=False,
-        overwrite=True,
-    )
+    with cache_lock(cache_path) as cache:
+        cache.cache_notebook_bundle(
+            CacheBundleIn(notebook, str(path), data={"execution_seconds": result.time}),
+            check_validity=False,
+            overwrite=True,
+        )
     return result.time
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("notebook", type=Path, nargs="?")
-    parser.add_argument("--init-cache", action="store_true", help="only create the cache database")
+    parser.add_argument("notebook", type=Path)
     parser.add_argument("--cache", type=Path, default=Path("_build/.jupyter_cache"))
     parser.add_argument("--timeout", type=int, default=600)
     args = parser.parse_args(argv)
-    if args.init_cache:
-        get_cache(str(args.cache)).list_cache_records()  # creates the database
-        return
-    if args.notebook is None:
-        parser.error("a notebook is required")
     seconds = execute_into_cache(args.notebook, args.cache, args.timeout)
     print(f"executed {args.notebook} in {seconds:.1f} s")
 

@@ -139,6 +139,17 @@ def absent_qualitative(paths: ProjectPaths) -> StageResult:
     return StageResult(glue={"qual_available": "no", "qual_status": note})
 
 
+def profile_area_scores(paths: ProjectPaths) -> pd.DataFrame | None:
+    """Area scores for the profiles, from the cleaning stage's tidy table (stage 1)."""
+    from .pipeline import framework_for, read_tidy_ratings
+    from .selfassessment import area_scores
+
+    if not (paths.tidy / "self_assessment.csv").exists():
+        return None
+    framework = framework_for(paths)
+    return area_scores(read_tidy_ratings(paths, framework), framework)
+
+
 def analyse_qualitative(paths: ProjectPaths) -> StageResult:
     paths.ensure()
     present = [f for f in QUAL_FILES if (paths.data / f).exists()]
@@ -185,8 +196,7 @@ def analyse_qualitative(paths: ProjectPaths) -> StageResult:
     fig = qualitative.plot_code_cooccurrence(cooccurrence, labels=code_labels, title=None)
     save_figure(fig, paths.figures / "figure_code_cooccurrence.png")
 
-    area_scores_path = paths.results / "area_scores_by_participant.csv"
-    area_scores = pd.read_csv(area_scores_path, dtype={"participant_id": str}) if area_scores_path.exists() else None
+    area_scores = profile_area_scores(paths)
     case_file = paths.data / "case_studies.yml"
     case_ids = (yaml.safe_load(case_file.read_text(encoding="utf-8")) or {}).get("case_studies", []) if case_file.exists() else []
     area_names = load_framework(framework_file(paths.data, paths.root)).area_names()

@@ -1323,11 +1323,13 @@ def plot_code_cooccurrence(
     """Annotated heatmap of :func:`code_cooccurrence`; ``labels`` maps code_id -> label."""
     names = [labels.get(c, c) if labels else c for c in matrix.index]
     values = matrix.to_numpy(dtype=int)
-    size = max(4.5, 0.5 * len(names) + 3.0)
+    size = max(4.5, 0.3 * len(names) + 3.0)
     fig = Figure(figsize=(size + 1.0, size), layout="constrained")
     ax = fig.subplots()
+    # Zero cells stay blank: a thousand "0" labels hide the pattern and slow drawing.
+    annotations = np.where(values > 0, values.astype(str), "")
     sns.heatmap(
-        values, ax=ax, annot=True, fmt="d", cmap="Purples", vmin=0,
+        values, ax=ax, annot=annotations, fmt="", annot_kws={"fontsize": 7}, cmap="Purples", vmin=0,
         vmax=max(1, int(values.max()) if values.size else 1),
         square=True, linewidths=0.5, linecolor="white",
         xticklabels=names, yticklabels=names, cbar_kws={"label": "segments"},
