@@ -36,7 +36,8 @@ def make_book(repo: Path, *variables: str) -> str:
 
 
 def executed(log: str) -> list[str]:
-    return re.findall(r"executed notebooks/(\w+)\.md", log)
+    """Notebooks run by this make call, sorted (they run in parallel, in any order)."""
+    return sorted(re.findall(r"executed notebooks/(\w+)\.md", log))
 
 
 def data_fingerprint(folder: Path) -> dict[str, bytes]:
