@@ -35,3 +35,23 @@ def page_text(built_html):
         return cache[relative]
 
     return read
+
+
+def toc_documents() -> list[str]:
+    """Every document of ``_toc.yml`` (root, chapters, sections) in order, without suffix."""
+    import yaml
+
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    files = [toc["root"]]
+
+    def walk(entries):
+        for entry in entries or []:
+            if "file" in entry:
+                files.append(entry["file"])
+            walk(entry.get("sections"))
+            walk(entry.get("chapters"))
+
+    for part in toc.get("parts", []):
+        walk(part.get("chapters"))
+    walk(toc.get("chapters"))
+    return [str(Path(f).with_suffix("")) for f in files]

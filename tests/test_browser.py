@@ -20,7 +20,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-import yaml
+from conftest import toc_documents
 
 pytestmark = [pytest.mark.browser, pytest.mark.build]
 
@@ -50,22 +50,7 @@ PAGES = site_pages() or ["index.html"]  # one placeholder, so the missing build 
 CONTENT_PAGES = [p for p in PAGES if p not in ("genindex.html", "search.html")] or PAGES
 
 
-def toc_files() -> list[str]:
-    """Every document of ``_toc.yml`` (root, chapters, sections), without suffix."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    files = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries or []:
-            if "file" in entry:
-                files.append(entry["file"])
-            walk(entry.get("sections"))
-            walk(entry.get("chapters"))
-
-    for part in toc.get("parts", []):
-        walk(part.get("chapters"))
-    walk(toc.get("chapters"))
-    return [str(Path(f).with_suffix("")) for f in files]
+toc_files = toc_documents  # shared with the PDF tests (conftest)
 
 
 # ---- fixtures -------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from conftest import toc_documents
 
 pytestmark = [pytest.mark.build]
 
@@ -121,20 +122,7 @@ def _parse(path: Path) -> _Headings:
 
 def chapter_titles() -> list[str]:
     """The title of every document of ``_toc.yml``, as the HTML build numbered it."""
-    import yaml
-
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    files = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries or []:
-            if "file" in entry:
-                files.append(entry["file"])
-            walk(entry.get("sections"))
-
-    for part in toc.get("parts", []):
-        walk(part.get("chapters"))
-    walk(toc.get("chapters"))
+    files = toc_documents()
     titles = []
     for doc in files:
         page = SITE / f"{Path(doc).with_suffix('')}.html"

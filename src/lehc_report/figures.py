@@ -80,7 +80,7 @@ def forest_figure(effects: pd.DataFrame, passes_holm: pd.Series, framework: Fram
     handles = [plt.Line2D([], [], color=palette[a], linewidth=2, label=framework.area_names()[a]) for a in framework.area_ids]
     handles.append(plt.Line2D([], [], color="black", marker="D", linestyle="", label="passes Holm correction"))
     handles.append(plt.Line2D([], [], color="black", marker="o", markerfacecolor="white", linestyle="", label="does not pass Holm"))
-    ax.legend(handles=handles, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.06 - 1.2 / (0.26 * len(data) + 1.5)), ncol=3, frameon=False)
+    ax.legend(handles=handles, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.6 / (0.26 * len(data) + 1.5)), ncol=3, frameon=False)
     ax.set_ylim(-1, len(data))
     sns.despine(ax=ax)
     fig.tight_layout()

@@ -18,6 +18,9 @@ import csv
 import sys
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, for the shared helper
+from xlsx_helpers import fix_xlsx_timestamps  # noqa: E402
+
 import numpy as np
 import yaml
 from openpyxl import Workbook
@@ -106,21 +109,6 @@ def write_xlsx(path: Path, rows: list[list[str]]) -> None:
     wb.save(path)
     fix_xlsx_timestamps(path)
 
-
-def fix_xlsx_timestamps(path: Path) -> None:
-    """Rewrite a saved workbook with fixed timestamps, so regenerating it changes no bytes."""
-    import re
-    import zipfile
-
-    with zipfile.ZipFile(path) as archive:
-        entries = [(info, archive.read(info)) for info in archive.infolist()]
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for info, data in entries:
-            if info.filename == "docProps/core.xml":
-                data = re.sub(rb"(<dcterms:(created|modified)[^>]*>)[^<]*", rb"\g<1>2000-01-01T00:00:00Z", data)
-            fixed = zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0))
-            fixed.compress_type, fixed.external_attr = zipfile.ZIP_DEFLATED, info.external_attr
-            archive.writestr(fixed, data)
 
 
 if __name__ == "__main__":
