@@ -216,3 +216,21 @@ def test_pdf_has_an_outline(pdf):
     """Chromium's document outline (bookmarks) lists the chapters."""
     outline = pdf.outline
     assert outline, "the PDF has no outline (bookmarks)"
+
+
+def test_no_personal_data_in_the_pdf(pages):
+    from lehc_report import privacy
+
+    settings = privacy.load_settings(ROOT)
+    for number, page in enumerate(pages, start=1):
+        assert not privacy.find_personal_data(page, settings), f"page {number}"
+
+
+def test_pdf_quotes_only_consenting_respondents(text):
+    import pandas as pd
+
+    respondents = pd.read_csv(ROOT / "data" / "respondents.csv", dtype=str, keep_default_na=False)
+    refused = set(respondents.loc[respondents["consent_to_quote"] != "yes", "respondent_id"])
+    interviews = pd.read_csv(ROOT / "data" / "interview_segments.csv", dtype=str, keep_default_na=False)
+    for passage in interviews.loc[interviews["respondent_id"].isin(refused), "text"]:
+        assert normalise(passage)[:50] not in text

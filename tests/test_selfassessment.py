@@ -103,3 +103,14 @@ def test_many_cohorts_at_once_equal_one_cohort_at_a_time(tidy, framework):
         for row in single.itertuples():
             assert batched.loc[(cohort, row.area_id), "t"] == pytest.approx(row.t)
             assert batched.loc[(cohort, row.area_id), "p"] == pytest.approx(row.p)
+
+
+def test_published_t_values_are_compatible_with_the_means_and_sds():
+    table = audit.audit_published_table(9, {"SI": 7, "DT": 12, "FC": 11, "FO": 8})
+    rows = table[table["statistic"] == "t vs means and SDs"].set_index("area_id")
+    assert rows["reachable"].all()
+    # Strategic Intent by hand: sd_d = 1.00 * 3 / 7.799 = 0.38466; r = (.44^2 + .52^2 - sd_d^2) / (2 * .44 * .52)
+    sd_d = 1.00 * 3 / 7.799
+    r = (0.44**2 + 0.52**2 - sd_d**2) / (2 * 0.44 * 0.52)
+    assert f"{sd_d:.3f}" in rows.loc["SI", "note"] and f"{r:.2f}" in rows.loc["SI", "note"]
+    assert r == pytest.approx(0.6906, abs=1e-4)  # .316033 / .4576

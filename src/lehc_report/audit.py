@@ -8,7 +8,9 @@ participant total divided by ``k``, so:
   squared totals, is a whole number with the same parity as ``S`` (since
   ``s^2`` and ``s`` are both odd or both even; the GRIMMER idea);
 * a paired t is ``(D/n) / sqrt((Qd - D^2/n) / (n (n - 1)))`` for the total change ``D``
-  and the sum of squared per-participant changes ``Qd``, again of ``D``'s parity.
+  and the sum of squared per-participant changes ``Qd``, again of ``D``'s parity;
+* a t, with the means and SDs printed beside it, implies a start-end correlation,
+  which must lie between -1 and 1.
 
 Each published cell is checked against these lattices at its printed precision,
 and a p value against the t and df printed beside it.
@@ -73,6 +75,20 @@ def reachable_t_near(target: float, total_changes: list[int], n: int, count: int
     return table.reset_index(drop=True)
 
 
+def implied_correlation(rec, n: int) -> dict[str, float]:
+    """Is a printed t compatible with the printed means and SDs?
+
+    The paired t fixes the SD of the changes, ``|mean_end - mean_start| sqrt(n) / |t|``;
+    with the two SDs that implies the start-end correlation
+    ``r = (sd_start^2 + sd_end^2 - sd_change^2) / (2 sd_start sd_end)``, which must lie
+    in [-1, 1].
+    """
+    diff = float(rec.mean_end) - float(rec.mean_start)
+    sd_change = abs(diff) * math.sqrt(n) / abs(float(rec.t))
+    s1, s2 = float(rec.sd_start), float(rec.sd_end)
+    return {"sd_change": sd_change, "r": (s1 * s1 + s2 * s2 - sd_change**2) / (2 * s1 * s2)}
+
+
 def audit_published_table(n: int, items_per_area: dict[str, int], table: pd.DataFrame = APPENDIX3_AREAS) -> pd.DataFrame:
     """One row per published cell: can integer data of this n produce it?"""
     rows = []
@@ -91,6 +107,10 @@ def audit_published_table(n: int, items_per_area: dict[str, int], table: pd.Data
         t_note = "; ".join(f"D={r.total_change}, sum of squared changes={r.sum_sq_changes}: t={r.t:.4f}" for r in nearest.itertuples())
         rows.append({"area_id": rec.area_id, "statistic": "t", "published": rec.t, "reachable": t_ok,
                      "note": ("reachable; nearest " if t_ok else "NOT reachable; nearest achievable ") + t_note})
+        implied = implied_correlation(rec, n)
+        rows.append({"area_id": rec.area_id, "statistic": "t vs means and SDs", "published": rec.t,
+                     "reachable": bool(-1 <= implied["r"] <= 1),
+                     "note": f"implies an SD of changes of {implied['sd_change']:.3f} and a start-end correlation of {implied['r']:.2f}"})
         p_from_t = 2 * stats.t.sf(abs(float(rec.t)), int(rec.df))
         rows.append({"area_id": rec.area_id, "statistic": "p", "published": rec.p,
                      "reachable": format_p(p_from_t) == rec.p, "note": f"p from the printed t and df = {p_from_t:.5f}"})
