@@ -126,3 +126,26 @@ def test_coding_change_and_failed_build(tmp_path):
     assert "self_assessment_end.csv, row 2, column 'B (SI01)': score 11 is outside 1..10" in failed
     assert "notebook 01_clean.md failed" in failed
     assert index.exists() and (repo / "_build" / "html" / "book" / "findings_impact.html").read_bytes() == old
+
+
+def run_make(repo: Path, *targets: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=str(repo / "src"))
+    return subprocess.run(["make", *targets, f"VENV={ROOT / '.venv'}"], cwd=repo, env=env, capture_output=True, text=True)
+
+
+def test_verify_passes_on_a_clean_copy_and_names_a_changed_artefact(tmp_path):
+    repo = project_copy(tmp_path / "repo")
+    clean = run_make(repo, "verify")
+    assert clean.returncode == 0, clean.stdout[-3000:] + clean.stderr[-2000:]
+    assert "PASS results/area_tests.csv" in clean.stdout and "FAIL" not in clean.stdout
+
+    raw = repo / "data" / "self_assessment_start.csv"
+    lines = raw.read_text(encoding="utf-8").splitlines()
+    cells = lines[3].split(",")
+    cells[5] = str(int(cells[5]) + (1 if int(cells[5]) < 10 else -1))
+    lines[3] = ",".join(cells)
+    raw.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    changed = run_make(repo, "verify")
+    assert changed.returncode != 0
+    assert "FAIL results/area_tests.csv" in changed.stdout
+    assert "PASS results/appendix3_audit.csv" in changed.stdout  # the published table's audit does not depend on the data
