@@ -79,7 +79,7 @@ def write_reference_tables(paths: ProjectPaths, framework: Framework) -> None:
         write_myst_table(
             pd.DataFrame({"ID": items["behaviour_id"], "Behaviour (short label)": items["label"]}),
             paths.tables / f"framework_{area.area_id}.md",
-            f"{area.area_name}: {area.tagline.lower()} ({area.n_behaviours} behaviours).",
+            f"{area.area_name}: {area.tagline.lower()} ({area.n_behaviours} behaviours). Source: notebook 01_clean, from framework.yml.",
             f"tbl-framework-{area.area_id.lower()}",
         )
     spec = yaml.safe_load((paths.root / "data" / "survey_instrument.yml").read_text(encoding="utf-8"))
@@ -87,7 +87,8 @@ def write_reference_tables(paths: ProjectPaths, framework: Framework) -> None:
     write_myst_table(
         pd.DataFrame({"Question": questions["id"].str.upper(), "Wording (paraphrased)": questions["text"]}),
         paths.tables / "survey_instrument.md",
-        "The programme evaluation survey: twelve open questions, the third in three parts.",
+        "The programme evaluation survey: twelve open questions, the third in three parts. "
+        "Source: notebook 01_clean, from survey_instrument.yml.",
         "tbl-survey-instrument",
     )
 
@@ -163,6 +164,7 @@ def analyse_self_assessment(paths: ProjectPaths) -> StageResult:
         write_myst_table(display.assign(**{c: withheld for c in display.columns[3:]}), paths.tables / "appendix3.md",
                          f"Self-assessment statistics withheld: fewer than {settings.min_group_size} participants completed both waves. "
                          "Source: notebook 02_quant.", "tbl-appendix3")
+        figures.placeholder_figure(paths.figures / "figure1_area_means.png", "Withheld: too few participants")
     return result
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import figures, robustness, selfassessment
+from . import figures, privacy, robustness, selfassessment
 from .cohort import load_cohort
 from .outputs import write_myst_table, write_result_csv
 from .paths import ProjectPaths
@@ -28,6 +28,19 @@ def complete_cases(before: pd.DataFrame, after: pd.DataFrame) -> tuple[pd.DataFr
     return before[keep].astype(float), after[keep].astype(float)
 
 
+def withheld_robustness(paths: ProjectPaths, n: int, settings) -> StageResult:
+    """Too few complete pairs to publish statistics: placeholders with the same names."""
+    note = (f"Only {n} participant(s) completed both self-assessments, fewer than the {settings.min_group_size} "
+            "below which this report publishes no statistics (privacy.yml), so this chapter's analyses are withheld.")
+    for name, label in (("robustness_areas.md", "tbl-robust-areas"), ("robustness_multiplicity.md", "tbl-robust-multiplicity"),
+                        ("robustness_reliability.md", "tbl-robust-reliability")):
+        write_myst_table(pd.DataFrame({"Robustness analysis": ["withheld: too few participants"]}), paths.tables / name,
+                         note + " Source: notebook 04_robust.", label)
+    for name in ("figure_slopes.png", "figure_forest.png", "figure_qq.png"):
+        figures.placeholder_figure(paths.figures / name, "Withheld: too few participants")
+    return StageResult(glue={"rob_status": note})
+
+
 def analyse_robustness(paths: ProjectPaths) -> StageResult:
     paths.ensure()
     framework = framework_for(paths)
@@ -41,6 +54,9 @@ def analyse_robustness(paths: ProjectPaths) -> StageResult:
     item_before, item_after = complete_cases(item_before, item_after)
     n = len(area_before)
     n_items_people = len(item_before)
+    settings = privacy.load_settings(paths.root)
+    if n < settings.min_group_size:
+        return withheld_robustness(paths, n, settings)
 
     effects = robustness.paired_effect_sizes(area_before, area_after)
     wilcoxon = robustness.wilcoxon_signed_rank(area_before, area_after)
@@ -127,6 +143,7 @@ def analyse_robustness(paths: ProjectPaths) -> StageResult:
     cohort = load_cohort(paths.data)
     attended = cohort.get("attended")
     g: dict[str, str] = {
+        "status": "",
         "n": str(n), "n_word": number_word(n), "n_items_people": str(n_items_people), "m": str(m),
         "n_sig_raw": str(int(sig.sum())), "n_sig_holm": str(int(corrections["pass_holm"].sum())),
         "n_sig_bh": str(int(corrections["pass_bh"].sum())),
