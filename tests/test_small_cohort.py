@@ -35,7 +35,8 @@ def test_small_cohort_builds_with_statistics_withheld(tmp_path, participants):
     assert cleaned.glue["n_participants_start"] == str(participants)
     quant = pipeline.analyse_self_assessment(paths)
     assert quant.glue["n_complete"] == str(participants)
-    assert quant.glue["si_mean_start"] == "suppressed (n < 5)"
+    for key in ("si_mean_start", "fo_t", "areas_significant_phrase", "n_behaviours_improved", "max_area_p"):
+        assert quant.glue[key] == "suppressed (n < 5)", key
     assert "suppressed (n < 5)" in (paths.tables / "appendix3.md").read_text(encoding="utf-8")
     robust = analyse_robustness(paths)
     assert robust.glue["rob_status"].startswith(f"Only {participants} participant(s) completed both")

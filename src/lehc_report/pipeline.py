@@ -159,8 +159,8 @@ def analyse_self_assessment(paths: ProjectPaths) -> StageResult:
         # Too few complete pairs to publish statistics: every figure about the
         # cohort's ratings is withheld (the results CSVs stay internal).
         withheld = f"suppressed (n < {settings.min_group_size})"
-        result.glue = {k: (withheld if k.split("_")[0] in {"si", "dt", "fc", "fo"} or k.startswith(("n_behaviours_", "max_area")) else v)
-                       for k, v in result.glue.items()}
+        outcome = ("si_", "dt_", "fc_", "fo_", "n_behaviours_", "max_area", "areas_significant", "n_areas_significant")
+        result.glue = {k: (withheld if k.startswith(outcome) else v) for k, v in result.glue.items()}
         write_myst_table(display.assign(**{c: withheld for c in display.columns[3:]}), paths.tables / "appendix3.md",
                          f"Self-assessment statistics withheld: fewer than {settings.min_group_size} participants completed both waves. "
                          "Source: notebook 02_quant.", "tbl-appendix3")
