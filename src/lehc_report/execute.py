@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import fcntl
+import re
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -40,6 +41,9 @@ def read_notebook(path: Path):
     return reader.read(text), reader.read_fmt
 
 
+ANSI = re.compile(r"\x1b\[[0-9;]*m")  # colour codes in IPython tracebacks
+
+
 @contextmanager
 def cache_lock(cache_path: Path):
     """Serialise access to the cache database: Make runs two notebooks at a time, and
@@ -64,8 +68,11 @@ def execute_into_cache(path: Path, cache_path: Path, timeout: int = 600) -> floa
                 cache.remove_cache(record.pk)
     result = single_nb_execution(notebook, cwd=str(path.parent), allow_errors=False, timeout=timeout, meta_override=True)
     if result.err is not None:
-        sys.stderr.write(f"\nNotebook {path.name} failed:\n{result.exc_string}\n")
-        raise SystemExit(f"make: notebook {path.name} failed; the previous report is left in place")
+        # The traceback for whoever debugs it; the last lines, what to fix, for everyone.
+        sys.stderr.write(f"\nNotebook {path.name} failed; traceback:\n{ANSI.sub('', result.exc_string or '')}\n")
+        error = result.err
+        summary = f"{getattr(error, 'ename', type(error).__name__)}: {ANSI.sub('', str(getattr(error, 'evalue', error)))}"
+        raise SystemExit(f"make: notebook {path.name} failed: {summary}\nmake: the previous report is left in place")
     with cache_lock(cache_path) as cache:
         cache.cache_notebook_bundle(
             CacheBundleIn(notebook, str(path), data={"execution_seconds": result.time}),
