@@ -16,6 +16,15 @@ from .outputs import save_figure
 WAVE_COLOURS = sns.color_palette("colorblind", 3)
 
 
+def finish(fig: plt.Figure, path: Path) -> Path:
+    """Common last steps of every figure: no top/right spines, tight layout, saved, closed."""
+    sns.despine(fig=fig)
+    fig.tight_layout()
+    save_figure(fig, path)
+    plt.close(fig)
+    return path
+
+
 def area_means_figure(scores: pd.DataFrame, framework: Framework, path: Path) -> Path:
     """Figure 1: mean self-assessed score per area at each wave, with ±1 SD bars."""
     data = scores.dropna(subset=["score"]).copy()
@@ -32,11 +41,7 @@ def area_means_figure(scores: pd.DataFrame, framework: Framework, path: Path) ->
     ax.set_xlabel("")
     ax.set_xticks(ax.get_xticks(), [t.get_text().replace(" and ", " and\n") for t in ax.get_xticklabels()])
     ax.legend(title="", loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, frameon=False)
-    sns.despine(ax=ax)
-    fig.tight_layout()
-    save_figure(fig, path)
-    plt.close(fig)
-    return path
+    return finish(fig, path)
 
 
 def slope_figure(before: pd.DataFrame, after: pd.DataFrame, framework: Framework, path: Path) -> Path:
@@ -54,11 +59,7 @@ def slope_figure(before: pd.DataFrame, after: pd.DataFrame, framework: Framework
         ax.set_xlim(-0.2, 1.2)
         ax.set_title(names[area].replace(" and ", " and\n"), fontsize=9)
     axes[0].set_ylabel("Area score (1–10)")
-    sns.despine(fig=fig)
-    fig.tight_layout()
-    save_figure(fig, path)
-    plt.close(fig)
-    return path
+    return finish(fig, path)
 
 
 def forest_figure(effects: pd.DataFrame, passes_holm: pd.Series, framework: Framework, path: Path) -> Path:
@@ -82,11 +83,7 @@ def forest_figure(effects: pd.DataFrame, passes_holm: pd.Series, framework: Fram
     handles.append(plt.Line2D([], [], color="black", marker="o", markerfacecolor="white", linestyle="", label="does not pass Holm"))
     ax.legend(handles=handles, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.6 / (0.26 * len(data) + 1.5)), ncol=3, frameon=False)
     ax.set_ylim(-1, len(data))
-    sns.despine(ax=ax)
-    fig.tight_layout()
-    save_figure(fig, path)
-    plt.close(fig)
-    return path
+    return finish(fig, path)
 
 
 def qq_figure(changes: pd.DataFrame, framework: Framework, path: Path) -> Path:
@@ -103,11 +100,7 @@ def qq_figure(changes: pd.DataFrame, framework: Framework, path: Path) -> Path:
         ax.set_title(framework.area_names()[area].replace(" and ", " and\n"), fontsize=8)
         ax.set_xlabel("Normal quantile", fontsize=8)
     axes[0].set_ylabel("Change in area score", fontsize=8)
-    sns.despine(fig=fig)
-    fig.tight_layout()
-    save_figure(fig, path)
-    plt.close(fig)
-    return path
+    return finish(fig, path)
 
 
 def placeholder_figure(path: Path, message: str) -> Path:
