@@ -70,6 +70,14 @@ def clean_self_assessment(paths: ProjectPaths) -> StageResult:
     return result
 
 
+def survey_questions(paths: ProjectPaths) -> pd.DataFrame:
+    """The survey instrument (id, short, text per question) from ``survey_instrument.yml``."""
+    import yaml
+
+    spec = yaml.safe_load((paths.root / "data" / "survey_instrument.yml").read_text(encoding="utf-8"))
+    return pd.DataFrame(spec["questions"])
+
+
 def write_reference_tables(paths: ProjectPaths, framework: Framework) -> None:
     """The appendices' tables: the framework's behaviours and the survey questions."""
     import yaml
@@ -82,8 +90,7 @@ def write_reference_tables(paths: ProjectPaths, framework: Framework) -> None:
             f"{area.area_name}: {area.tagline.lower()} ({area.n_behaviours} behaviours). Source: notebook 01_clean, from framework.yml.",
             f"tbl-framework-{area.area_id.lower()}",
         )
-    spec = yaml.safe_load((paths.root / "data" / "survey_instrument.yml").read_text(encoding="utf-8"))
-    questions = pd.DataFrame(spec["questions"])
+    questions = survey_questions(paths)
     write_myst_table(
         pd.DataFrame({"Question": questions["id"].str.upper(), "Wording (paraphrased)": questions["text"]}),
         paths.tables / "survey_instrument.md",

@@ -14,11 +14,10 @@ import pandas as pd
 import yaml
 
 from . import figures, privacy, qualitative
-from .cohort import framework_file
-from .framework import load_framework
+from .framework import Framework
 from .outputs import save_figure, write_myst_table, write_result_csv
 from .paths import ProjectPaths
-from .pipeline import StageResult, number_word
+from .pipeline import StageResult, framework_for, number_word, read_tidy_ratings, survey_questions
 from .rounding import format_half_up
 
 QUAL_FILES = ("respondents.csv", "survey_returns.csv", "interview_segments.csv", "codings.csv", "double_coded.csv")
@@ -46,8 +45,8 @@ def scan_free_text(data_dir: Path, settings: privacy.PrivacySettings) -> None:
 
 
 def survey_question_labels(paths: ProjectPaths) -> dict[str, str]:
-    spec = yaml.safe_load((paths.root / "data" / "survey_instrument.yml").read_text(encoding="utf-8"))
-    return {q["id"]: f"{q['id'].upper()} {q['short']}" for q in spec["questions"]}
+    questions = survey_questions(paths)
+    return dict(zip(questions["id"], questions["id"].str.upper() + " " + questions["short"]))
 
 
 def tally_display(tally: pd.DataFrame, settings: privacy.PrivacySettings) -> pd.DataFrame:
@@ -139,14 +138,12 @@ def absent_qualitative(paths: ProjectPaths) -> StageResult:
     return StageResult(glue={"qual_available": "no", "qual_status": note})
 
 
-def profile_area_scores(paths: ProjectPaths) -> pd.DataFrame | None:
+def profile_area_scores(paths: ProjectPaths, framework: Framework) -> pd.DataFrame | None:
     """Area scores for the profiles, from the cleaning stage's tidy table (stage 1)."""
-    from .pipeline import framework_for, read_tidy_ratings
-    from .selfassessment import area_scores
+    from .selfassessment import area_scores  # scipy: only needed here
 
     if not (paths.tidy / "self_assessment.csv").exists():
         return None
-    framework = framework_for(paths)
     return area_scores(read_tidy_ratings(paths, framework), framework)
 
 
@@ -196,11 +193,11 @@ def analyse_qualitative(paths: ProjectPaths) -> StageResult:
     fig = qualitative.plot_code_cooccurrence(cooccurrence, labels=code_labels, title=None)
     save_figure(fig, paths.figures / "figure_code_cooccurrence.png")
 
-    area_scores = profile_area_scores(paths)
+    framework = framework_for(paths)
+    area_scores = profile_area_scores(paths, framework)
     case_file = paths.data / "case_studies.yml"
     case_ids = (yaml.safe_load(case_file.read_text(encoding="utf-8")) or {}).get("case_studies", []) if case_file.exists() else []
-    area_names = load_framework(framework_file(paths.data, paths.root)).area_names()
-    profiles = profiles_markdown(data, case_ids, area_scores, area_names) if case_ids else "*No profiles: this cohort lists no case studies.*\n"
+    profiles = profiles_markdown(data, case_ids, area_scores, framework.area_names()) if case_ids else "*No profiles: this cohort lists no case studies.*\n"
     (paths.tables / "profiles.md").write_text(profiles, encoding="utf-8")
 
     glue = {"qual_available": "yes", "qual_status": ""}
