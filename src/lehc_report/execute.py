@@ -15,7 +15,9 @@ from __future__ import annotations
 import argparse
 import fcntl
 import re
+import shutil
 import sys
+import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -24,6 +26,7 @@ from pathlib import Path
 # checks IRI formats, so we tell jsonschema the optional package is absent.
 sys.modules.setdefault("rfc3987_syntax", None)
 
+from traitlets.config import Config
 from jupyter_cache import get_cache
 from jupyter_cache.base import CacheBundleIn
 from jupyter_cache.executors.utils import single_nb_execution
@@ -46,7 +49,7 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")  # colour codes in IPython tracebacks
 
 @contextmanager
 def cache_lock(cache_path: Path):
-    """Serialise access to the cache database: Make runs two notebooks at a time, and
+    """Serialise access to the cache database: Make runs several notebooks at a time, and
     two processes creating or writing the SQLite database at once can collide."""
     cache_path.mkdir(parents=True, exist_ok=True)
     with open(cache_path / ".lock", "w") as handle:
@@ -55,6 +58,27 @@ def cache_lock(cache_path: Path):
             yield get_cache(str(cache_path))
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextmanager
+def unix_socket_kernels():
+    """Configuration that makes the notebook's kernel talk over Unix sockets in a
+    private folder, rather than TCP ports.
+
+    Over TCP, jupyter_client picks "free" ports by opening and closing them before the
+    kernel binds them, so two notebooks started at the same moment (Make runs several)
+    can be handed the same ports; one kernel then dies or rejects the other's messages
+    ("Invalid Signature").  Sockets in a folder of their own cannot collide.  The folder
+    sits under the system temp dir because a Unix socket path must stay under ~100 bytes.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="lehc-kernel-"))
+    config = Config()
+    config.KernelManager.transport = "ipc"
+    config.KernelManager.connection_file = str(folder / "kernel.json")
+    try:
+        yield config
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def execute_into_cache(path: Path, cache_path: Path, timeout: int = 600) -> float:
@@ -66,7 +90,10 @@ def execute_into_cache(path: Path, cache_path: Path, timeout: int = 600) -> floa
         for record in cache.list_cache_records():
             if record.uri == str(path):
                 cache.remove_cache(record.pk)
-    result = single_nb_execution(notebook, cwd=str(path.parent), allow_errors=False, timeout=timeout, meta_override=True)
+    with unix_socket_kernels() as kernel_config:
+        result = single_nb_execution(
+            notebook, cwd=str(path.parent), allow_errors=False, timeout=timeout, meta_override=True, config=kernel_config
+        )
     if result.err is not None:
         # The traceback for whoever debugs it; the last lines, what to fix, for everyone.
         sys.stderr.write(f"\nNotebook {path.name} failed; traceback:\n{ANSI.sub('', result.exc_string or '')}\n")
