@@ -62,3 +62,23 @@ def test_small_groups_are_suppressed(settings):
     assert settings.min_group_size == 5
     assert privacy.suppress_small(2, 2, settings) == "suppressed (n < 5)"
     assert privacy.suppress_small(3, 17, settings) == "3 of 17"
+
+
+def test_long_tally_is_blanked_for_small_groups(settings):
+    tally = pd.DataFrame({"subgroup": ["professional", "uses_services", "survey"], "count": [12, 1, 4],
+                          "n": [17, 2, 4], "share": [12 / 17, 0.5, 1.0]})
+    safe = privacy.suppress_small_cells(tally, settings)
+    assert safe["count"].tolist() == [12, pd.NA, pd.NA]
+    assert safe["share"].iloc[0] == pytest.approx(0.7058823529) and safe["share"].isna().tolist() == [False, True, True]
+    assert safe["suppressed"].tolist() == ["", "n < 5", "n < 5"]
+    assert safe["n"].tolist() == [17, 2, 4]  # group sizes stay: the report states them
+    assert tally["count"].tolist() == [12, 1, 4]  # the input is not modified
+
+
+def test_no_small_group_count_in_the_tally_results(settings):
+    """The published long tally blanks every count whose group is below the threshold."""
+    tally = pd.read_csv(ROOT / "_build" / "results" / "theme_tally.csv", keep_default_na=False)
+    small = tally[tally["n"] < settings.min_group_size]
+    assert len(small) > 0 and set(small["count"]) == {""} and set(small["share"]) == {""}
+    large = tally[tally["n"] >= settings.min_group_size]
+    assert (large["suppressed"] == "").all() and (large["count"] != "").all()

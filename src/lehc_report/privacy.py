@@ -79,3 +79,18 @@ def suppress_small(count: int, n: int, settings: PrivacySettings) -> str:
     if n < settings.min_group_size:
         return f"suppressed (n < {settings.min_group_size})"
     return f"{count} of {n}"
+
+
+def suppress_small_cells(table: pd.DataFrame, settings: PrivacySettings, n_column: str = "n",
+                         value_columns: tuple[str, ...] = ("count", "share")) -> pd.DataFrame:
+    """A publishable copy of a long table of counts: where the group's size ``n`` is
+    below the threshold, the values are blanked and a ``suppressed`` flag says why.
+    The group size itself stays, as the report states every group's n anyway."""
+    small = table[n_column] < settings.min_group_size
+    safe = table.copy()
+    for column in value_columns:
+        values = safe[column]
+        values = values.astype("Int64" if pd.api.types.is_integer_dtype(values) else "Float64")
+        safe[column] = values.mask(small)
+    safe["suppressed"] = small.map({True: f"n < {settings.min_group_size}", False: ""})
+    return safe

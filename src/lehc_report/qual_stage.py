@@ -61,7 +61,7 @@ def tally_display(tally: pd.DataFrame, settings: privacy.PrivacySettings) -> pd.
         if n == 0:
             continue
         header = f"{label} (n = {n})"
-        show[header] = [privacy.suppress_small(int(c), n, settings) if breakdown == "group" else f"{int(c)} of {n}" for c in cells["count"]]
+        show[header] = [privacy.suppress_small(int(c), n, settings) for c in cells["count"]]
     return show
 
 
@@ -165,7 +165,9 @@ def analyse_qualitative(paths: ProjectPaths) -> StageResult:
     alpha = qualitative.krippendorff_alpha_nominal(data)
     quotes = qualitative.quote_bank(data)
 
-    write_result_csv(tally, paths.results / "theme_tally.csv")
+    # Results leave the pipeline with small cells already blanked; the full tally stays in memory.
+    published_tally = privacy.suppress_small_cells(tally, settings)
+    write_result_csv(published_tally, paths.results / "theme_tally.csv")
     write_result_csv(by_question.reset_index(), paths.results / "survey_theme_by_question.csv")
     write_result_csv(cooccurrence.reset_index(), paths.results / "code_cooccurrence.csv")
     write_result_csv(agreement, paths.results / "intercoder_agreement.csv")
@@ -245,7 +247,7 @@ def analyse_qualitative(paths: ProjectPaths) -> StageResult:
         glue[f"ph_{k}_interview"] = share_phrase(int(row["interview"]), counts["interview"], "interviewees")
     for quote in quotes.itertuples():
         glue[f"quote_{key(quote.quote_id.replace('-', '_'))}"] = quote_markdown(quote.text, quote.attribution)
-    result.tables = {"tally": tally, "display": display, "agreement": agreement_show, "by_question": by_question, "quotes": quotes}
+    result.tables = {"tally": published_tally, "display": display, "agreement": agreement_show, "by_question": by_question, "quotes": quotes}
     result.figures = {"theme_by_question": paths.figures / "figure_theme_by_question.png",
                       "cooccurrence": paths.figures / "figure_code_cooccurrence.png"}
     result.glue = glue
