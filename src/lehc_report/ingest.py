@@ -68,7 +68,9 @@ class CleaningLog:
         )
 
     def to_frame(self) -> pd.DataFrame:
-        return pd.DataFrame(self.entries, columns=["file", "row", "column", "action", "detail"])
+        log = pd.DataFrame(self.entries, columns=["file", "row", "column", "action", "detail"])
+        # Whole-number rows ("12", not "12.0") and no "NaN" where an entry concerns a whole file.
+        return log.astype({"row": "Int64"}).fillna({"column": ""})
 
 
 def column_letter(index: int) -> str:

@@ -12,19 +12,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from .cohort import framework_file, load_cohort
+from .cohort import check_attendance, framework_file, load_cohort
 from .framework import Framework, load_framework
-from .ingest import load_self_assessment, tidy_ratings_schema
+from .ingest import DataError, load_self_assessment, tidy_ratings_schema
 from .outputs import write_myst_table, write_result_csv
 from .paths import ProjectPaths
 from .published import APPENDIX3_AREAS, APPENDIX3_SIGNIFICANT, PUBLISHED_N_COMPLETE
 from .rounding import format_half_up, format_p
 
-NUMBER_WORDS = {0: "no", 1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine", 10: "ten", 11: "eleven", 12: "twelve"}
-
-
-def number_word(n: int) -> str:
-    return NUMBER_WORDS.get(int(n), str(int(n)))
+from .narrative import change_narrative, number_word, p_text
 
 
 @dataclass
@@ -65,9 +61,35 @@ def clean_self_assessment(paths: ProjectPaths) -> StageResult:
         result.glue[f"n_participants_{wave}"] = str(n)
     write_reference_tables(paths, framework)
     cohort = load_cohort(paths.data)
+    check_attendance(paths.data, cohort, tidy["participant_id"].nunique())
     result.glue.update({"client": cohort["client"] or "not stated", "report_date": cohort["report_date"] or "not stated",
                         "programme": cohort["programme"]})
+    result.glue.update(data_origin_text(cohort))
     return result
+
+
+def data_origin_text(cohort: dict) -> dict[str, str]:
+    """The notice on the home page and the data page: synthetic data say so plainly."""
+    if cohort.get("synthetic"):
+        return {
+            "data_notice_title": "Synthetic data",
+            "data_notice": (
+                "This report rebuilds a 2013 programme evaluation as reproducible software. The original responses were "
+                "never published, so every table, figure and count here is computed from **synthetic, anonymised data** "
+                "made by a deterministic generator to reproduce the published figures. Quotations are invented for this "
+                "project and are not the words of real participants."),
+            "data_page_note": "",
+        }
+    return {
+        "data_notice_title": "This cohort's data",
+        "data_notice": (
+            f"Every table, figure and count in this report is computed from the data supplied for this cohort of the "
+            f"{cohort['programme']} course. The description of the course and the structure of the report follow the 2013 "
+            "evaluation, whose findings the narrative summarises where this cohort's data do not speak to them."),
+        "data_page_note": (
+            "**This build uses another cohort's data.** The sections below describe the synthetic data shipped with the "
+            "project, not the files this report was built from; the data contract at the end applies to both."),
+    }
 
 
 def survey_questions(paths: ProjectPaths) -> pd.DataFrame:
@@ -116,8 +138,11 @@ def analyse_self_assessment(paths: ProjectPaths) -> StageResult:
     scores = selfassessment.area_scores(tidy, framework)
     areas, excluded = selfassessment.area_table(tidy, framework)
     behaviours = selfassessment.behaviour_table(tidy, framework)
+    settings = privacy.load_settings(paths.root)
+    behaviours = withhold_small(behaviours, settings.min_group_size)
     counts = selfassessment.significant_counts(behaviours, framework)
-    comparison = selfassessment.compare_with_published(areas, counts)
+    is_published_cohort = published_cohort(paths, framework)
+    comparison = selfassessment.compare_with_published(areas, counts) if is_published_cohort else EMPTY_COMPARISON
     # The audit concerns the published table, so it uses the published n and
     # behaviours per area whatever cohort is being analysed.
     audit_table = audit.audit_published_table(PUBLISHED_N_COMPLETE, APPENDIX3_SIGNIFICANT.set_index("area_id")["n_behaviours"].to_dict())
@@ -130,7 +155,7 @@ def analyse_self_assessment(paths: ProjectPaths) -> StageResult:
     write_result_csv(audit_table, paths.results / "appendix3_audit.csv")
     write_result_csv(excluded, paths.results / "excluded_from_paired_tests.csv")
 
-    display = appendix3_display(areas, counts)
+    display = appendix3_display(areas, counts, settings.min_group_size)
     write_myst_table(
         display,
         paths.tables / "appendix3.md",
@@ -140,7 +165,6 @@ def analyse_self_assessment(paths: ProjectPaths) -> StageResult:
         right_aligned=tuple(display.columns[1:]),
     )
     compare_display = comparison_display(comparison, framework)
-    is_published_cohort = bool(load_cohort(paths.data).get("compare_with_published", False))
     if not is_published_cohort:
         compare_display = pd.DataFrame({"Comparison with the published table": [
             "not applicable: this cohort is not the 2013 cohort (set compare_with_published in cohort.yml to compare)"]})
@@ -151,17 +175,19 @@ def analyse_self_assessment(paths: ProjectPaths) -> StageResult:
         "tbl-appendix3-comparison",
     )
     fig_path = figures.area_means_figure(scores, framework, paths.figures / "figure1_area_means.png")
-    follow_up_glue = follow_up_analysis(paths, tidy, scores, framework)
+    follow_up_glue = follow_up_analysis(paths, tidy, scores, framework, settings.min_group_size)
 
     result = StageResult(
         tables={"areas": areas, "display": display, "behaviours": behaviours, "counts": counts,
                 "comparison": comparison, "audit": audit_table, "excluded": excluded, "compare_display": compare_display},
         figures={"figure1": fig_path},
     )
-    result.glue = quant_glue(areas, behaviours, counts, comparison, audit_table, excluded, framework)
+    result.glue = quant_glue(areas, behaviours, counts, comparison, audit_table, excluded, framework, settings.min_group_size)
     result.glue.update(follow_up_glue)
     result.glue.update(reproduction_sentences(result.glue, is_published_cohort))
-    settings = privacy.load_settings(paths.root)
+    result.glue.update(change_narrative(areas, behaviours, int(areas["n"].max()), settings.min_group_size))
+    result.glue["min_group_size"] = str(settings.min_group_size)
+    result.glue["scale_text"] = f"from {framework.scale_min} (low) to {framework.scale_max} (high)"
     if int(areas["n"].max()) < settings.min_group_size:
         # Too few complete pairs to publish statistics: every figure about the
         # cohort's ratings is withheld (the results CSVs stay internal).
@@ -173,6 +199,37 @@ def analyse_self_assessment(paths: ProjectPaths) -> StageResult:
                          "Source: notebook 02_quant.", "tbl-appendix3")
         figures.placeholder_figure(paths.figures / "figure1_area_means.png", "Withheld: too few participants")
     return result
+
+
+#: An empty comparison, for cohorts that are not the 2013 one.
+EMPTY_COMPARISON = pd.DataFrame(columns=["area_id", "statistic", "published", "reproduced", "value", "match"]).astype({"match": bool})
+
+
+def published_cohort(paths: ProjectPaths, framework: Framework) -> bool:
+    """Whether to set this cohort beside the published 2013 table (``compare_with_published``
+    in cohort.yml), refused clearly when its framework is not the 2013 one."""
+    if not bool(load_cohort(paths.data).get("compare_with_published", False)):
+        return False
+    published_areas = APPENDIX3_SIGNIFICANT.set_index("area_id")["n_behaviours"].to_dict()
+    own = framework.areas.set_index("area_id")["n_behaviours"].to_dict()
+    if own != published_areas:
+        raise DataError(paths.data / "cohort.yml", "key 'compare_with_published' is true, but this cohort's framework has areas "
+                        f"{own} where the 2013 table has {published_areas}; set it to false for a different framework")
+    return True
+
+
+def withhold_small(table: pd.DataFrame, min_group_size: int) -> pd.DataFrame:
+    """Blank every statistic of rows whose n is below the privacy threshold (the n
+    stays; ``significant`` becomes missing: neither significant nor not)."""
+    small = table["n"] < min_group_size
+    if not small.any():
+        return table
+    table = table.copy()
+    statistics = [c for c in ("mean_start", "sd_start", "mean_end", "sd_end", "mean_change", "sd_change", "t", "p") if c in table]
+    table.loc[small, statistics] = float("nan")
+    if "significant" in table:
+        table["significant"] = table["significant"].astype("boolean").mask(small)
+    return table
 
 
 def reproduction_sentences(glue: dict[str, str], is_published_cohort: bool) -> dict[str, str]:
@@ -189,9 +246,12 @@ def reproduction_sentences(glue: dict[str, str], is_published_cohort: bool) -> d
     return {"reproduction_summary": summary, "comparison_sentence": sentence}
 
 
-def follow_up_analysis(paths: ProjectPaths, tidy: pd.DataFrame, scores: pd.DataFrame, framework: Framework) -> dict[str, str]:
-    """Start-to-follow-up comparison and an omnibus test over all waves, when a follow-up exists."""
-    from . import audit, figures, privacy, selfassessment  # heavy (scipy, seaborn): imported by the stages that use them
+def follow_up_analysis(paths: ProjectPaths, tidy: pd.DataFrame, scores: pd.DataFrame, framework: Framework,
+                       min_group_size: int = 0) -> dict[str, str]:
+    """Start-to-follow-up comparison and an omnibus test over all waves, when a follow-up exists.
+
+    Rows scored by fewer than ``min_group_size`` participants show no statistic."""
+    from . import selfassessment  # heavy (scipy, pingouin): imported by the stages that use them
 
     snippet = paths.tables / "follow_up.md"
     if "follow_up" not in set(tidy["wave"]):
@@ -202,26 +262,43 @@ def follow_up_analysis(paths: ProjectPaths, tidy: pd.DataFrame, scores: pd.DataF
     omnibus = selfassessment.omnibus_over_waves(scores, framework)
     write_result_csv(later, paths.results / "area_tests_start_follow_up.csv")
     write_result_csv(omnibus, paths.results / "omnibus_over_waves.csv")
+    withheld = f"withheld (n < {min_group_size})"
+
+    def omnibus_cell(n, statistic, p):
+        if n < min_group_size:
+            return withheld
+        return f"{format_half_up(statistic, 2)} ({format_p(p)})" if pd.notna(statistic) else "too few"
+
     show = pd.DataFrame({
         "Leadership area": later["area"], "n": later["n"].astype(int).astype(str),
         "Mean start": later["mean_start"].map(lambda v: format_half_up(v, 2)),
         "Mean follow-up": later["mean_end"].map(lambda v: format_half_up(v, 2)),
-        "t (start − follow-up)": later["t"].map(lambda v: format_half_up(v, 3)), "p": later["p"].map(format_p),
+        "t (start − follow-up)": later["t"].map(lambda v: format_half_up(v, 3)),
+        "p": later["p"].map(lambda v: "–" if pd.isna(v) else format_p(v)),
         "n, all waves": omnibus["n"].astype(str).to_numpy(),
-        "RM-ANOVA F (p)": [f"{format_half_up(f, 2)} ({format_p(p)})" if pd.notna(f) else "too few" for f, p in zip(omnibus["F"], omnibus["p_anova"])],
-        "Friedman Q (p)": [f"{format_half_up(q, 2)} ({format_p(p)})" if pd.notna(q) else "too few" for q, p in zip(omnibus["friedman_q"], omnibus["p_friedman"])],
+        "RM-ANOVA F (p)": [omnibus_cell(n, f, p) for n, f, p in zip(omnibus["n"], omnibus["F"], omnibus["p_anova"])],
+        "Friedman Q (p)": [omnibus_cell(n, q, p) for n, q, p in zip(omnibus["n"], omnibus["friedman_q"], omnibus["p_friedman"])],
     })
+    show.loc[(later["n"] < min_group_size).to_numpy(), ["Mean start", "Mean follow-up", "t (start − follow-up)", "p"]] = withheld
+    n_all_waves = int(omnibus["n"].max())
+    k_waves = len(set(tidy["wave"]))
+    omnibus_text = (f"The omnibus tests use the {n_all_waves} participants with an area score at all {k_waves} waves."
+                    if n_all_waves >= 3 else
+                    f"Only {n_all_waves} participants have an area score at all {k_waves} waves, too few for the omnibus tests.")
     text = (f"A follow-up self-assessment exists. {int(later['n'].max())} participants rated themselves at the start and at follow-up "
-            f"({len(excluded)} left out for lack of one of the two). The omnibus tests use the participants with all "
-            f"{len(set(tidy['wave']))} waves.\n\n")
+            f"({len(excluded)} left out for lack of one of the two). {omnibus_text} Statistics are withheld for any area "
+            f"with fewer than {min_group_size} participants.\n\n")
     write_myst_table(show, snippet, "Start compared with follow-up, and omnibus tests across all waves "
                      "(repeated-measures ANOVA and Friedman test). Source: notebook 02_quant.", "tbl-follow-up")
     snippet.write_text(text + snippet.read_text(encoding="utf-8"), encoding="utf-8")
     return {"follow_up_present": "yes"}
 
 
-def appendix3_display(areas: pd.DataFrame, counts: pd.DataFrame) -> pd.DataFrame:
-    """The area table as printed: 2 dp means and SDs, 3 dp t and p, half up."""
+def appendix3_display(areas: pd.DataFrame, counts: pd.DataFrame, min_group_size: int = 0) -> pd.DataFrame:
+    """The area table as printed: 2 dp means and SDs, 3 dp t and p, half up.
+
+    An undefined test shows "–"; an area scored by fewer than ``min_group_size``
+    participants shows no statistic at all."""
     show = pd.DataFrame({"Leadership area": areas["area"]})
     show["Behaviours"] = counts["n_behaviours"].astype(int).astype(str).to_numpy()
     show["p < .05"] = counts["n_significant"].astype(int).astype(str).to_numpy()
@@ -229,8 +306,11 @@ def appendix3_display(areas: pd.DataFrame, counts: pd.DataFrame) -> pd.DataFrame
     for col, label in [("mean_start", "Mean start"), ("sd_start", "SD start"), ("mean_end", "Mean end"), ("sd_end", "SD end")]:
         show[label] = areas[col].map(lambda v: format_half_up(v, 2))
     show["t"] = areas["t"].map(lambda v: format_half_up(v, 3))
-    show["df"] = areas["df"].astype(int).astype(str)
-    show["p"] = areas["p"].map(format_p)
+    show["df"] = areas["df"].map(lambda v: "–" if pd.isna(v) else str(int(v)))
+    show["p"] = areas["p"].map(lambda v: "–" if pd.isna(v) else format_p(v))
+    small = (areas["n"] < min_group_size).to_numpy()
+    show.loc[small, show.columns[4:]] = f"withheld (n < {min_group_size})"
+    show.loc[small, "p < .05"] = "withheld"
     return show
 
 
@@ -250,7 +330,7 @@ def comparison_display(comparison: pd.DataFrame, framework: Framework) -> pd.Dat
 
 def driving_transformation_arithmetic() -> dict[str, str]:
     """Why the published t = -6.256 for Driving Transformation cannot come from integer data."""
-    from . import audit, figures, privacy, selfassessment  # heavy (scipy, seaborn): imported by the stages that use them
+    from . import audit  # scipy: imported by the stages that use it
 
     published = APPENDIX3_AREAS.set_index("area_id").loc["DT"]
     n, k = PUBLISHED_N_COMPLETE, int(APPENDIX3_SIGNIFICANT.set_index("area_id").loc["DT", "n_behaviours"])
@@ -272,7 +352,7 @@ def driving_transformation_arithmetic() -> dict[str, str]:
     }
 
 
-def quant_glue(areas, behaviours, counts, comparison, audit_table, excluded, framework) -> dict[str, str]:
+def quant_glue(areas, behaviours, counts, comparison, audit_table, excluded, framework, min_group_size: int = 0) -> dict[str, str]:
     from . import audit
 
     glue: dict[str, str] = {}
@@ -288,9 +368,12 @@ def quant_glue(areas, behaviours, counts, comparison, audit_table, excluded, fra
         glue[f"{key}_sd_end"] = format_half_up(row.sd_end, 2)
         glue[f"{key}_change"] = format_half_up(row.mean_change, 2)
         glue[f"{key}_t"] = format_half_up(row.t, 3)
-        glue[f"{key}_df"] = str(int(row.df))
-        glue[f"{key}_p"] = format_p(row.p)
-        glue[f"{key}_p_text"] = "p < .001" if row.p < 0.001 else f"p = {format_p(row.p)}"
+        glue[f"{key}_df"] = "–" if pd.isna(row.df) else str(int(row.df))
+        glue[f"{key}_p"] = "–" if pd.isna(row.p) else format_p(row.p)
+        glue[f"{key}_p_text"] = "test undefined" if pd.isna(row.p) else p_text(row.p)
+        if row.n < min_group_size:
+            for stat in ("mean_start", "mean_end", "sd_start", "sd_end", "change", "t", "df", "p", "p_text"):
+                glue[f"{key}_{stat}"] = f"withheld (n < {min_group_size})"
     for row in counts.itertuples():
         key = row.area_id.lower()
         glue[f"{key}_n_sig"] = str(int(row.n_significant))
@@ -301,7 +384,7 @@ def quant_glue(areas, behaviours, counts, comparison, audit_table, excluded, fra
     glue["areas_significant_phrase"] = (
         f"all {number_word(len(areas))} areas" if n_sig_areas == len(areas) else f"{number_word(n_sig_areas)} of the {number_word(len(areas))} areas"
     )
-    glue["max_area_p"] = format_p(areas["p"].max())
+    glue["max_area_p"] = format_p(areas["p"].max()) if areas["p"].notna().any() else "–"
     glue["n_behaviours"] = str(len(behaviours))
     glue["n_behaviours_improved"] = str(int((behaviours["mean_change"] > 0).sum()))
     glue["n_behaviours_significant"] = str(int(behaviours["significant"].sum()))

@@ -68,11 +68,23 @@ def paired_tests(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
     """Paired t-test per column (before minus after, as the 2013 report did).
 
     Missing pairs are omitted per column, so ``n`` and ``df`` can differ by unit.
+    The test is undefined, and ``t``, ``df`` and ``p`` are left missing, where fewer
+    than two pairs exist or every participant changed by the same amount (the SD of
+    the changes is 0); ``sd_change`` and ``n`` let the report say which.
     """
     both = before.notna() & after.notna()
     b, a = before.where(both), after.where(both)
-    result = stats.ttest_rel(b.to_numpy(), a.to_numpy(), axis=0, nan_policy="omit")
     n = both.sum(axis=0).to_numpy()
+    change = a - b
+    sd_change = change.std(ddof=1).to_numpy()
+    defined = (n >= 2) & (sd_change > 0)
+    t = np.full(len(n), np.nan)
+    p = np.full(len(n), np.nan)
+    if defined.any():
+        with np.errstate(all="ignore"):  # the undefined columns are masked out below anyway
+            result = stats.ttest_rel(b.to_numpy()[:, defined], a.to_numpy()[:, defined], axis=0, nan_policy="omit")
+        t[defined] = np.asarray(result.statistic, dtype=float)
+        p[defined] = np.asarray(result.pvalue, dtype=float)
     table = pd.DataFrame(
         {
             "n": n,
@@ -80,10 +92,11 @@ def paired_tests(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
             "sd_start": b.std(ddof=1).to_numpy(),
             "mean_end": a.mean().to_numpy(),
             "sd_end": a.std(ddof=1).to_numpy(),
-            "mean_change": (a - b).mean().to_numpy(),
-            "t": np.asarray(result.statistic, dtype=float),
-            "df": n - 1,
-            "p": np.asarray(result.pvalue, dtype=float),
+            "mean_change": change.mean().to_numpy(),
+            "sd_change": sd_change,
+            "t": t,
+            "df": np.where(n >= 2, n - 1, np.nan),
+            "p": p,
         },
         index=before.columns,
     )
