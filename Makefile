@@ -45,7 +45,9 @@ PACKAGE := $(filter-out $(NOT_ANALYSIS),$(shell find src -name '*.py' -not -path
 FRAMEWORK := $(firstword $(wildcard $(DATA)/framework.yml) data/framework.yml)
 CODEBOOK := $(firstword $(wildcard $(DATA)/codebook.yml) data/codebook.yml)
 SA_RAW := $(wildcard $(DATA)/self_assessment_*.csv $(DATA)/self_assessment_*.xlsx $(DATA)/participants.csv $(DATA)/cohort.yml) $(FRAMEWORK)
-QUAL_RAW := $(wildcard $(addprefix $(DATA)/,respondents.csv survey_returns.csv interview_segments.csv codings.csv double_coded.csv)) $(CODEBOOK)
+QUAL_RAW := $(wildcard $(addprefix $(DATA)/,respondents.csv survey_returns.csv interview_segments.csv codings.csv double_coded.csv case_studies.yml)) $(CODEBOOK) data/survey_instrument.yml
+# The privacy settings shape what is withheld and what the scan refuses: a change re-runs what uses them.
+PRIVACY := privacy.yml $(wildcard data/deny_list.txt $(DATA)/deny_list.txt)
 DATA_FOLDER := $(STAMPS)/data-folder
 BOOK_SRC := $(wildcard book/*.md book/_static/*) _config.yml _toc.yml src/lehc_report/sphinxext.py
 NOTEBOOKS := 01_clean 02_quant 03_qual 04_robust 05_about
@@ -77,13 +79,13 @@ data: $(VENV_OK) ## Regenerate the synthetic self-assessment data in data/ (byte
 
 $(STAMPS)/01_clean.done: notebooks/01_clean.md $(SA_RAW) $(PACKAGE) $(DATA_FOLDER) $(VENV_OK)
 	$(RUN_NOTEBOOK)
-$(STAMPS)/02_quant.done: notebooks/02_quant.md $(STAMPS)/01_clean.done $(PACKAGE) $(VENV_OK)
+$(STAMPS)/02_quant.done: notebooks/02_quant.md $(STAMPS)/01_clean.done privacy.yml $(PACKAGE) $(VENV_OK)
 	$(RUN_NOTEBOOK)
-$(STAMPS)/03_qual.done: notebooks/03_qual.md $(QUAL_RAW) $(STAMPS)/01_clean.done $(PACKAGE) $(DATA_FOLDER) $(VENV_OK)
+$(STAMPS)/03_qual.done: notebooks/03_qual.md $(QUAL_RAW) $(PRIVACY) $(STAMPS)/01_clean.done $(PACKAGE) $(DATA_FOLDER) $(VENV_OK)
 	$(RUN_NOTEBOOK)
-$(STAMPS)/04_robust.done: notebooks/04_robust.md $(STAMPS)/01_clean.done $(PACKAGE) $(VENV_OK)
+$(STAMPS)/04_robust.done: notebooks/04_robust.md $(STAMPS)/01_clean.done privacy.yml $(PACKAGE) $(VENV_OK)
 	$(RUN_NOTEBOOK)
-$(STAMPS)/05_about.done: notebooks/05_about.md $(SA_RAW) $(QUAL_RAW) $(PACKAGE) $(DATA_FOLDER) requirements.txt $(VENV_OK)
+$(STAMPS)/05_about.done: notebooks/05_about.md $(SA_RAW) $(QUAL_RAW) $(PRIVACY) $(PACKAGE) $(DATA_FOLDER) requirements.txt $(VENV_OK)
 	$(RUN_NOTEBOOK)
 
 # ---- the book: built aside, swapped in only when the build succeeded ---------------
@@ -141,7 +143,7 @@ test: book pdf ## Set up, build the HTML and PDF reports and run the test suite
 
 qdpx: $(BUILD)/lehc.qdpx ## Export the qualitative coding as a REFI-QDA project for NVivo, ATLAS.ti, MAXQDA, QualCoder
 
-$(BUILD)/lehc.qdpx: $(QUAL_RAW) $(PACKAGE) $(VENV_OK)
+$(BUILD)/lehc.qdpx: $(QUAL_RAW) $(PACKAGE) $(DATA_FOLDER) $(VENV_OK)
 	@mkdir -p $(@D)
 	$(PY) -m lehc_report.qdpx $(DATA) $@
 	@echo "qdpx: $@ (holds every respondent's full text: for the coding team, not for publication)"

@@ -78,6 +78,16 @@ def test_make_reruns_exactly_what_changed(tmp_path):
     assert executed(fourth) == [] and "all pages re-read" not in fourth
     assert "added by the staleness test" in (repo / "_build" / "html" / "book" / "aims.html").read_text(encoding="utf-8")
 
+    # The privacy settings decide what is withheld: every notebook that applies them re-runs.
+    settings = repo / "privacy.yml"
+    settings.write_text(settings.read_text(encoding="utf-8") + "# edited by the staleness test\n", encoding="utf-8")
+    assert executed(make_book(repo)) == ["02_quant", "03_qual", "04_robust", "05_about"]
+
+    # Choosing other case studies re-runs the qualitative notebook (and the input checksums).
+    cases = repo / "data" / "case_studies.yml"
+    cases.write_text(cases.read_text(encoding="utf-8").replace("[I02, I05, I09]", "[I05, I02, I09]"), encoding="utf-8")
+    assert executed(make_book(repo)) == ["03_qual", "05_about"]
+
 
 def make_book_fails(repo: Path) -> str:
     env = dict(os.environ, PYTHONPATH=str(repo / "src"))

@@ -44,6 +44,9 @@ def read_notebook(path: Path):
     return reader.read(text), reader.read_fmt
 
 
+#: Errors that report bad input, with file, row and column: the message is the whole story.
+INPUT_ERRORS = {"DataError", "PersonalDataFound", "QualitativeDataError"}
+
 ANSI = re.compile(r"\x1b\[[0-9;]*m")  # colour codes in IPython tracebacks
 
 
@@ -95,11 +98,18 @@ def execute_into_cache(path: Path, cache_path: Path, timeout: int = 600) -> floa
             notebook, cwd=str(path.parent), allow_errors=False, timeout=timeout, meta_override=True, config=kernel_config
         )
     if result.err is not None:
-        # The traceback for whoever debugs it; the last lines, what to fix, for everyone.
-        sys.stderr.write(f"\nNotebook {path.name} failed; traceback:\n{ANSI.sub('', result.exc_string or '')}\n")
         error = result.err
-        summary = f"{getattr(error, 'ename', type(error).__name__)}: {ANSI.sub('', str(getattr(error, 'evalue', error)))}"
-        raise SystemExit(f"make: notebook {path.name} failed: {summary}\nmake: the previous report is left in place")
+        name = getattr(error, "ename", type(error).__name__)
+        summary = f"{name}: {ANSI.sub('', str(getattr(error, 'evalue', error)))}"
+        # The traceback goes to a file for whoever debugs the code; on screen it would bury
+        # the one line an evaluator needs.  Unexpected errors (a bug, not bad input) show it.
+        log = cache_path.parent / "logs" / f"{path.stem}.traceback.txt"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        log.write_text(ANSI.sub("", result.exc_string or ""), encoding="utf-8")
+        if name not in INPUT_ERRORS:
+            sys.stderr.write(f"\nNotebook {path.name} failed; traceback:\n{log.read_text(encoding='utf-8')}\n")
+        raise SystemExit(f"make: notebook {path.name} failed: {summary}\nmake: the previous report is left in place "
+                         f"(traceback in {log})")
     with cache_lock(cache_path) as cache:
         cache.cache_notebook_bundle(
             CacheBundleIn(notebook, str(path), data={"execution_seconds": result.time}),
