@@ -100,3 +100,17 @@ def test_truncated_workbook_is_a_data_error(cut, tmp_path):
     target.write_bytes(data[: int(len(data) * cut)])
     with pytest.raises(DataError, match="cannot be read as an Excel workbook"):
         load_self_assessment(folder, FRAMEWORK)
+
+
+def test_gender_spellings_are_read_and_other_answers_kept_as_not_stated(tmp_path):
+    from lehc_report.ingest import CleaningLog, load_participants
+
+    (tmp_path / "participants.csv").write_text(
+        "participant_id,gender\nP1,F\nP2, Male \nP3,non-binary\nP4,\nP5,female\n", encoding="utf-8")
+    log = CleaningLog()
+    table = load_participants(tmp_path, log)
+    assert table["gender"].tolist() == ["female", "male", "", "", "female"]
+    entries = log.to_frame()
+    assert entries["row"].tolist() == [2, 3, 4]
+    assert entries["detail"].tolist() == ["'F' read as 'female'", "'Male' read as 'male'", "'non-binary' counted as 'other or not stated'"]
+    assert entries["column"].tolist() == ["B (gender)"] * 3

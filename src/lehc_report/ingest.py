@@ -429,6 +429,8 @@ def load_participants(data_dir: Path, log: CleaningLog | None = None) -> pd.Data
         if pid != pid.strip() and log is not None:
             log.add(path, "ID trimmed", f"stray spaces removed from {pid!r}", int(index) + 1, f"{column_letter(id_col)} (participant_id)")
     frame = frame.apply(lambda s: s.str.strip())
+    if "gender" in frame:
+        frame["gender"] = normalise_gender(frame["gender"], path, headers.index("gender"), log)
     try:
         participants_schema().validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
@@ -438,6 +440,23 @@ def load_participants(data_dir: Path, log: CleaningLog | None = None) -> pd.Data
                    else "participant ID is blank; fill it in or delete the row")
         raise DataError(path, message, row, f"{column_letter(id_col)} (participant_id)") from None
     return frame.reset_index(drop=True)
+
+
+#: Spellings of the two genders the contract names; anything else is kept as "other or
+#: not stated", never refused: people describe themselves in their own words.
+GENDER_SPELLINGS = {"female": "female", "f": "female", "woman": "female", "w": "female",
+                    "male": "male", "m": "male", "man": "male"}
+
+
+def normalise_gender(values: pd.Series, path: Path, column: int, log: CleaningLog | None) -> pd.Series:
+    """female / male / "" (not stated or described otherwise), each recoding logged."""
+    out = values.str.casefold().map(GENDER_SPELLINGS).fillna("")
+    if log is not None:
+        for index, (raw, new) in enumerate(zip(values, out)):
+            if raw != new:
+                detail = f"{raw!r} read as {new!r}" if new else f"{raw!r} counted as 'other or not stated'"
+                log.add(path, "gender recoded", detail, int(values.index[index]) + 1, f"{column_letter(column)} (gender)")
+    return out
 
 
 def _id_key(pid: str) -> str:

@@ -149,3 +149,26 @@ def change_narrative(areas: pd.DataFrame, behaviours: pd.DataFrame, n_complete: 
         "behaviour_change_text": behaviour_text,
         "ratings_conclusion": f"self-ratings that {headline}",
     }
+
+
+def sample_description(participants: pd.DataFrame | None, participant_ids) -> str:
+    """"Of the 9 participants, 7 are women and 2 are men." (from the optional register)."""
+    if participants is None or "gender" not in participants:
+        return ""
+    register = participants[participants["participant_id"].isin(set(participant_ids))]
+    women, men = int((register["gender"] == "female").sum()), int((register["gender"] == "male").sum())
+    other = len(register) - women - men
+    parts = [f"{women} {'is a woman' if women == 1 else 'are women'}", f"{men} {'is a man' if men == 1 else 'are men'}"]
+    if other:
+        parts.append(f"{other} {'has' if other == 1 else 'have'} another or no recorded gender")
+    return f"Of the {len(register)} participants, {join_words(parts)}."
+
+
+def area_gaps_text(areas: pd.DataFrame, n_complete: int) -> str:
+    """Areas with fewer pairs than the paired comparison as a whole, and why."""
+    short = areas[areas["n"] < n_complete]
+    if short.empty:
+        return ""
+    listed = join_words([f"{row.area} (n = {int(row.n)})" for row in short.itertuples()])
+    return ("Some participants answered fewer than half of an area's behaviours at one wave, which leaves their score "
+            f"for that area missing rather than estimated, so these areas have fewer pairs: {listed}.")

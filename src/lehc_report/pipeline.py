@@ -20,7 +20,7 @@ from .paths import ProjectPaths
 from .published import APPENDIX3_AREAS, APPENDIX3_SIGNIFICANT, PUBLISHED_N_COMPLETE
 from .rounding import format_half_up, format_p
 
-from .narrative import change_narrative, number_word, p_text
+from .narrative import area_gaps_text, change_narrative, number_word, p_text, sample_description
 
 
 @dataclass
@@ -59,6 +59,7 @@ def clean_self_assessment(paths: ProjectPaths) -> StageResult:
     }
     for wave, n in per_wave.items():
         result.glue[f"n_participants_{wave}"] = str(n)
+    result.glue["sample_text"] = sample_description(participants, tidy["participant_id"].unique())
     write_reference_tables(paths, framework)
     cohort = load_cohort(paths.data)
     check_attendance(paths.data, cohort, tidy["participant_id"].nunique())
@@ -187,6 +188,7 @@ def analyse_self_assessment(paths: ProjectPaths) -> StageResult:
     result.glue.update(reproduction_sentences(result.glue, is_published_cohort))
     result.glue.update(change_narrative(areas, behaviours, int(areas["n"].max()), settings.min_group_size))
     result.glue["min_group_size"] = str(settings.min_group_size)
+    result.glue["area_gaps_text"] = area_gaps_text(areas, int(areas["n"].max()))
     result.glue["scale_text"] = f"from {framework.scale_min} (low) to {framework.scale_max} (high)"
     if int(areas["n"].max()) < settings.min_group_size:
         # Too few complete pairs to publish statistics: every figure about the
