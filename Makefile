@@ -69,8 +69,10 @@ $(VENV_OK): requirements.txt constraints.txt pyproject.toml
 	@touch $@
 
 # Rewritten only when DATA points at another folder, so that switching cohorts re-runs everything.
+# Outputs of the previous cohort are removed then, so none can be mistaken for this one's.
 $(DATA_FOLDER): FORCE
-	@mkdir -p $(@D); echo "$(LEHC_DATA)" | cmp -s - $@ || echo "$(LEHC_DATA)" > $@
+	@mkdir -p $(@D); echo "$(LEHC_DATA)" | cmp -s - $@ \
+	  || { rm -rf $(BUILD)/generated $(BUILD)/results $(BUILD)/tidy; echo "$(LEHC_DATA)" > $@; }
 
 data: $(VENV_OK) ## Regenerate the synthetic self-assessment data in data/ (byte-identical)
 	$(PY) -m lehc_report.synthetic data

@@ -15,7 +15,7 @@ import pandas as pd
 from .cohort import check_attendance, framework_file, load_cohort
 from .framework import Framework, load_framework
 from .ingest import DataError, load_self_assessment, tidy_ratings_schema
-from .outputs import write_myst_table, write_result_csv
+from .outputs import myst_table, write_myst_table, write_result_csv
 from .paths import ProjectPaths
 from .published import APPENDIX3_AREAS, APPENDIX3_SIGNIFICANT, PUBLISHED_N_COMPLETE
 from .rounding import format_half_up, format_p
@@ -105,14 +105,18 @@ def write_reference_tables(paths: ProjectPaths, framework: Framework) -> None:
     """The appendices' tables: the framework's behaviours and the survey questions."""
     import yaml
 
+    # One snippet for all areas, so that a cohort with its own framework (other areas)
+    # gets its own appendix without a chapter naming the areas.
+    tables = []
     for area in framework.areas.itertuples():
         items = framework.behaviours[framework.behaviours["area_id"] == area.area_id]
-        write_myst_table(
+        tagline = f": {area.tagline.lower()}" if area.tagline else ""
+        tables.append(myst_table(
             pd.DataFrame({"ID": items["behaviour_id"], "Behaviour (short label)": items["label"]}),
-            paths.tables / f"framework_{area.area_id}.md",
-            f"{area.area_name}: {area.tagline.lower()} ({area.n_behaviours} behaviours). Source: notebook 01_clean, from framework.yml.",
+            f"{area.area_name}{tagline} ({area.n_behaviours} behaviours). Source: notebook 01_clean, from framework.yml.",
             f"tbl-framework-{area.area_id.lower()}",
-        )
+        ))
+    (paths.tables / "framework.md").write_text("\n\n".join(tables), encoding="utf-8")
     questions = survey_questions(paths)
     write_myst_table(
         pd.DataFrame({"Question": questions["id"].str.upper(), "Wording (paraphrased)": questions["text"]}),
