@@ -54,6 +54,15 @@ def join_names(names: list[str]) -> str:
     return ", ".join(names[:-1]) + " and " + names[-1]
 
 
+def p_text(p: float, relation: str = "=") -> str:
+    """'p = .044', 'p ≤ .004'; below .0005 'p < .001' (prose never says .000)."""
+    return "p < .001" if p < 0.0005 else f"p {relation} {format_p(p)}"
+
+
+def bf_text(bf: float) -> str:
+    return fmt(bf, 1) if bf < 1000 else f"{bf:,.0f}"
+
+
 def count_of(k: int, total: int, noun: str) -> str:
     """'4 of 4 areas', 'none of the 4 areas'."""
     return f"none of the {total} {noun}" if k == 0 else f"{k} of {total} {noun}"
@@ -104,12 +113,13 @@ def dz_sentence(d_z: pd.Series) -> str:
     same_sign = (d > 0).all() or (d < 0).all()
     undefined = d_z.isna().sum()
     tail = f" (it is undefined for {count_of(undefined, len(d_z), 'areas')}, where every change was the same)" if undefined else ""
+    falls = ", and every one is a fall" if (d < 0).all() else ""
     if same_sign and set(labels) == {"large"}:
-        return f"The effects are large by any convention: {span}{tail}."
+        return f"The effects are large by any convention{falls}: {span}{tail}."
     ordered = [label for _, label in EFFECT_BENCHMARKS][::-1]
     present = sorted(set(labels), key=lambda x: (["negligible"] + ordered).index(x))
     size = present[0] if len(present) == 1 else f"{present[0]} to {present[-1]}"
-    sign = "" if same_sign else "; some areas moved up and some down"
+    sign = "; every area's score fell" if (d < 0).all() else "" if same_sign else "; some areas moved up and some down"
     return (f"By the usual conventions (0.2 small, 0.5 medium, 0.8 large) the effects are {size}: "
             f"{span}{tail}{sign}.")
 
@@ -148,23 +158,27 @@ def dz_precision_sentence(effects: pd.DataFrame, names: dict[str, str]) -> str:
     return f"{lead} ({where}); the {limit} {fmt(value)}, {reading} on this measure."
 
 
-def shapiro_sentence(shapiro_p: pd.Series, n_text: str) -> str:
+def shapiro_sentence(shapiro_p: pd.Series, n_text: str, n_max: int | None = None) -> str:
     p = shapiro_p.dropna()
     if p.empty:
         return ("The Shapiro–Wilk test cannot be computed here: the changes in each area do not vary "
                 "(or there are fewer than three).")
-    smallest = format_p(p.min())
+    smallest = p_text(p.min())
     departing = int((p < ALPHA).sum())
     if departing:
         return (f"The Shapiro–Wilk test finds a departure from normality in the changes for "
-                f"{count_of(departing, len(p), 'areas')} (smallest p = {smallest}), so the paired t-test's "
+                f"{count_of(departing, len(p), 'areas')} (smallest {smallest}), so the paired t-test's "
                 "assumption is doubtful there; the Wilcoxon test does not need it.")
-    return (f"The Shapiro–Wilk test finds no departure from normality in the changes (smallest p = {smallest}), "
+    if n_max is not None and n_max > 20:
+        return (f"The Shapiro–Wilk test finds no departure from normality in the changes (smallest {smallest}), "
+                "though a non-significant result does not prove normality.")
+    return (f"The Shapiro–Wilk test finds no departure from normality in the changes (smallest {smallest}), "
             f"but with {n_text} values per area this is weak reassurance: the test has little power to detect "
             "even marked skew in so few values.")
 
 
-def wilcoxon_sentence(p: pd.Series, methods: pd.Series) -> str:
+def wilcoxon_sentence(p: pd.Series, methods: pd.Series, n_max: int | None = None) -> str:
+    """``n_max``: the most pairs any area has; if even that many cannot give p < .05, say so."""
     finite = p.dropna()
     total = len(p)
     if finite.empty:
@@ -172,13 +186,17 @@ def wilcoxon_sentence(p: pd.Series, methods: pd.Series) -> str:
     sig = finite[finite < ALPHA]
     used = ", ".join(sorted(set(methods[finite.index])))
     if len(sig) == len(finite):
-        core = f"It finds a change in {count_of(len(sig), total, 'areas')} (p ≤ {format_p(finite.max())}; method: {used})."
+        core = f"It finds a change in {count_of(len(sig), total, 'areas')} ({p_text(finite.max(), '≤')}; method: {used})."
     elif sig.empty:
         core = (f"It finds a change (p < .05) in {count_of(0, total, 'areas')} "
-                f"(smallest p = {format_p(finite.min())}; method: {used}).")
+                f"(smallest {p_text(finite.min())}; method: {used}).")
     else:
         core = (f"It finds a change (p < .05) in {count_of(len(sig), total, 'areas')} "
                 f"(p from {format_p(finite.min())} to {format_p(finite.max())}; method: {used}).")
+    if n_max is not None and robustness.smallest_exact_wilcoxon_p(n_max) > ALPHA:
+        core += (f" With {n_max} pairs it cannot do otherwise: the smallest two-sided p an exact Wilcoxon test can "
+                 f"give is {wilcoxon_floor_fraction(n_max)} = {format_small_p(robustness.smallest_exact_wilcoxon_p(n_max))}, "
+                 "above .05.")
     missing = total - len(finite)
     if missing:
         core += f" It is undefined for {count_of(missing, total, 'areas')}, where no one's score changed."
@@ -186,11 +204,13 @@ def wilcoxon_sentence(p: pd.Series, methods: pd.Series) -> str:
 
 
 def wilcoxon_method_note(methods: set[str]) -> str:
+    """How the Wilcoxon p values were obtained (``methods``: those of areas with a p value)."""
     parts = []
     if robustness.WILCOXON_EXACT in methods:
         parts.append("The exact null distribution is used where the changes have no ties or zeros.")
     if robustness.WILCOXON_PERMUTATION in methods:
-        parts.append("Where they do, with 13 pairs or fewer, the p value is computed exactly over all sign patterns, "
+        lead = "Where they do" if robustness.WILCOXON_EXACT in methods else "As the changes have ties or zeros"
+        parts.append(f"{lead}, with 13 pairs or fewer, the p value is computed exactly over all sign patterns, "
                      "as the usual normal approximation is poor at such sample sizes.")
     if robustness.WILCOXON_NORMAL in methods:
         parts.append("With more pairs and ties or zeros (or more than 50 pairs), a normal approximation with tie "
@@ -200,6 +220,8 @@ def wilcoxon_method_note(methods: set[str]) -> str:
 
 def agreement_sentence(effects: pd.DataFrame, wilcoxon: pd.DataFrame) -> str:
     rows = effects.index[effects["mean_change"].notna()]
+    if (effects.loc[rows, "mean_change"] == 0).all():
+        return "With no change at all, there is nothing for them to add."
     sign = np.sign(effects.loc[rows, "mean_change"])
     differ = (np.sign(wilcoxon.loc[rows, "hodges_lehmann"]) != sign) | (
         np.sign(wilcoxon.loc[rows, "rank_biserial"].fillna(0)) != sign)
@@ -208,11 +230,18 @@ def agreement_sentence(effects: pd.DataFrame, wilcoxon: pd.DataFrame) -> str:
     return f"In {count_of(int(differ.sum()), len(rows), 'areas')} they do not point the same way as the mean change."
 
 
-def test_agreement_sentence(t_p: pd.Series, w_p: pd.Series, names: dict[str, str]) -> str:
+def test_agreement_sentence(t_p: pd.Series, w_p: pd.Series, names: dict[str, str], n_max: int | None = None) -> str:
     both = t_p.notna() & w_p.notna()
     if not both.any():
+        if w_p.notna().any():
+            return ("The t-test is undefined here, as the changes have no spread, so only the Wilcoxon test applies "
+                    "and normality does not arise.")
         return "Neither test can be computed, so the question does not arise."
     disagree = [names[a] for a in t_p.index[both] if (t_p[a] < ALPHA) != (w_p[a] < ALPHA)]
+    if disagree and n_max is not None and robustness.smallest_exact_wilcoxon_p(n_max) > ALPHA:
+        return (f"The Wilcoxon test disagrees with the t-test about {join_names(disagree)}, but with {n_max} pairs it "
+                "cannot reach p < .05 at all, so the disagreement reflects the sample size rather than the shape of "
+                "the changes.")
     if not disagree:
         return ("The Wilcoxon test and the t-test agree about which areas show a change at p < .05, which makes "
                 "the question moot for the area tests.")
@@ -238,11 +267,11 @@ def wilcoxon_floor_sentence(n: int, m: int, n_pass: int, n_min: int) -> tuple[st
     if not can:
         return (f"A rank-based test cannot rescue the behaviour-level claims either. {base}above the Holm "
                 f"threshold of {threshold:.4f}: no behaviour can pass a Holm-corrected Wilcoxon test with this "
-                f"design, whatever the data ({n_pass} do)."), False
+                f"design, whatever the data ({'none does' if n_pass == 0 else f'{n_pass} do'})."), False
     needed = next(k for k in range(1, 200) if robustness.wilcoxon_can_reach_threshold(k, ALPHA, m))
     return (f"{base}below the Holm threshold of {threshold:.4f}, so a Holm-corrected Wilcoxon test can confirm a "
             f"behaviour-level change here (it needs at least {needed} pairs with a non-zero change); "
-            f"{n_pass} of the {m} behaviours pass it."), True
+            f"{n_pass or 'none'} of the {m} behaviours {'pass' if n_pass > 1 else 'passes'} it."), True
 
 
 def power_sentence(d_z: pd.Series, mdd: float) -> str:
@@ -270,7 +299,7 @@ def bayes_sentence(bayes: pd.DataFrame, n_areas: int) -> str:
     tail = f" It cannot be computed for {count_of(missing, n_areas, 'areas')}, where the changes do not vary." if missing else ""
     where = " where it can be computed" if missing else ""
     return (f"For the {number_word(len(bf)) if len(bf) <= 12 else len(bf)} area{'s' if len(bf) != 1 else ''}"
-            f"{where} it ranges from {fmt(bf.min(), 1)} upwards; {strongest} {reading}.{tail}")
+            f"{where} it ranges from {bf_text(bf.min())} upwards; {strongest} {reading}.{tail}")
 
 
 def rtm_sentence(rtm: pd.DataFrame) -> str:
@@ -299,6 +328,9 @@ def rtm_sentence(rtm: pd.DataFrame) -> str:
 
 
 def ceiling_sentence(share: float, top_labels: str, scale: str) -> str:
+    if share == 0:
+        return (f"No end rating is {top_labels}, the top two points of the {scale} scale, so a ceiling does not "
+                "limit the change here.")
     return (f"{format_half_up(100 * share, 0)}% of end ratings are {top_labels}, the top two points of the "
             f"{scale} scale; those ratings have little room to show further change.")
 
@@ -330,25 +362,37 @@ def attrition_glue(attended, n: int) -> dict[str, str]:
 
 
 def robust_sentence(effects: pd.DataFrame, wilcoxon: pd.DataFrame, bayes: pd.DataFrame, area_holm: pd.Series,
-                    names: dict[str, str], n_text: str) -> str:
-    p = effects["p_ttest"]
+                    names: dict[str, str], n_text: str, every: str = "in every area") -> str:
+    # Where every participant changed by the same amount the t-test is undefined; the
+    # Wilcoxon test (signs and ranks only) then decides whether there is a change.
+    constant = effects["sd_change"] == 0
+    p = effects["p_ttest"].where(~constant, wilcoxon["p"].reindex(effects.index))
     up = [a for a in effects.index if p[a] < ALPHA and effects.loc[a, "mean_change"] > 0]
     down = [a for a in effects.index if p[a] < ALPHA and effects.loc[a, "mean_change"] < 0]
     total = len(effects)
+    if constant.all() and (effects["mean_change"] == 0).all():
+        return "no area-level change: no participant's area score changed between the two self-assessments."
     if not up and not down:
         return (f"no area-level change: in none of the {total} areas analysed does the paired t-test give p < .05, "
                 "so there is nothing here for the other checks to confirm.")
     who = f"the {n_text} participants who rated themselves twice"
     if up and not down:
-        where = "in every area" if len(up) == total else f"in {join_names([names[a] for a in up])}"
+        where = every if len(up) == total else f"in {join_names([names[a] for a in up])}"
         claim = f"{who} rated themselves clearly higher at the end, {where}."
     elif down and not up:
-        where = "in every area" if len(down) == total else f"in {join_names([names[a] for a in down])}"
+        where = every if len(down) == total else f"in {join_names([names[a] for a in down])}"
         claim = f"{who} rated themselves clearly lower at the end, {where}."
     else:
         claim = (f"{who} rated themselves clearly higher at the end in {join_names([names[a] for a in up])} and "
                  f"lower in {join_names([names[a] for a in down])}.")
-    changed = up + down
+    changed = [a for a in up + down if not constant[a]]
+    same = [a for a in up + down if constant[a]]
+    if same:
+        claim += (f" In {'every one of these areas' if len(same) == len(up + down) else join_names([names[a] for a in same])} "
+                  "every participant changed by the same amount, so the t-test, d_z and the Bayes factor are undefined; "
+                  f"the Wilcoxon test, which needs no spread, gives {p_text(wilcoxon.loc[same, 'p'].max(), '≤')}.")
+    if not changed:
+        return claim
     checks = {
         "a test without normality": all(wilcoxon.loc[a, "p"] < ALPHA for a in changed),
         "Bayes factors": all(bayes.loc[a, "favours"] == "H1" and bayes.loc[a, "strength"] not in ("anecdotal",) for a in changed),
@@ -372,8 +416,14 @@ def paired_units(long: pd.DataFrame, unit: str, units: list[str]) -> tuple[pd.Da
     return before.reindex(columns=units).astype(float), after.reindex(columns=units).astype(float), excluded
 
 
-def withheld_text(n: int, k: int, what: str = "") -> str:
-    return f"withheld (n = {n} < {k})" if not what else f"{what} withheld (n = {n} < {k})"
+def withheld_text(k: int) -> str:
+    """A withheld cell: the group's own size is not shown either (privacy.yml)."""
+    return f"withheld (n < {k})"
+
+
+def survive_verb(k: int) -> str:
+    """'none survives', '1 survives', '3 survive'."""
+    return f"{'none' if k == 0 else k} {'survive' if k > 1 else 'survives'}"
 
 
 def withheld_robustness(paths: ProjectPaths, n: int, settings, framework, cohort: dict, reason: str | None = None) -> StageResult:
@@ -503,7 +553,8 @@ def analyse_robustness(paths: ProjectPaths) -> StageResult:
     show["Reading"] = bayes["reading"].to_numpy()
     for area in withheld_areas:
         show.loc[area, show.columns[2 if vary_n else 1]:] = "–"
-        show.loc[area, "Mean change [95% CI]"] = withheld_text(int(area_n[area]), k)
+        show.loc[area, "Mean change [95% CI]"] = withheld_text(k)
+        show.loc[area, "n"] = f"< {k}"
     show = show.reset_index(drop=True)
     write_myst_table(show, paths.tables / "robustness_areas.md",
                      "Effect sizes and sensitivity checks for the change in each area score (end minus start). "
@@ -539,7 +590,7 @@ def analyse_robustness(paths: ProjectPaths) -> StageResult:
     if rel_n.nunique() > 1 or int(rel_n.iloc[0]) != n:
         rel_show["People"] = rel_n.astype(str)
     rel_show["Cronbach's alpha [95% CI]"] = [
-        f"{fmt(r.alpha)} [{fmt(r.ci_low)}, {fmt(r.ci_high)}]" if r.n_participants >= k else withheld_text(int(r.n_participants), k)
+        f"{fmt(r.alpha)} [{fmt(r.ci_low)}, {fmt(r.ci_high)}]" if r.n_participants >= k else withheld_text(k)
         for r in reliability.itertuples()]
     write_myst_table(rel_show, paths.tables / "robustness_reliability.md",
                      "Internal consistency of each area at each wave (Cronbach's alpha, Feldt CI). Source: notebook 04_robust.",
@@ -561,9 +612,9 @@ def analyse_robustness(paths: ProjectPaths) -> StageResult:
         coverage = (f"Each area uses every participant with a score for it at both waves (n = {area_n_text} "
                     "in the areas reported).")
         if withheld_areas:
-            listed = join_names([f"{names[a]} (n = {int(area_n[a])})" for a in withheld_areas])
-            coverage += (f" Statistics are withheld for {listed}: fewer than the {k} participants below which this "
-                         "report publishes none (privacy.yml).")
+            listed = join_names([names[a] for a in withheld_areas])
+            coverage += (f" Statistics are withheld for {listed}, which {'has' if len(withheld_areas) == 1 else 'have'} "
+                         f"fewer than the {k} participants below which this report publishes none (privacy.yml).")
     mdd_area = robustness.minimum_detectable_dz(n_area_min, alpha=ALPHA, power=0.80)
     tested_n = item_n[tested]
     g: dict[str, str] = {
@@ -571,18 +622,19 @@ def analyse_robustness(paths: ProjectPaths) -> StageResult:
         "area_coverage": coverage,
         "dz_sentence": dz_sentence(shown["d_z"]),
         "dz_precision": dz_precision_sentence(shown, names),
-        "wilcoxon_sentence": wilcoxon_sentence(wilcoxon.loc[shown_areas, "p"], wilcoxon.loc[shown_areas, "method"]),
-        "wilcoxon_method_note": wilcoxon_method_note(set(wilcoxon.loc[shown_areas, "method"].dropna())),
+        "wilcoxon_sentence": wilcoxon_sentence(wilcoxon.loc[shown_areas, "p"], wilcoxon.loc[shown_areas, "method"], n_area_max),
+        "wilcoxon_method_note": wilcoxon_method_note(set(wilcoxon.loc[shown_areas].dropna(subset=["p"])["method"])),
         "agreement": agreement_sentence(shown, wilcoxon.loc[shown_areas]),
-        "shapiro_sentence": shapiro_sentence(normality.loc[shown_areas, "shapiro_p"], area_n_text),
-        "test_agreement": test_agreement_sentence(shown["p_ttest"], wilcoxon.loc[shown_areas, "p"], names),
+        "shapiro_sentence": shapiro_sentence(normality.loc[shown_areas, "shapiro_p"], area_n_text, n_area_max),
+        "test_agreement": test_agreement_sentence(shown["p_ttest"], wilcoxon.loc[shown_areas, "p"], names, n_area_max),
         "bayes_sentence": bayes_sentence(bayes.loc[shown_areas], len(shown_areas)),
         "rtm_sentence": rtm_sentence(rtm.loc[shown_areas]),
         "ceiling_sentence": ceiling_sentence(ceiling["n_at_or_above"].sum() / max(ceiling["n_ratings"].sum(), 1), top_labels, scale_text),
         "ceiling_share": format_half_up(100 * ceiling["n_at_or_above"].sum() / max(ceiling["n_ratings"].sum(), 1), 0),
         "ceiling_labels": top_labels,
         "n_excluded": str(len(excluded)),
-        "robust_sentence": robust_sentence(shown, wilcoxon, bayes, area_holm, names, number_word(n)),
+        "robust_sentence": robust_sentence(shown, wilcoxon, bayes, area_holm, names, number_word(n),
+                                           "in every area reported" if withheld_areas else "in every area"),
     }
     g.update(attrition_glue(cohort.get("attended"), n))
 
@@ -600,13 +652,17 @@ def analyse_robustness(paths: ProjectPaths) -> StageResult:
             flat = n_untested - few
             reasons = []
             if few:
-                reasons.append(f"{few} with fewer than {k} pairs, for which no statistic is published (privacy.yml)")
+                reasons.append(f"{few if n_untested > 1 else 'it has'} {'with ' if n_untested > 1 else ''}fewer than {k} "
+                               "pairs, for which no statistic is published (privacy.yml)")
             if flat:
-                reasons.append(f"{flat} where every participant's change was the same, so no test is defined")
-            untested = f" {n_untested} of the {len(framework.behaviour_ids)} behaviours are not tested: {join_names(reasons)}."
+                reasons.append(f"{flat if n_untested > 1 else 'every participant'}{' where every participant' if n_untested > 1 else ''}"
+                               "'s change was the same, so no test is defined")
+            verb = "is" if n_untested == 1 else "are"
+            untested = (f" {n_untested} of the {len(framework.behaviour_ids)} behaviours {verb} not tested: "
+                        f"{join_names(reasons)}.")
         n_min, n_max = int(tested_n.min()), int(tested_n.max())
         per_n = f"each on its {n_min} pairs" if n_min == n_max else f"each on its own available pairs ({n_min} to {n_max})"
-        g["chance_sentence"] = (f"Testing {m} behaviours ({per_n}) at p < .05 would, with no real change anywhere, flag "
+        g["chance_sentence"] = (f"Testing {m} behaviours at p < .05, {per_n}, would, with no real change anywhere, flag "
                                 f"{expected_false_positives(m)} by chance.{untested}")
         n_raw = int(sig.sum())
         if compare:
@@ -614,28 +670,30 @@ def analyse_robustness(paths: ProjectPaths) -> StageResult:
                                    f"with p < .05; our data reproduce {n_raw}.")
         else:
             g["count_sentence"] = (f"In this cohort {n_raw} behaviour{'s have' if n_raw != 1 else ' has'} p < .05 in "
-                                   "its own paired t-test (the comparison with the 2013 report applies only to the 2013 cohort).")
+                                   f"{'their' if n_raw != 1 else 'its'} own paired t-test (the comparison with the "
+                                   "2013 report applies only to the 2013 cohort).")
         threshold = f"{ALPHA / m:.4f}"
         if n_raw == 0:
             g["correction_sentence"] = (f"With none below .05, none can pass a correction either (Holm's threshold "
                                         f"for the smallest p would be {threshold}).")
         else:
             g["correction_sentence"] = (
-                f"Of these, {int(corrections['pass_holm'].sum())} survive the Holm correction (which controls the chance "
-                f"of any false positive; threshold for the smallest p: {threshold}) and {int(corrections['pass_bh'].sum())} "
+                f"Of these, {survive_verb(int(corrections['pass_holm'].sum()))} the Holm correction (which controls the chance "
+                f"of any false positive; threshold for the smallest p: {threshold}) and {int(corrections['pass_bh'].sum()) or 'none'} "
                 "the Benjamini–Hochberg correction (which controls the expected share of false positives).")
         n_wil_pass = int(wilcoxon_corrections["pass_holm"].sum())
         g["wilcoxon_floor"], can = wilcoxon_floor_sentence(n_max, m, n_wil_pass, n_min)
         if can:
             fragile = (f"with up to {n_max} people per behaviour a Holm-corrected Wilcoxon test can confirm a "
-                       f"behaviour-level change, and {n_wil_pass} of {m} behaviours pass it")
+                       f"behaviour-level change, and {n_wil_pass or 'none'} of the {m} behaviours {'pass' if n_wil_pass > 1 else 'passes'} it")
         else:
             fragile = (f"the behaviour-level counts rest on a method that cannot pass a rank-based multiple-testing "
                        f"correction with {n_max} people per behaviour")
         if compare:
             fragile += ", and their survival under Holm in our data is a property of the synthetic data."
         else:
-            fragile += f"; {int(corrections['pass_holm'].sum())} of the {m} t-tests survive the Holm correction."
+            n_holm = int(corrections['pass_holm'].sum())
+            fragile += f"; {n_holm or 'none'} of the {m} t-tests {'survive' if n_holm > 1 else 'survives'} the Holm correction."
         g["fragile_sentence"] = "anything about which behaviours changed. " + fragile[0].upper() + fragile[1:]
         mdd_item = robustness.minimum_detectable_dz(n_max, alpha=ALPHA / m, power=0.80)
         most = f"{n_max} pairs" if n_min == n_max else f"{n_max} pairs (the most any behaviour has)"
@@ -656,17 +714,7 @@ def analyse_robustness(paths: ProjectPaths) -> StageResult:
     else:
         lo, hi = int(rel["n_participants"].min()), int(rel["n_participants"].max())
         people = f"{lo} people" if lo == hi else f"{lo} to {hi} people, depending on area and wave"
-        width = (rel["ci_high"] - rel["ci_low"]).max()
-        precision = (f"its intervals are very wide (the lowest limit is {fmt(rel['ci_low'].min())})"
-                     if width >= 0.5 else f"its intervals reach down to {fmt(rel['ci_low'].min())}")
-        verdict = ("only that they are not obviously incoherent" if rel["alpha"].min() >= 0.7 else
-                   "and at least one area's alpha is below 0.7, the level often taken as acceptable, so that area "
-                   "score should be read with caution")
-        skipped = len(reliability) - len(rel)
-        note = f" Alpha is withheld or undefined for {skipped} area-wave combination{'s' if skipped != 1 else ''}." if skipped else ""
-        g["alpha_sentence"] = (f"Here that is {people}. Alpha ranges from {fmt(rel['alpha'].min())} to "
-                               f"{fmt(rel['alpha'].max())}, but {precision}: the data cannot say whether the areas are "
-                               f"reliable scales, {verdict}.{note}")
+        g["alpha_sentence"] = alpha_sentence(rel, people, len(reliability) - len(rel))
     for area in shown_areas:
         row = effects.loc[area]
         key = area.lower()
@@ -692,4 +740,26 @@ def synthetic_paragraph(compare: bool, p: pd.Series, sig: pd.Series) -> str:
                  ".05. Real data could have put several close to .05, where a correction would remove them.")
     else:
         text += ", so whether they would survive a correction in the real data is not known."
+    return text
+
+
+def alpha_sentence(rel: pd.DataFrame, people: str, skipped: int) -> str:
+    """Cronbach's alpha: range, precision and what it allows (0.7: the usual rule of thumb)."""
+    low, high, ci_low = rel["alpha"].min(), rel["alpha"].max(), rel["ci_low"].min()
+    width = (rel["ci_high"] - rel["ci_low"]).max()
+    text = f"Here that is {people}. Alpha ranges from {fmt(low)} to {fmt(high)}"
+    if width >= 0.5:
+        verdict = ("only that they are not obviously incoherent" if low >= 0.7 else
+                   "and at least one area's alpha is below 0.7, the level often taken as acceptable, so that area "
+                   "score should be read with caution")
+        text += (f", but its intervals are very wide (the lowest limit is {fmt(ci_low)}): the data cannot say "
+                 f"whether the areas are reliable scales, {verdict}.")
+    elif ci_low >= 0.7:
+        text += (f", and the intervals are fairly narrow (the lowest limit is {fmt(ci_low)}), so every area "
+                 "behaves as a consistent scale at the level often taken as acceptable (0.7).")
+    else:
+        text += (f"; the intervals are fairly narrow, but the lowest limit, {fmt(ci_low)}, is below 0.7, the level "
+                 "often taken as acceptable, so at least one area may be a weaker scale than its alpha suggests.")
+    if skipped:
+        text += f" Alpha is withheld or undefined for {skipped} area-wave combination{'s' if skipped != 1 else ''}."
     return text
