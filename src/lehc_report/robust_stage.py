@@ -365,7 +365,7 @@ def robust_sentence(effects: pd.DataFrame, wilcoxon: pd.DataFrame, bayes: pd.Dat
                     names: dict[str, str], n_text: str, every: str = "in every area") -> str:
     # Where every participant changed by the same amount the t-test is undefined; the
     # Wilcoxon test (signs and ranks only) then decides whether there is a change.
-    constant = effects["sd_change"] == 0
+    constant = effects["t"].isna() & effects["mean_change"].notna()
     p = effects["p_ttest"].where(~constant, wilcoxon["p"].reindex(effects.index))
     up = [a for a in effects.index if p[a] < ALPHA and effects.loc[a, "mean_change"] > 0]
     down = [a for a in effects.index if p[a] < ALPHA and effects.loc[a, "mean_change"] < 0]

@@ -75,6 +75,17 @@ def _changes(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
     return after.astype(float) - before.astype(float)
 
 
+def _constant(change: np.ndarray) -> np.ndarray:
+    """Per column: do all changes agree (up to floating-point noise)?
+
+    Area scores are means, so a change that is exactly 1 for everyone can come out as
+    1 +- 4e-16; an exact test ``sd == 0`` would miss it and report d_z ~ 1e16.
+    """
+    change = np.asarray(change, dtype=float)
+    scale = np.maximum(1.0, np.nanmax(np.abs(change), axis=0))
+    return np.ptp(change, axis=0) <= 1e-9 * scale
+
+
 def _frame(columns: pd.Index, data: dict) -> pd.DataFrame:
     out = pd.DataFrame(data, index=pd.Index(columns, name=UNIT))
     return out
@@ -202,7 +213,7 @@ def paired_effect_sizes(before: pd.DataFrame, after: pd.DataFrame, confidence: f
         d_z = mean_change / sd_change
         d_av = mean_change / ((sd_before + sd_after) / 2.0)
         d_av_rms = mean_change / np.sqrt((sd_before**2 + sd_after**2) / 2.0)
-    constant = ~(sd_change > 0)
+    constant = _constant(diff)
     t_stat = np.where(constant, np.nan, np.atleast_1d(ttest.statistic))
     p_ttest = np.where(constant, np.nan, np.atleast_1d(ttest.pvalue))
     d_z = np.where(constant, np.nan, d_z)
@@ -376,7 +387,7 @@ def normality_of_changes(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFr
     d = change.to_numpy()
     w = np.full(d.shape[1], np.nan)
     p = np.full(d.shape[1], np.nan)
-    varies = np.ptp(d, axis=0) > 0
+    varies = ~_constant(d)
     if len(d) >= 3 and varies.any():
         res = stats.shapiro(d[:, varies], axis=0)
         w[varies] = np.atleast_1d(res.statistic)
@@ -609,6 +620,8 @@ def bayes_factors(before: pd.DataFrame, after: pd.DataFrame, r: float = 0.707) -
     n = len(before)
     with np.errstate(divide="ignore", invalid="ignore"):
         t = np.atleast_1d(stats.ttest_rel(after.to_numpy(dtype=float), before.to_numpy(dtype=float), axis=0).statistic)
+    # No spread in the changes: t (and so the Bayes factor) is undefined.
+    t = np.where(_constant(after.to_numpy(dtype=float) - before.to_numpy(dtype=float)), np.nan, t)
     # pingouin takes one t at a time; at most 38 units.
     bf10 = np.array([pg.bayesfactor_ttest(float(ti), nx=n, paired=True, r=r) for ti in t], dtype=float)
     with np.errstate(divide="ignore"):
@@ -649,16 +662,24 @@ def regression_to_mean(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFram
     start = before.to_numpy(dtype=float)
     d = change.to_numpy()
     mean_score = (start + after.to_numpy(dtype=float)) / 2.0
-    start_res = stats.pearsonr(start, d, axis=0)
-    mean_res = stats.pearsonr(mean_score, d, axis=0)
+    # A change with no spread has no correlation with anything (pearsonr would warn and,
+    # with floating-point noise in the changes, return a meaningless r).
+    flat = _constant(d)
+    r_start, p_start, r_mean, p_mean = (np.full(d.shape[1], np.nan) for _ in range(4))
+    if len(d) >= 2 and (~flat).any():
+        with np.errstate(divide="ignore", invalid="ignore"):
+            start_res = stats.pearsonr(start[:, ~flat], d[:, ~flat], axis=0)
+            mean_res = stats.pearsonr(mean_score[:, ~flat], d[:, ~flat], axis=0)
+        r_start[~flat], p_start[~flat] = start_res.statistic, start_res.pvalue
+        r_mean[~flat], p_mean[~flat] = mean_res.statistic, mean_res.pvalue
     return _frame(
         change.columns,
         {
             "n": len(change),
-            "r_start_change": start_res.statistic,
-            "p_start_change": start_res.pvalue,
-            "r_mean_change": mean_res.statistic,
-            "p_mean_change": mean_res.pvalue,
+            "r_start_change": r_start,
+            "p_start_change": p_start,
+            "r_mean_change": r_mean,
+            "p_mean_change": p_mean,
         },
     )
 
