@@ -362,7 +362,7 @@ def attrition_glue(attended, n: int) -> dict[str, str]:
 
 
 def robust_sentence(effects: pd.DataFrame, wilcoxon: pd.DataFrame, bayes: pd.DataFrame, area_holm: pd.Series,
-                    names: dict[str, str], n_text: str, every: str = "in every area") -> str:
+                    names: dict[str, str], n_text: str, every: str = "in every area", n_pairs: int | None = None) -> str:
     # Where every participant changed by the same amount the t-test is undefined; the
     # Wilcoxon test (signs and ranks only) then decides whether there is a change.
     constant = effects["t"].isna() & effects["mean_change"].notna()
@@ -404,7 +404,10 @@ def robust_sentence(effects: pd.DataFrame, wilcoxon: pd.DataFrame, bayes: pd.Dat
         return f"{claim} This survives {join_names(passed)}."
     if not passed:
         return f"{claim} This does not survive {join_names(failed)}, so even it is fragile."
-    return f"{claim} This survives {join_names(passed)}, but not {join_names(failed)}."
+    text = f"{claim} This survives {join_names(passed)}, but not {join_names(failed)}"
+    if "a test without normality" in failed and n_pairs and robustness.smallest_exact_wilcoxon_p(n_pairs) > ALPHA:
+        text += f" (which cannot give p < .05 with {n_pairs} pairs)"
+    return text + "."
 
 
 # ------------------------------------------------------------------ helpers
@@ -588,7 +591,7 @@ def analyse_robustness(paths: ProjectPaths) -> StageResult:
     })
     rel_n = reliability["n_participants"].astype(int)
     if rel_n.nunique() > 1 or int(rel_n.iloc[0]) != n:
-        rel_show["People"] = rel_n.astype(str)
+        rel_show["People"] = [str(v) if v >= k else f"< {k}" for v in rel_n]
     rel_show["Cronbach's alpha [95% CI]"] = [
         f"{fmt(r.alpha)} [{fmt(r.ci_low)}, {fmt(r.ci_high)}]" if r.n_participants >= k else withheld_text(k)
         for r in reliability.itertuples()]
@@ -634,7 +637,7 @@ def analyse_robustness(paths: ProjectPaths) -> StageResult:
         "ceiling_labels": top_labels,
         "n_excluded": str(len(excluded)),
         "robust_sentence": robust_sentence(shown, wilcoxon, bayes, area_holm, names, number_word(n),
-                                           "in every area reported" if withheld_areas else "in every area"),
+                                           "in every area reported" if withheld_areas else "in every area", n_area_max),
     }
     g.update(attrition_glue(cohort.get("attended"), n))
 
