@@ -30,6 +30,8 @@ from scipy import optimize, stats
 from scipy.optimize import elementwise
 
 __all__ = [
+    "pairs_available",
+    "by_available_pairs",
     "paired_effect_sizes",
     "wilcoxon_signed_rank",
     "normality_of_changes",
@@ -73,9 +75,56 @@ def _changes(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
     return after.astype(float) - before.astype(float)
 
 
+def _constant(change: np.ndarray) -> np.ndarray:
+    """Per column: do all changes agree (up to floating-point noise)?
+
+    Area scores are means, so a change that is exactly 1 for everyone can come out as
+    1 +- 4e-16; an exact test ``sd == 0`` would miss it and report d_z ~ 1e16.
+    """
+    change = np.asarray(change, dtype=float)
+    scale = np.maximum(1.0, np.nanmax(np.abs(change), axis=0))
+    return np.ptp(change, axis=0) <= 1e-9 * scale
+
+
 def _frame(columns: pd.Index, data: dict) -> pd.DataFrame:
     out = pd.DataFrame(data, index=pd.Index(columns, name=UNIT))
     return out
+
+
+# ------------------------------------------------------- 0. all available pairs
+
+
+def pairs_available(before: pd.DataFrame, after: pd.DataFrame) -> pd.Series:
+    """Per unit, how many participants have a value at both waves."""
+    return (before.notna() & after.notna()).sum(axis=0).astype(int)
+
+
+def by_available_pairs(func, before: pd.DataFrame, after: pd.DataFrame, min_n: int = 2, **kwargs) -> pd.DataFrame:
+    """Run one of this module's paired functions on every unit's own available pairs.
+
+    The functions above need complete pairs.  Rather than dropping every participant
+    with a gap anywhere (which let the sparsest unit set n for all), units are grouped
+    by their pattern of available pairs and ``func`` is called once per pattern on the
+    participants complete for it, so units with the same participants (usually all of
+    them) are still computed in one vectorised call.  A unit with fewer than ``min_n``
+    pairs (at least 2) is not computed: its row holds only ``n``; every other column is
+    NaN.  The result is indexed by unit in ``before``'s column order, ``n`` first.
+    """
+    both = before.notna() & after.notna()
+    n = both.sum(axis=0).astype(int)
+    floor = max(int(min_n), 2)
+    groups: dict[tuple, list] = {}
+    for unit in before.columns:
+        if n[unit] >= floor:
+            groups.setdefault(tuple(both[unit].to_numpy()), []).append(unit)
+    parts = []
+    for pattern, units in groups.items():
+        rows = np.array(pattern)
+        parts.append(func(before.loc[rows, units].astype(float), after.loc[rows, units].astype(float), **kwargs))
+    out = pd.concat(parts) if parts else pd.DataFrame(index=pd.Index([], name=UNIT))
+    out = out.reindex(pd.Index(before.columns, name=UNIT))
+    out["n"] = n.to_numpy()
+    return out[["n"] + [c for c in out.columns if c != "n"]]
 
 
 # ------------------------------------------------------------------ 1. effect sizes
@@ -144,8 +193,10 @@ def paired_effect_sizes(before: pd.DataFrame, after: pd.DataFrame, confidence: f
       v0.3.4), so pingouin does **not** give ``d_av``; the two agree only when the SDs are
       equal.
 
-    A unit whose changes are all equal has :math:`s_D = 0`: ``d_z``, ``t`` and their CIs
-    are then not finite / NaN.
+    A unit whose changes are all equal has :math:`s_D = 0`: ``t``, ``p_ttest``, ``d_z``
+    and its CI are then undefined and returned as NaN (scipy would give t = inf and
+    p = 0 when the common change is not zero, which reads as overwhelming evidence
+    from what is really a degenerate sample).
     """
     change = _changes(before, after)
     n = len(change)
@@ -162,6 +213,10 @@ def paired_effect_sizes(before: pd.DataFrame, after: pd.DataFrame, confidence: f
         d_z = mean_change / sd_change
         d_av = mean_change / ((sd_before + sd_after) / 2.0)
         d_av_rms = mean_change / np.sqrt((sd_before**2 + sd_after**2) / 2.0)
+    constant = _constant(diff)
+    t_stat = np.where(constant, np.nan, np.atleast_1d(ttest.statistic))
+    p_ttest = np.where(constant, np.nan, np.atleast_1d(ttest.pvalue))
+    d_z = np.where(constant, np.nan, d_z)
     ncp_low, ncp_high = _nct_ncp_limits(d_z * np.sqrt(n), df, confidence)
 
     return _frame(
@@ -172,8 +227,8 @@ def paired_effect_sizes(before: pd.DataFrame, after: pd.DataFrame, confidence: f
             "ci_low": mean_change - half_width,
             "ci_high": mean_change + half_width,
             "sd_change": sd_change,
-            "t": ttest.statistic,
-            "p_ttest": ttest.pvalue,
+            "t": t_stat,
+            "p_ttest": p_ttest,
             "d_z": d_z,
             "d_z_ci_low": ncp_low / np.sqrt(n),
             "d_z_ci_high": ncp_high / np.sqrt(n),
@@ -324,14 +379,20 @@ def normality_of_changes(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFr
     Columns: ``n``, ``shapiro_w`` (W statistic), ``shapiro_p``.  scipy 1.17's
     ``shapiro`` accepts ``axis``, so all units are tested in one call.  With n = 9 the
     test has little power: a large p is weak reassurance, not proof of normality.
-    A unit with constant changes gives NaN (scipy warns).
+    A unit whose changes are all equal gives NaN: normality is then undefined (scipy
+    would return W = 1, p = 1, which reads as "no departure").  Fewer than three pairs
+    also give NaN (the test needs three).
     """
     change = _changes(before, after)
-    res = stats.shapiro(change.to_numpy(), axis=0)
-    return _frame(
-        change.columns,
-        {"n": len(change), "shapiro_w": np.atleast_1d(res.statistic), "shapiro_p": np.atleast_1d(res.pvalue)},
-    )
+    d = change.to_numpy()
+    w = np.full(d.shape[1], np.nan)
+    p = np.full(d.shape[1], np.nan)
+    varies = ~_constant(d)
+    if len(d) >= 3 and varies.any():
+        res = stats.shapiro(d[:, varies], axis=0)
+        w[varies] = np.atleast_1d(res.statistic)
+        p[varies] = np.atleast_1d(res.pvalue)
+    return _frame(change.columns, {"n": len(change), "shapiro_w": w, "shapiro_p": p})
 
 
 # ------------------------------------------------------------ 4. multiple comparisons
@@ -427,6 +488,7 @@ def cronbach_alpha_by_area(
     scores_wide: pd.DataFrame,
     framework_items: Mapping[object, Sequence[object]],
     confidence: float = 0.95,
+    min_n: int = 2,
 ) -> pd.DataFrame:
     r"""Cronbach's alpha of each area's behaviours, with its CI.
 
@@ -437,8 +499,13 @@ def cronbach_alpha_by_area(
     (one call per area; pingouin has no vectorised form).  pingouin rounds the CI limits
     to 3 decimals.
 
+    Alpha needs complete cases: per area, only participants who rated every one of its
+    behaviours are used (listwise within the area; pingouin's default would otherwise
+    mix pairwise covariances).  ``n_participants`` is how many that is.
+
     Columns: ``n_items`` (k), ``n_participants``, ``alpha``, ``ci_low``, ``ci_high``.
-    Areas with fewer than two items get NaN.
+    Areas with fewer than two items, fewer than ``min_n`` (at least 2) complete
+    participants, or no variation in the total score get NaN.
     """
     rows = {}
     for area, items in framework_items.items():
@@ -446,8 +513,8 @@ def cronbach_alpha_by_area(
         missing = [item for item in items if item not in scores_wide.columns]
         if missing:
             raise KeyError(f"area {area!r}: behaviours not in scores_wide: {missing}")
-        data = scores_wide[items].astype(float)
-        if len(items) < 2:
+        data = scores_wide[items].astype(float).dropna()
+        if len(items) < 2 or len(data) < max(int(min_n), 2) or not data.sum(axis=1).var(ddof=1) > 0:
             alpha, ci = np.nan, (np.nan, np.nan)
         else:
             alpha, ci = pg.cronbach_alpha(data=data, ci=confidence)
@@ -553,6 +620,8 @@ def bayes_factors(before: pd.DataFrame, after: pd.DataFrame, r: float = 0.707) -
     n = len(before)
     with np.errstate(divide="ignore", invalid="ignore"):
         t = np.atleast_1d(stats.ttest_rel(after.to_numpy(dtype=float), before.to_numpy(dtype=float), axis=0).statistic)
+    # No spread in the changes: t (and so the Bayes factor) is undefined.
+    t = np.where(_constant(after.to_numpy(dtype=float) - before.to_numpy(dtype=float)), np.nan, t)
     # pingouin takes one t at a time; at most 38 units.
     bf10 = np.array([pg.bayesfactor_ttest(float(ti), nx=n, paired=True, r=r) for ti in t], dtype=float)
     with np.errstate(divide="ignore"):
@@ -593,16 +662,24 @@ def regression_to_mean(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFram
     start = before.to_numpy(dtype=float)
     d = change.to_numpy()
     mean_score = (start + after.to_numpy(dtype=float)) / 2.0
-    start_res = stats.pearsonr(start, d, axis=0)
-    mean_res = stats.pearsonr(mean_score, d, axis=0)
+    # A change with no spread has no correlation with anything (pearsonr would warn and,
+    # with floating-point noise in the changes, return a meaningless r).
+    flat = _constant(d)
+    r_start, p_start, r_mean, p_mean = (np.full(d.shape[1], np.nan) for _ in range(4))
+    if len(d) >= 2 and (~flat).any():
+        with np.errstate(divide="ignore", invalid="ignore"):
+            start_res = stats.pearsonr(start[:, ~flat], d[:, ~flat], axis=0)
+            mean_res = stats.pearsonr(mean_score[:, ~flat], d[:, ~flat], axis=0)
+        r_start[~flat], p_start[~flat] = start_res.statistic, start_res.pvalue
+        r_mean[~flat], p_mean[~flat] = mean_res.statistic, mean_res.pvalue
     return _frame(
         change.columns,
         {
             "n": len(change),
-            "r_start_change": start_res.statistic,
-            "p_start_change": start_res.pvalue,
-            "r_mean_change": mean_res.statistic,
-            "p_mean_change": mean_res.pvalue,
+            "r_start_change": r_start,
+            "p_start_change": p_start,
+            "r_mean_change": r_mean,
+            "p_mean_change": p_mean,
         },
     )
 
