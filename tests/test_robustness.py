@@ -479,3 +479,16 @@ def test_vectorised_sign_flip_p_equals_scipy_permutation_method():
         ref = stats.wilcoxon(change[:, j], method=stats.PermutationMethod(), zero_method="wilcox")
         assert ours["p"].iloc[j] == pytest.approx(ref.pvalue, abs=1e-12)
         assert ours["statistic"].iloc[j] == pytest.approx(ref.statistic)
+
+
+def test_wilcoxon_sees_ties_between_area_means_that_floats_hide():
+    """40/7 - 41/7 and 41/7 - 42/7 are both -1/7, but differ in the last bit as floats."""
+    from lehc_report.robustness import wilcoxon_signed_rank
+
+    before = pd.DataFrame({"A": [41 / 7, 42 / 7, 40 / 7, 43 / 7, 40 / 7]})
+    after = pd.DataFrame({"A": [40 / 7, 41 / 7, 45 / 7, 47 / 7, 46 / 7]})
+    assert (40 / 7 - 41 / 7) != (41 / 7 - 42 / 7)
+    row = wilcoxon_signed_rank(before, after).iloc[0]
+    # changes -1/7, -1/7, 5/7, 4/7, 6/7: |D| ranks 1.5, 1.5, 4, 3, 5 -> T+ = 12, T- = 3
+    assert row["method"] == "exact permutation"
+    assert (row["t_plus"], row["t_minus"]) == (12.0, 3.0)

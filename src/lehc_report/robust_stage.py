@@ -528,7 +528,8 @@ def analyse_robustness(paths: ProjectPaths) -> StageResult:
     scale_text = f"{framework.scale_min}–{framework.scale_max}"
 
     areas_table = (
-        effects.join(wilcoxon, rsuffix="_wilcoxon").join(normality, rsuffix="_shapiro").join(bayes, rsuffix="_bayes").join(rtm, rsuffix="_rtm")
+        effects.join(wilcoxon, suffixes=("", "_wilcoxon")).join(normality, suffixes=("", "_shapiro"))
+        .join(bayes, suffixes=("", "_bayes")).join(rtm, suffixes=("", "_rtm"))
     )
     areas_table.index.name = "area_id"
     behaviours_table = item_effects.drop(columns=["p_ttest"]).join(corrections.add_suffix("_ttest")).join(

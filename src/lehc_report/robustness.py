@@ -315,7 +315,11 @@ def wilcoxon_signed_rank(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFr
     A unit with all changes zero gets NaN p, statistic and rank-biserial.
     """
     change = _changes(before, after)
-    d = change.to_numpy()
+    # Area scores are means (e.g. 61/7), so two equal changes can differ in the last bit
+    # of a float and escape tie detection (the default cohort's Strategic Intent did).
+    # Rounding to 9 decimals, far below the 1/(behaviours x behaviours) resolution of a
+    # change in means, makes equal changes equal.
+    d = np.round(change.to_numpy(dtype=float), 9)
     n, m = d.shape
 
     # Rank |D| with zeros removed (as NaN, which rankdata leaves unranked).
