@@ -25,6 +25,10 @@ def finish(fig: plt.Figure, path: Path) -> Path:
     return path
 
 
+def scale_label(framework: Framework) -> str:
+    return f"{framework.scale_min}–{framework.scale_max}"
+
+
 def area_means_figure(scores: pd.DataFrame, framework: Framework, path: Path) -> Path:
     """Figure 1: mean self-assessed score per area at each wave, with ±1 SD bars."""
     data = scores.dropna(subset=["score"]).copy()
@@ -36,8 +40,8 @@ def area_means_figure(scores: pd.DataFrame, framework: Framework, path: Path) ->
     fig, ax = plt.subplots(figsize=(8, 4.5))
     sns.barplot(data=data, x="Area", y="score", hue="Wave", hue_order=order, order=list(framework.area_names().values()),
                 errorbar="sd", capsize=0.15, palette=WAVE_COLOURS[: len(order)], ax=ax, err_kws={"linewidth": 1.2})
-    ax.set_ylim(0, 10)
-    ax.set_ylabel("Mean self-assessed score (1–10)")
+    ax.set_ylim(0, framework.scale_max)
+    ax.set_ylabel(f"Mean self-assessed score ({scale_label(framework)})")
     ax.set_xlabel("")
     ax.set_xticks(ax.get_xticks(), [t.get_text().replace(" and ", " and\n") for t in ax.get_xticklabels()])
     ax.legend(title="", loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, frameon=False)
@@ -52,13 +56,15 @@ def slope_figure(before: pd.DataFrame, after: pd.DataFrame, framework: Framework
     axes = np.atleast_1d(axes)
     for ax, area in zip(axes, areas):
         start, end = before[area].to_numpy(float), after[area].to_numpy(float)
+        paired = ~(np.isnan(start) | np.isnan(end))  # a participant without this area's score at a wave has no line
+        start, end = start[paired], end[paired]
         for s, e in zip(start, end):
             ax.plot([0, 1], [s, e], color=WAVE_COLOURS[1] if e >= s else WAVE_COLOURS[2], alpha=0.7, marker="o", markersize=3, linewidth=1)
         ax.plot([0, 1], [start.mean(), end.mean()], color="black", linewidth=2.5, label="mean")
         ax.set_xticks([0, 1], ["Start", "End"])
         ax.set_xlim(-0.2, 1.2)
         ax.set_title(names[area].replace(" and ", " and\n"), fontsize=9)
-    axes[0].set_ylabel("Area score (1–10)")
+    axes[0].set_ylabel(f"Area score ({scale_label(framework)})")
     return finish(fig, path)
 
 
@@ -77,7 +83,7 @@ def forest_figure(effects: pd.DataFrame, passes_holm: pd.Series, framework: Fram
                 color=colour, markerfacecolor=colour if filled else "white", markeredgewidth=1.3)
     ax.axvline(0, color="grey", linewidth=0.8, linestyle="--")
     ax.set_yticks(y, [f"{bid}  {label}" for bid, label in zip(data.index, data["label"])], fontsize=7)
-    ax.set_xlabel("Mean change, end minus start (points on the 1–10 scale), with 95% CI")
+    ax.set_xlabel(f"Mean change, end minus start (points on the {scale_label(framework)} scale), with 95% CI")
     handles = [plt.Line2D([], [], color=palette[a], linewidth=2, label=framework.area_names()[a]) for a in framework.area_ids]
     handles.append(plt.Line2D([], [], color="black", marker="D", linestyle="", label="passes Holm correction"))
     handles.append(plt.Line2D([], [], color="black", marker="o", markerfacecolor="white", linestyle="", label="does not pass Holm"))
@@ -94,7 +100,8 @@ def qq_figure(changes: pd.DataFrame, framework: Framework, path: Path) -> Path:
     fig, axes = plt.subplots(1, len(areas), figsize=(2.4 * len(areas) + 0.5, 2.8))
     axes = np.atleast_1d(axes)
     for ax, area in zip(axes, areas):
-        (theoretical, ordered), (slope, intercept, _) = stats.probplot(changes[area].to_numpy(float), dist="norm")
+        values = changes[area].to_numpy(float)
+        (theoretical, ordered), (slope, intercept, _) = stats.probplot(values[~np.isnan(values)], dist="norm")
         ax.plot(theoretical, ordered, "o", color=WAVE_COLOURS[0], markersize=4)
         ax.plot(theoretical, slope * theoretical + intercept, color="black", linewidth=1)
         ax.set_title(framework.area_names()[area].replace(" and ", " and\n"), fontsize=8)
