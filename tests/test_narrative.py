@@ -61,3 +61,15 @@ def test_whole_cohort_below_threshold_is_withheld():
     glue = narrative.change_narrative(table, table.assign(behaviour_id="b1"), n_complete=3, min_group_size=5)
     assert glue["change_headline"] == "Self-assessment results withheld."
     assert "fewer than 5 participants" in glue["area_results_text"]
+
+
+def test_behaviour_display_words_instead_of_nan():
+    from lehc_report.pipeline import behaviour_display, withhold_small
+
+    table = area_rows({"B1": [1, 2, 1, 2, 1, 2], "B2": [1, 1, 1, 1, 1, 1], "B3": [1, 0, 1, 0, 1, 1]})
+    table = table.rename(columns={"area_id": "behaviour_id"}).assign(area_id="X")
+    table["significant"] = table["p"] < 0.05
+    table.loc[2, "n"] = 3
+    shown = behaviour_display(withhold_small(table, 5), 5)
+    assert shown["t"].tolist() == ["-6.708", "–", "withheld (n < 5)"]
+    assert shown["p < .05"].tolist() == ["yes", "no", "withheld (n < 5)"]

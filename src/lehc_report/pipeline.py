@@ -184,6 +184,7 @@ def analyse_self_assessment(paths: ProjectPaths) -> StageResult:
 
     result = StageResult(
         tables={"areas": areas, "display": display, "behaviours": behaviours, "counts": counts,
+                "behaviour_display": behaviour_display(behaviours, settings.min_group_size),
                 "comparison": comparison, "audit": audit_table, "excluded": excluded, "compare_display": compare_display},
         figures={"figure1": fig_path},
     )
@@ -317,6 +318,26 @@ def appendix3_display(areas: pd.DataFrame, counts: pd.DataFrame, min_group_size:
     small = (areas["n"] < min_group_size).to_numpy()
     show.loc[small, show.columns[4:]] = f"withheld (n < {min_group_size})"
     show.loc[small, "p < .05"] = "withheld"
+    return show
+
+
+def behaviour_display(behaviours: pd.DataFrame, min_group_size: int) -> pd.DataFrame:
+    """The per-behaviour tests as shown in notebook 2: formatted, with withheld and
+    undefined tests said in words rather than left as NaN."""
+    def number(value, places):
+        return "–" if pd.isna(value) else format_half_up(value, places)
+
+    small = behaviours["n"] < min_group_size
+    show = pd.DataFrame({
+        "ID": behaviours["behaviour_id"], "Area": behaviours["area_id"], "n": behaviours["n"].astype(int).astype(str),
+        "Mean start": behaviours["mean_start"].map(lambda v: number(v, 2)),
+        "Mean end": behaviours["mean_end"].map(lambda v: number(v, 2)),
+        "Change": behaviours["mean_change"].map(lambda v: number(v, 2)),
+        "t": behaviours["t"].map(lambda v: number(v, 3)),
+        "p": behaviours["p"].map(lambda v: "–" if pd.isna(v) else format_p(v)),
+        "p < .05": behaviours["significant"].map(lambda v: "yes" if (not pd.isna(v) and bool(v)) else "no"),
+    })
+    show.loc[small.to_numpy(), ["Mean start", "Mean end", "Change", "t", "p", "p < .05"]] = f"withheld (n < {min_group_size})"
     return show
 
 
