@@ -20,6 +20,12 @@ File contract (all in one data directory)
 ``double_coded.csv``
     segment_id: the segments sampled for independent coding by coder B.
 
+``codebook.yml`` and ``respondents.csv`` are required, with at least one of the two
+sources.  An absent source file means that source is absent; an absent
+``codings.csv``, that nothing is coded yet; an absent ``double_coded.csv``, that no
+segment was double-coded (``QualitativeData.files`` records what was there).  The
+contract for people is ``data/README.md``.
+
 Every problem found while loading raises :class:`QualitativeDataError`, whose
 message names the file, the row as a spreadsheet shows it (the header is row 1,
 the first data row is row 2) or, for the YAML codebook, the line, and the column
