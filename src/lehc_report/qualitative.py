@@ -1045,17 +1045,19 @@ def load_qualitative(data_dir: Path | str) -> QualitativeData:
 
 
 def role_label_problems(respondents: pd.DataFrame, min_size: int = 2) -> list[Problem]:
-    """The contract's attribution rule: every ``role_label`` is shared by at least
-    ``min_size`` respondents, so that a quotation or profile attributed by it never
-    points at one person."""
+    """The contract's attribution rule: every ``role_label`` used for attribution (that
+    of a respondent who agreed to be quoted) is shared by at least ``min_size``
+    respondents, so that a quotation or profile attributed by it never points at one
+    person.  Respondents who did not agree are never attributed, but still count as
+    sharing a label."""
     counts = respondents["role_label"].map(respondents["role_label"].value_counts())
     problems = []
-    for index, rec in respondents[counts < min_size].iterrows():
+    for index, rec in respondents[(counts < min_size) & respondents["consent_to_quote"].eq("yes")].iterrows():
         problems.append(
             Problem(RESPONDENTS_FILE, _row(index), "role_label",
-                    f"the role label {rec.role_label!r} of respondent {rec.respondent_id!r} is "
-                    f"shared by fewer than {min_size} respondents, so a quotation or profile "
-                    "attributed by it could identify them.",
+                    f"the role label {rec.role_label!r} of respondent {rec.respondent_id!r}, who "
+                    f"agreed to be quoted, is shared by fewer than {min_size} respondents, so a "
+                    "quotation or profile attributed by it could identify them.",
                     "use a broader label that at least one other respondent shares (e.g. "
                     "'commissioner, local authority'); see data/README.md.")
         )
