@@ -173,3 +173,15 @@ def test_cohort_deny_list_stops_the_scan_with_file_row_and_column(tmp_path):
     segments.to_csv(tmp_path / "interview_segments.csv", index=False)
     with pytest.raises(privacy.PersonalDataFound, match=r"interview_segments\.csv, row 2, column 'text'.*Priya Kaur"):
         scan_free_text(tmp_path, privacy.load_settings(ROOT, tmp_path))
+
+
+def test_every_hit_in_a_cell_is_named(tmp_path):
+    for name in ["respondents.csv", "survey_returns.csv", "interview_segments.csv"]:
+        shutil.copy(ROOT / "data" / name, tmp_path / name)
+    segments = pd.read_csv(tmp_path / "interview_segments.csv", dtype=str, keep_default_na=False)
+    segments.loc[26, "text"] = "The final day felt thin; Catherine\nWilton ran it from our office at se11 5nh."
+    segments.to_csv(tmp_path / "interview_segments.csv", index=False)
+    with pytest.raises(privacy.PersonalDataFound) as caught:
+        scan_free_text(tmp_path, privacy.load_settings(ROOT))
+    assert str(caught.value).startswith("interview_segments.csv, row 28, column 'text': possible personal data "
+                                        "(uk postcode: 'se11 5nh'; name on the deny-list: 'Catherine\\nWilton')")

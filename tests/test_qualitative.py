@@ -387,7 +387,7 @@ def test_unique_role_labels_are_named_by_file_row_and_column(data):
     problems = role_label_problems(data.respondents)
     # Every label in the fixture is its holder's own; S02 and I02 did not agree to be quoted.
     assert [(p.file, p.row, p.column) for p in problems] == [("respondents.csv", r, "role_label") for r in (2, 4, 5)]
-    assert "shared by fewer than 2 respondents" in str(problems[0]) and "What to do: use a broader label" in str(problems[0])
+    assert "shared by fewer than 2 respondents" in str(problems[0]) and "What to do: give them a broader label" in str(problems[0])
     shared = data.respondents.assign(role_label=["a", "a", "b", "b", "b"])
     assert role_label_problems(shared) == []
 

@@ -97,9 +97,10 @@ def scan_table(table: pd.DataFrame, columns: list[str], file: str, settings: Pri
         for offset, value in enumerate(table[column].astype(str)):
             hits = find_personal_data(value, settings)
             if hits:
-                kind, found = hits[0]
+                # Every hit in the cell, so that one redaction pass clears it.
+                found = "; ".join(f"{kind}: {text!r}" for kind, text in dict.fromkeys(hits))
                 raise PersonalDataFound(
-                    f"{file}, row {offset + first_row}, column {column!r}: possible personal data ({kind}: {found!r}); "
+                    f"{file}, row {offset + first_row}, column {column!r}: possible personal data ({found}); "
                     "redact it in the source file, then rebuild"
                 )
 

@@ -148,6 +148,7 @@ def capitalise(text: str) -> str:
 
 
 NO_QUOTE = "No consented quotation is available for this theme."
+NO_QUOTE_UNCODED = "No quotation can be chosen until the texts have been coded."
 _QUOTE_MARKS = {"“": "”", '"': '"', "‘": "’", "'": "'"}
 
 
@@ -348,11 +349,11 @@ def uses_services_sentences(n_uses: int, settings: privacy.PrivacySettings) -> d
     """What the chapters say about people who use services as a group: nothing that
     could be pinned on one person."""
     if n_uses == 0:
-        absent = "No person who uses services took part in the survey or the interviews"
+        absent = "No person who uses services took part in the evaluation"
         return {"us_valued_sentence": absent + ", so their own view of the course cannot be reported.",
                 "us_passed_on_sentence": absent + ", so what they passed on to their own networks is not known."}
     if n_uses < settings.min_attribution_size:
-        few = "Too few people who use services took part in the survey or the interviews for their views to be reported apart from everyone else's."
+        few = "Too few people who use services took part in the evaluation for their views to be reported apart from everyone else's."
         return {"us_valued_sentence": few, "us_passed_on_sentence": few}
     return {"us_valued_sentence": ("The people who use services who took part valued it too: they learned how commissioning and "
                                    "provider organisations work and who to approach in them, and took that back to their own groups."),
@@ -430,6 +431,9 @@ def analyse_qualitative(paths: ProjectPaths) -> StageResult:
     sizes = group_sizes(respondents)
     plan = privacy.suppression_plan(sizes, settings)
     shown = {subgroup for _, subgroup, _ in shown_columns(sizes, plan)}
+    # Sources the prose may name with their own counts: present, not empty, not withheld
+    # (a lone source is not a column of the table, but its counts are everyone's).
+    phrasable = {s for s in sources if sizes["source"][s] > 0 and ("source", s) not in plan}
     counts = {"all": len(respondents), **sizes["source"], **sizes["group"]}
 
     glue = {"qual_available": "yes", "qual_status": ""}
@@ -469,7 +473,7 @@ def analyse_qualitative(paths: ProjectPaths) -> StageResult:
         profiles = profiles_markdown(data, case_ids, area_scores, framework.area_names(),
                                      show_source=len(sources) < 2 or {"survey", "interview"} <= shown)
     else:
-        profiles = "*No profiles: this cohort lists no case studies.*\n"
+        profiles = "<!-- No profiles: this cohort lists no case studies (the chapter says so). -->\n"
     (paths.tables / "profiles.md").write_text(profiles, encoding="utf-8")
 
     if not data.coded:
@@ -482,7 +486,7 @@ def analyse_qualitative(paths: ProjectPaths) -> StageResult:
                    "Agreement between two coders: not measured, as nothing has been coded.", "Inter-coder agreement", "not measured")
         for name in ("figure_theme_by_question.png", "figure_code_cooccurrence.png"):
             figures.placeholder_figure(paths.figures / name, "The texts have not been coded (no codings.csv)")
-        fill_quote_slots(glue, paths)
+        fill_quote_slots(glue, paths, NO_QUOTE_UNCODED)
         result.glue = glue
         return result
 
@@ -565,8 +569,8 @@ def analyse_qualitative(paths: ProjectPaths) -> StageResult:
         glue[f"ph_{k}"] = glue[f"t_{k}"] if overall_withheld else share_phrase(row["all"], counts["all"], "respondents")
         for source, noun in (("survey", "survey respondents"), ("interview", "interviewees")):
             # A withheld or absent source falls back on the count over all respondents.
-            glue[f"ph_{k}_{source}"] = share_phrase(row[source], counts[source], noun) if source in shown else glue[f"ph_{k}"]
-    glue.update(theme_sentences(glue, counts_by_item, counts, shown, sources))
+            glue[f"ph_{k}_{source}"] = share_phrase(row[source], counts[source], noun) if source in phrasable else glue[f"ph_{k}"]
+    glue.update(theme_sentences(glue, counts_by_item, counts, phrasable, sources))
     for quote in quotes.itertuples():
         glue[f"quote_{key(quote.quote_id.replace('-', '_'))}"] = quote_markdown(quote.text, quote.attribution)
     fill_quote_slots(glue, paths)
@@ -578,8 +582,8 @@ def analyse_qualitative(paths: ProjectPaths) -> StageResult:
     return result
 
 
-def fill_quote_slots(glue: dict[str, str], paths: ProjectPaths) -> None:
+def fill_quote_slots(glue: dict[str, str], paths: ProjectPaths, sentence: str = NO_QUOTE) -> None:
     """A chapter's quotation slot with no consented quotation says so in words."""
     for name in glue_references("03_qual", paths.root / "book"):
         if name.startswith("quote_") and name not in glue:
-            glue[name] = NO_QUOTE
+            glue[name] = sentence

@@ -1058,8 +1058,9 @@ def role_label_problems(respondents: pd.DataFrame, min_size: int = 2) -> list[Pr
                     f"the role label {rec.role_label!r} of respondent {rec.respondent_id!r}, who "
                     f"agreed to be quoted, is shared by fewer than {min_size} respondents, so a "
                     "quotation or profile attributed by it could identify them.",
-                    "use a broader label that at least one other respondent shares (e.g. "
-                    "'commissioner, local authority'); see data/README.md.")
+                    "give them a broader label that at least one other respondent in "
+                    f"{RESPONDENTS_FILE} also has, or set consent_to_quote to no so that they "
+                    "are never quoted or profiled; see data/README.md.")
         )
     return problems
 
