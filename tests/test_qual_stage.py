@@ -94,6 +94,8 @@ def test_theme_sentences_fall_back_when_interviews_are_withheld():
                                        sources=("survey", "interview"))
     assert shown["subj_framework_resonates"] == "5 respondents, among them 3 of the 10 interviewees,"
     assert shown["concrete_changes_sentence"].endswith("4 respondents across both sources gave such examples.")
+    alone = qual_stage.theme_sentences({}, by_item, {**counts, "all": 10, "interview": 10}, shown={"interview"}, sources=("interview",))
+    assert alone["subj_framework_resonates"] == "5 respondents"  # not "among them 3 of the 10 interviewees" when all are
 
 
 def test_case_study_not_in_the_register_is_named_as_such(tmp_path):

@@ -380,7 +380,7 @@ def theme_sentences(glue: dict[str, str], counts_by_item: dict[str, dict[str, in
     # The framework struck a chord: <subject> said it described ...
     item = "framework.resonates"
     subject = counted(count(item), "respondents")
-    if interview_shown and count(item, "interview"):
+    if interview_shown and len(sources) > 1 and count(item, "interview"):
         subject += f", among them {share_phrase(count(item, 'interview'), counts['interview'], 'interviewees')},"
     out["subj_framework_resonates"] = subject
 
