@@ -76,9 +76,112 @@ def test_long_tally_is_blanked_for_small_groups(settings):
 
 
 def test_no_small_group_count_in_the_tally_results(settings):
-    """The published long tally blanks every count whose group is below the threshold."""
+    """The published long tally blanks every count whose group is below the threshold,
+    and the counts of the complementary group (professionals, 17 = 19 - 2)."""
     tally = pd.read_csv(ROOT / "_build" / "results" / "theme_tally.csv", keep_default_na=False)
     small = tally[tally["n"] < settings.min_group_size]
     assert len(small) > 0 and set(small["count"]) == {""} and set(small["share"]) == {""}
-    large = tally[tally["n"] >= settings.min_group_size]
-    assert (large["suppressed"] == "").all() and (large["count"] != "").all()
+    complement = tally[tally["subgroup"] == "professional"]
+    assert set(complement["count"]) == {""} and set(complement["suppressed"]) == {"complement of a group with n < 5"}
+    shown = tally[tally["breakdown"] != "group"]
+    assert (shown["suppressed"] == "").all() and (shown["count"] != "").all()
+
+
+# ---- complementary (secondary) suppression ---------------------------------------------
+
+
+def test_plan_withholds_the_complement_of_a_small_group(settings):
+    sizes = {"overall": {"all": 19}, "source": {"survey": 9, "interview": 10},
+             "group": {"professional": 17, "uses_services": 2}}
+    plan = privacy.suppression_plan(sizes, settings)
+    assert plan == {("group", "uses_services"): "primary", ("group", "professional"): "secondary"}
+
+
+def test_plan_withholds_a_small_source_and_its_complement(settings):
+    sizes = {"overall": {"all": 12}, "source": {"survey": 9, "interview": 3},
+             "group": {"professional": 12, "uses_services": 0}}
+    plan = privacy.suppression_plan(sizes, settings)
+    assert plan == {("source", "interview"): "primary", ("source", "survey"): "secondary"}
+
+
+def test_plan_with_three_groups_hides_only_as_many_as_needed(settings):
+    sizes = {"overall": {"all": 30}, "area": {"north": 2, "south": 8, "west": 20}}
+    plan = privacy.suppression_plan(sizes, settings)
+    assert plan == {("area", "north"): "primary", ("area", "south"): "secondary"}  # 2 + 8 >= 5; west stays
+
+
+def test_plan_hides_everything_in_a_tiny_cohort(settings):
+    sizes = {"overall": {"all": 4}, "source": {"survey": 4, "interview": 0}}
+    plan = privacy.suppression_plan(sizes, settings)
+    assert plan == {("overall", "all"): "primary", ("source", "survey"): "primary"}
+
+
+def test_display_of_a_hand_made_tally_cannot_be_subtracted(settings):
+    """Theme raised by 18 of 19: professionals 17 of 17 beside a hidden 1 of 2 would give it away."""
+    from lehc_report.qual_stage import tally_display
+
+    rows = [("overall", "all", 18, 19), ("source", "survey", 9, 9), ("source", "interview", 9, 10),
+            ("group", "professional", 17, 17), ("group", "uses_services", 1, 2)]
+    tally = pd.DataFrame([dict(level="theme", id="t", name="A theme", breakdown=b, subgroup=g, count=c, n=n, share=c / n)
+                          for b, g, c, n in rows])
+    show = tally_display(tally, settings)
+    assert list(show.columns) == ["Theme", "All respondents (n = 19)", "Survey (n = 9)", "Interviews (n = 10)"]
+    assert show.iloc[0].tolist() == ["A theme", "18 of 19", "9 of 9", "9 of 10"]
+    safe = privacy.suppress_small_cells(tally, settings, plan=privacy.suppression_plan(
+        {"overall": {"all": 19}, "source": {"survey": 9, "interview": 10}, "group": {"professional": 17, "uses_services": 2}}, settings))
+    assert safe["count"].isna().tolist() == [False, False, False, True, True]
+    assert safe["suppressed"].tolist()[3:] == ["complement of a group with n < 5", "n < 5"]
+
+
+# ---- the scan: sentence ends, lower case, line breaks, the cohort's own list --------------
+
+
+@pytest.mark.parametrize(
+    "text, kind, found",
+    [
+        ("Ring me on 07700 900123.", "uk phone", "07700 900123"),
+        ("Ring me on 020 7946 0958. Thanks", "uk phone", "020 7946 0958"),
+        ("My NHS number is 943 476 5919.", "nhs number", "943 476 5919"),
+        ("from our office at se11 5nh. I'd cleared", "uk postcode", "se11 5nh"),
+        ("near m1 1ae", "uk postcode", "m1 1ae"),
+        ("the final day felt thin; Catherine\nWilton ran it", "name on the deny-list", "Catherine\nWilton"),
+        ("catherine   wilton again", "name on the deny-list", "catherine   wilton"),
+    ],
+)
+def test_scan_catches_the_gaps_a_tester_found(text, kind, found, settings):
+    assert (kind, found) in privacy.find_personal_data(text, settings)
+
+
+def test_decimals_at_a_sentence_end_are_not_phone_numbers(settings):
+    assert privacy.find_personal_data("The mean rose to 8.556. Then 0.0001234567 fell.", settings) == []
+
+
+def test_cohort_deny_list_is_added_to_the_projects(tmp_path):
+    (tmp_path / "deny_list.txt").write_text("# facilitators of this cohort\nPriya Kaur\n", encoding="utf-8")
+    settings = privacy.load_settings(ROOT, tmp_path)
+    assert "Priya Kaur" in settings.deny_list and "Catherine Wilton" in settings.deny_list
+    assert privacy.find_personal_data("Priya\nKaur led day two", settings) == [("name on the deny-list", "Priya\nKaur")]
+    assert "Priya Kaur" not in privacy.load_settings(ROOT).deny_list
+
+
+def test_cohort_deny_list_stops_the_scan_with_file_row_and_column(tmp_path):
+    for name in ["respondents.csv", "survey_returns.csv", "interview_segments.csv"]:
+        shutil.copy(ROOT / "data" / name, tmp_path / name)
+    (tmp_path / "deny_list.txt").write_text("Priya Kaur\n", encoding="utf-8")
+    segments = pd.read_csv(tmp_path / "interview_segments.csv", dtype=str, keep_default_na=False)
+    segments.loc[0, "text"] += " Priya Kaur ran it."
+    segments.to_csv(tmp_path / "interview_segments.csv", index=False)
+    with pytest.raises(privacy.PersonalDataFound, match=r"interview_segments\.csv, row 2, column 'text'.*Priya Kaur"):
+        scan_free_text(tmp_path, privacy.load_settings(ROOT, tmp_path))
+
+
+def test_every_hit_in_a_cell_is_named(tmp_path):
+    for name in ["respondents.csv", "survey_returns.csv", "interview_segments.csv"]:
+        shutil.copy(ROOT / "data" / name, tmp_path / name)
+    segments = pd.read_csv(tmp_path / "interview_segments.csv", dtype=str, keep_default_na=False)
+    segments.loc[26, "text"] = "The final day felt thin; Catherine\nWilton ran it from our office at se11 5nh."
+    segments.to_csv(tmp_path / "interview_segments.csv", index=False)
+    with pytest.raises(privacy.PersonalDataFound) as caught:
+        scan_free_text(tmp_path, privacy.load_settings(ROOT))
+    assert str(caught.value).startswith("interview_segments.csv, row 28, column 'text': possible personal data "
+                                        "(uk postcode: 'se11 5nh'; name on the deny-list: 'Catherine\\nWilton')")

@@ -316,9 +316,80 @@ def test_blank_row_in_the_middle_is_refused(tmp_path):
 
 def test_missing_file(tmp_path):
     directory = write_fixture(tmp_path)
-    (directory / "double_coded.csv").unlink()
-    with pytest.raises(QualitativeDataError, match=r"double_coded\.csv: the file was not found"):
+    (directory / "respondents.csv").unlink()
+    with pytest.raises(QualitativeDataError, match=r"respondents\.csv: the file was not found") as caught:
         load_qualitative(directory)
+    assert "data/README.md" in str(caught.value) and "lehc_report" not in str(caught.value)
+
+
+def test_missing_double_coding_means_none_was_done(tmp_path):
+    directory = write_fixture(tmp_path)
+    (directory / "double_coded.csv").unlink()
+    codings = pd.read_csv(directory / "codings.csv", dtype=str, keep_default_na=False)
+    codings[codings["coder"] == "A"].to_csv(directory / "codings.csv", index=False)
+    data = load_qualitative(directory)
+    assert not data.double_coding and data.coded and len(data.double_coded) == 0
+    assert math.isnan(krippendorff_alpha_nominal(data))
+    assert intercoder_agreement(data)["n_units"].eq(0).all()
+
+
+def test_missing_codings_means_nothing_coded_yet(tmp_path):
+    directory = write_fixture(tmp_path)
+    (directory / "codings.csv").unlink()
+    (directory / "double_coded.csv").unlink()
+    data = load_qualitative(directory)
+    assert not data.coded and len(data.codings) == 0 and len(data.segments) == 8
+    assert theme_tally(data)["count"].eq(0).all()
+    assert quote_bank(data).empty
+
+
+def _drop_source(tmp_path, source):
+    """The fixture with one source removed: its file, register rows and codings."""
+    prefix, file = {"survey": ("S", "survey_returns.csv"), "interview": ("I", "interview_segments.csv")}[source]
+    data = tables()
+    columns, rows = data["respondents.csv"]
+    data["respondents.csv"] = (columns, [r for r in rows if not r["respondent_id"].startswith(prefix)])
+    for name in ("codings.csv", "double_coded.csv"):
+        columns, rows = data[name]
+        data[name] = (columns, [r for r in rows if not r["segment_id"].startswith(prefix)])
+    directory = write_fixture(tmp_path, data)
+    (directory / file).unlink()
+    return directory
+
+
+@pytest.mark.parametrize("source, kept, n_segments", [("survey", ("interview",), 3), ("interview", ("survey",), 5)])
+def test_one_source_alone_loads(tmp_path, source, kept, n_segments):
+    data = load_qualitative(_drop_source(tmp_path, source))
+    assert data.sources == kept and len(data.segments) == n_segments
+    tally = theme_tally(data)
+    assert tally.loc[(tally["subgroup"] == source), "n"].eq(0).all()
+
+
+def test_registered_respondent_without_their_source_file_is_refused(tmp_path):
+    directory = write_fixture(tmp_path)
+    (directory / "interview_segments.csv").unlink()
+    with pytest.raises(QualitativeDataError, match=r"respondents\.csv, row 5, column 'respondent_id': interview respondent "
+                       r"'I01' has no segment in interview_segments\.csv \(the file is not in the data folder\)"):
+        load_qualitative(directory)
+
+
+def test_neither_source_file_is_refused(tmp_path):
+    directory = write_fixture(tmp_path)
+    (directory / "interview_segments.csv").unlink()
+    (directory / "survey_returns.csv").unlink()
+    with pytest.raises(QualitativeDataError, match=r"neither survey_returns\.csv nor interview_segments\.csv"):
+        load_qualitative(directory)
+
+
+def test_unique_role_labels_are_named_by_file_row_and_column(data):
+    from lehc_report.qualitative import role_label_problems
+
+    problems = role_label_problems(data.respondents)
+    # Every label in the fixture is its holder's own; S02 and I02 did not agree to be quoted.
+    assert [(p.file, p.row, p.column) for p in problems] == [("respondents.csv", r, "role_label") for r in (2, 4, 5)]
+    assert "shared by fewer than 2 respondents" in str(problems[0]) and "What to do: give them a broader label" in str(problems[0])
+    shared = data.respondents.assign(role_label=["a", "a", "b", "b", "b"])
+    assert role_label_problems(shared) == []
 
 
 def _codebook_line(text, fragment):

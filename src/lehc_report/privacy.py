@@ -8,20 +8,27 @@ tests; a hit names the file, row and column so the evaluator can redact the sour
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 import yaml
 
+# A number may end a sentence ("Ring me on 07700 900123."), so a full stop after it
+# does not protect it; only a decimal point does ("0.00391", "7.56").
+_NOT_BEFORE = r"(?<!\w)(?<!\d\.)"
+_NOT_AFTER = r"(?!\w)(?!\.\d)"
+
 PATTERNS = {
     "email": re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"),
     # UK numbers: +44 or 0, then 9-10 more digits with optional spaces/hyphens/brackets.
-    "uk_phone": re.compile(r"(?<![\w.])(?:\+44\s?\(?0?\)?|\(?0)\d{2,4}\)?[\s-]?\d{3,4}[\s-]?\d{3,4}(?![\w.])"),
-    # Full UK postcodes (outward and inward code), e.g. SE11 5NH, M1 1AE.
-    "uk_postcode": re.compile(r"\b(?:GIR ?0AA|[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]? ?\d[ABD-HJLNP-UW-Z]{2})\b"),
+    "uk_phone": re.compile(_NOT_BEFORE + r"(?:\+44\s?\(?0?\)?|\(?0)\d{2,4}\)?[\s-]?\d{3,4}[\s-]?\d{3,4}" + _NOT_AFTER),
+    # Full UK postcodes (outward and inward code), e.g. SE11 5NH, M1 1AE, in any case
+    # (people type "se11 5nh").
+    "uk_postcode": re.compile(r"\b(?:GIR ?0AA|[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]? ?\d[ABD-HJLNP-UW-Z]{2})\b", re.IGNORECASE),
     # NHS numbers: ten digits, usually 3-3-4.
-    "nhs_number": re.compile(r"(?<![\w.])\d{3}[ -]?\d{3}[ -]?\d{4}(?![\w.])"),
+    "nhs_number": re.compile(_NOT_BEFORE + r"\d{3}[ -]?\d{3}[ -]?\d{4}" + _NOT_AFTER),
 }
 
 
@@ -30,22 +37,45 @@ class PrivacySettings:
     min_group_size: int
     scan_patterns: tuple[str, ...]
     deny_list: tuple[str, ...]
+    #: A quotation or profile is attributed only to a role label, and a view only to a
+    #: group, shared by at least this many respondents.
+    min_attribution_size: int = 2
 
 
 class PersonalDataFound(ValueError):
     """Personal data in a free-text field: located, so the source can be redacted."""
 
 
-def load_settings(root: Path) -> PrivacySettings:
+COHORT_DENY_LIST = "deny_list.txt"
+
+
+def read_deny_list(path: Path) -> tuple[str, ...]:
+    """Names in a deny-list file: one per line; blank lines and lines starting with # ignored."""
+    if not path.is_file():
+        return ()
+    lines = (line.strip() for line in path.read_text(encoding="utf-8-sig").splitlines())
+    return tuple(line for line in lines if line and not line.startswith("#"))
+
+
+def load_settings(root: Path, data_dir: Path | None = None) -> PrivacySettings:
+    """Settings from ``privacy.yml``.  The deny-list is the project's list plus, when
+    ``data_dir`` is given, the cohort's own ``deny_list.txt`` in its data folder."""
     spec = yaml.safe_load((Path(root) / "privacy.yml").read_text(encoding="utf-8"))
     names: tuple[str, ...] = ()
     if spec.get("deny_list"):
-        path = Path(root) / spec["deny_list"]
-        if path.exists():
-            names = tuple(
-                line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip() and not line.startswith("#")
-            )
-    return PrivacySettings(int(spec["min_group_size"]), tuple(spec.get("scan_patterns", PATTERNS)), names)
+        names = read_deny_list(Path(root) / spec["deny_list"])
+    if data_dir is not None:
+        names += read_deny_list(Path(data_dir) / COHORT_DENY_LIST)
+    names = tuple(dict.fromkeys(names))  # the same file may be both (DATA=data)
+    return PrivacySettings(int(spec["min_group_size"]), tuple(spec.get("scan_patterns", PATTERNS)), names,
+                           int(spec.get("min_attribution_size", 2)))
+
+
+def name_pattern(name: str) -> re.Pattern:
+    """A deny-listed name, matched whole, in any case, with any run of white space
+    (a line break in a transcript included) between its words."""
+    words = [re.escape(word) for word in name.split()]
+    return re.compile(r"\b" + r"\s+".join(words) + r"\b", flags=re.IGNORECASE)
 
 
 def find_personal_data(text: str, settings: PrivacySettings) -> list[tuple[str, str]]:
@@ -54,7 +84,7 @@ def find_personal_data(text: str, settings: PrivacySettings) -> list[tuple[str, 
     for kind in settings.scan_patterns:
         if kind == "deny_list":
             for name in settings.deny_list:
-                for match in re.finditer(r"\b" + re.escape(name) + r"\b", text, flags=re.IGNORECASE):
+                for match in name_pattern(name).finditer(text):
                     hits.append(("name on the deny-list", match.group(0)))
         elif kind in PATTERNS:
             hits.extend((kind.replace("_", " "), m.group(0)) for m in PATTERNS[kind].finditer(text))
@@ -67,9 +97,10 @@ def scan_table(table: pd.DataFrame, columns: list[str], file: str, settings: Pri
         for offset, value in enumerate(table[column].astype(str)):
             hits = find_personal_data(value, settings)
             if hits:
-                kind, found = hits[0]
+                # Every hit in the cell, so that one redaction pass clears it.
+                found = "; ".join(f"{kind}: {text!r}" for kind, text in dict.fromkeys(hits))
                 raise PersonalDataFound(
-                    f"{file}, row {offset + first_row}, column {column!r}: possible personal data ({kind}: {found!r}); "
+                    f"{file}, row {offset + first_row}, column {column!r}: possible personal data ({found}); "
                     "redact it in the source file, then rebuild"
                 )
 
@@ -81,16 +112,74 @@ def suppress_small(count: int, n: int, settings: PrivacySettings) -> str:
     return f"{count} of {n}"
 
 
+PRIMARY = "primary"
+SECONDARY = "secondary"
+
+
+def suppression_plan(sizes: Mapping[str, Mapping[str, int]], settings: PrivacySettings,
+                     overall: str = "overall") -> dict[tuple[str, str], str]:
+    """Which groups' counts to withhold, and why: ``{(breakdown, subgroup): reason}``.
+
+    ``sizes`` maps each breakdown (``"overall"`` with one group, then breakdowns whose
+    groups together make up everyone, e.g. source and group) to its groups' sizes.
+
+    *Primary* suppression: a group of 1 to ``min_group_size - 1`` people.
+    *Secondary* (complementary) suppression, as ONS disclosure control does it: the
+    groups of a breakdown add up to the total, so one withheld group could be worked
+    out by subtracting the others from it.  In every breakdown with a withheld group,
+    the next-smallest groups are withheld as well until at least two are withheld and
+    together they hold at least ``min_group_size`` people; with two groups that means
+    the breakdown is not shown at all.  If the total itself is small, everything is
+    withheld.  Empty groups (n = 0) have nothing to withhold and are left out.
+    """
+    k = settings.min_group_size
+    plan: dict[tuple[str, str], str] = {}
+    total = sum(sizes.get(overall, {}).values())
+    everything_small = 0 < total < k
+    for breakdown, groups in sizes.items():
+        present = {g: n for g, n in groups.items() if n > 0}
+        withheld = {g for g, n in present.items() if n < k or everything_small}
+        for g in withheld:
+            plan[(breakdown, g)] = PRIMARY
+        if breakdown == overall or not withheld:
+            continue
+        for g in sorted(set(present) - withheld, key=lambda g: (present[g], g)):
+            if len(withheld) >= 2 and sum(present[w] for w in withheld) >= k:
+                break
+            withheld.add(g)
+            plan[(breakdown, g)] = SECONDARY
+    return plan
+
+
+def suppression_note(reason: str, settings: PrivacySettings) -> str:
+    if reason == PRIMARY:
+        return f"n < {settings.min_group_size}"
+    if reason == SECONDARY:
+        return f"complement of a group with n < {settings.min_group_size}"
+    return ""
+
+
 def suppress_small_cells(table: pd.DataFrame, settings: PrivacySettings, n_column: str = "n",
-                         value_columns: tuple[str, ...] = ("count", "share")) -> pd.DataFrame:
+                         value_columns: tuple[str, ...] = ("count", "share"),
+                         plan: Mapping[tuple[str, str], str] | None = None) -> pd.DataFrame:
     """A publishable copy of a long table of counts: where the group's size ``n`` is
     below the threshold, the values are blanked and a ``suppressed`` flag says why.
-    The group size itself stays, as the report states every group's n anyway."""
-    small = table[n_column] < settings.min_group_size
+    The group size itself stays, as the report states every group's n anyway.
+
+    With ``plan`` (from :func:`suppression_plan`) and ``breakdown``/``subgroup``
+    columns, the groups the plan withholds are blanked too (secondary suppression)."""
+    reasons = pd.Series("", index=table.index, dtype=object)
+    reasons[table[n_column] < settings.min_group_size] = PRIMARY
+    if plan is not None:
+        planned = [plan.get((b, g), "") for b, g in zip(table["breakdown"], table["subgroup"])]
+        planned = pd.Series(planned, index=table.index, dtype=object)
+        reasons = planned.where(planned != "", reasons)
+        reasons[table[n_column] == 0] = ""  # an empty group has nothing to withhold
+    small = reasons != ""
     safe = table.copy()
     for column in value_columns:
         values = safe[column]
         values = values.astype("Int64" if pd.api.types.is_integer_dtype(values) else "Float64")
         safe[column] = values.mask(small)
-    safe["suppressed"] = small.map({True: f"n < {settings.min_group_size}", False: ""})
+    safe["suppressed"] = reasons.map(lambda r: suppression_note(r, settings))
     return safe

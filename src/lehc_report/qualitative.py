@@ -20,6 +20,12 @@ File contract (all in one data directory)
 ``double_coded.csv``
     segment_id: the segments sampled for independent coding by coder B.
 
+``codebook.yml`` and ``respondents.csv`` are required, with at least one of the two
+sources.  An absent source file means that source is absent; an absent
+``codings.csv``, that nothing is coded yet; an absent ``double_coded.csv``, that no
+segment was double-coded (``QualitativeData.files`` records what was there).  The
+contract for people is ``data/README.md``.
+
 Every problem found while loading raises :class:`QualitativeDataError`, whose
 message names the file, the row as a spreadsheet shows it (the header is row 1,
 the first data row is row 2) or, for the YAML codebook, the line, and the column
@@ -72,6 +78,7 @@ __all__ = [
     "plot_theme_by_question",
     "quote_bank",
     "respondent_profiles",
+    "role_label_problems",
     "survey_theme_by_question",
     "theme_tally",
 ]
@@ -203,6 +210,25 @@ class QualitativeData:
     segments: pd.DataFrame
     codings: pd.DataFrame
     double_coded: pd.DataFrame
+    #: The optional files that were present (survey, interviews, codings, double coding).
+    files: frozenset[str] = frozenset(
+        {"survey_returns.csv", "interview_segments.csv", "codings.csv", "double_coded.csv"}
+    )
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """The sources this cohort has a file for, in the order of ``SOURCES``."""
+        return tuple(s for s, f in (("survey", SURVEY_FILE), ("interview", INTERVIEW_FILE)) if f in self.files)
+
+    @property
+    def coded(self) -> bool:
+        """Whether coder A's coding (``codings.csv``) was supplied."""
+        return CODINGS_FILE in self.files
+
+    @property
+    def double_coding(self) -> bool:
+        """Whether any segment was coded independently by coder B."""
+        return len(self.double_coded) > 0
 
 
 # --------------------------------------------------------------------------------------
@@ -219,8 +245,8 @@ def _read_text(path: Path) -> str:
                     None,
                     None,
                     f"the file was not found in {path.parent}.",
-                    f"put {path.name} in the data directory (see the file contract in "
-                    "lehc_report.qualitative).",
+                    f"put {path.name} in the data folder (the file contract is in "
+                    "data/README.md).",
                 )
             ]
         )
@@ -834,7 +860,7 @@ def _register_problems(
 
 def _segment_problems(
     respondents: pd.DataFrame, survey: pd.DataFrame, interviews: pd.DataFrame,
-    segments: pd.DataFrame,
+    segments: pd.DataFrame, present: frozenset[str] = frozenset({SURVEY_FILE, INTERVIEW_FILE}),
 ) -> list[Problem]:
     register = respondents.assign(_row=respondents.index.map(_row))
     problems = _register_problems(survey, SURVEY_FILE, "survey", register)
@@ -845,7 +871,8 @@ def _segment_problems(
     for _, rec in register[register["source"].eq("survey") & ~has_survey_row].iterrows():
         problems.append(
             Problem(RESPONDENTS_FILE, int(rec._row), "respondent_id",
-                    f"survey respondent {rec.respondent_id!r} has no row in {SURVEY_FILE}.",
+                    f"survey respondent {rec.respondent_id!r} has no row in {SURVEY_FILE}"
+                    + ("." if SURVEY_FILE in present else " (the file is not in the data folder)."),
                     f"add their return to {SURVEY_FILE} (a row with blank answers if the "
                     "form came back empty), or remove them from the register.")
         )
@@ -853,7 +880,8 @@ def _segment_problems(
         problems.append(
             Problem(RESPONDENTS_FILE, int(rec._row), "respondent_id",
                     f"interview respondent {rec.respondent_id!r} has no segment in "
-                    f"{INTERVIEW_FILE}.",
+                    f"{INTERVIEW_FILE}"
+                    + ("." if INTERVIEW_FILE in present else " (the file is not in the data folder)."),
                     f"add their interview segments to {INTERVIEW_FILE}, or remove them from "
                     "the register.")
         )
@@ -870,7 +898,7 @@ def _segment_problems(
 
 def _coding_problems(
     respondents: pd.DataFrame, segments: pd.DataFrame, codings: pd.DataFrame,
-    double_coded: pd.DataFrame,
+    double_coded: pd.DataFrame, coded: bool = True,
 ) -> list[Problem]:
     problems = []
     known = segments["segment_id"]
@@ -918,7 +946,8 @@ def _coding_problems(
                     f"add the segment to {DOUBLE_CODED_FILE}, or delete the coder-B row.")
         )
     coded_a = codings.loc[codings["coder"].eq("A"), "segment_id"]
-    for _, rec in segments[~segments["segment_id"].isin(coded_a)].iterrows():
+    uncoded = segments[~segments["segment_id"].isin(coded_a)] if coded else segments.iloc[:0]
+    for _, rec in uncoded.iterrows():
         problems.append(
             Problem(rec._file, int(rec._row), rec._column,
                     f"segment {rec.segment_id!r} has no coder-A coding in {CODINGS_FILE}.",
@@ -934,8 +963,19 @@ def _coding_problems(
 # --------------------------------------------------------------------------------------
 
 
+def _empty(columns: Sequence[str]) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+
+
 def load_qualitative(data_dir: Path | str) -> QualitativeData:
-    """Load and validate the six qualitative files in ``data_dir``.
+    """Load and validate the qualitative files in ``data_dir``.
+
+    ``codebook.yml`` and ``respondents.csv`` are required, with at least one of
+    ``survey_returns.csv`` and ``interview_segments.csv``.  A missing source file means
+    that source is absent (nobody may then be registered with it); a missing
+    ``codings.csv`` means nothing has been coded yet, and a missing
+    ``double_coded.csv`` that no segment was double-coded.  ``files`` records which
+    of these were present.
 
     Raises :class:`QualitativeDataError` (a ``ValueError``) listing every problem found
     at the first failing stage (codebook; register; segments; codings).
@@ -945,6 +985,15 @@ def load_qualitative(data_dir: Path | str) -> QualitativeData:
     respondents = _validated_csv(
         data_dir / RESPONDENTS_FILE, RESPONDENT_COLUMNS, _respondents_schema()
     )
+    present = frozenset(
+        f for f in (SURVEY_FILE, INTERVIEW_FILE, CODINGS_FILE, DOUBLE_CODED_FILE)
+        if (data_dir / f).is_file()
+    )
+    if not {SURVEY_FILE, INTERVIEW_FILE} & present:
+        _raise_if([Problem(SURVEY_FILE, None, None,
+                           f"neither {SURVEY_FILE} nor {INTERVIEW_FILE} was found in {data_dir}.",
+                           f"put at least one of them beside {RESPONDENTS_FILE} (the file "
+                           "contract is in data/README.md).")])
 
     problems: list[Problem] = []
     frames = {}
@@ -952,6 +1001,9 @@ def load_qualitative(data_dir: Path | str) -> QualitativeData:
         (SURVEY_FILE, SURVEY_COLUMNS, _survey_schema),
         (INTERVIEW_FILE, INTERVIEW_COLUMNS, _interview_schema),
     ):
+        if file not in present:
+            frames[file] = _empty(columns)
+            continue
         try:
             frames[file] = _validated_csv(data_dir / file, columns, builder())
         except QualitativeDataError as exc:
@@ -961,7 +1013,7 @@ def load_qualitative(data_dir: Path | str) -> QualitativeData:
     segments_full = pd.concat(
         [_survey_segments(survey), _interview_segments(interviews)], ignore_index=True
     )
-    _raise_if(_segment_problems(respondents, survey, interviews, segments_full))
+    _raise_if(_segment_problems(respondents, survey, interviews, segments_full, present))
 
     code_ids = codebook.codes["code_id"].tolist()
     frames = {}
@@ -969,13 +1021,17 @@ def load_qualitative(data_dir: Path | str) -> QualitativeData:
         (CODINGS_FILE, CODING_COLUMNS, _codings_schema(code_ids)),
         (DOUBLE_CODED_FILE, DOUBLE_CODED_COLUMNS, _double_coded_schema()),
     ):
+        if file not in present:
+            frames[file] = _empty(columns)
+            continue
         try:
             frames[file] = _validated_csv(data_dir / file, columns, schema_and_rules)
         except QualitativeDataError as exc:
             problems.extend(exc.problems)
     _raise_if(problems)
     codings, double_coded = frames[CODINGS_FILE], frames[DOUBLE_CODED_FILE]
-    _raise_if(_coding_problems(respondents, segments_full, codings, double_coded))
+    _raise_if(_coding_problems(respondents, segments_full, codings, double_coded,
+                               coded=CODINGS_FILE in present))
 
     segments = segments_full.loc[:, list(SEGMENT_COLUMNS)].reset_index(drop=True)
     return QualitativeData(
@@ -984,7 +1040,29 @@ def load_qualitative(data_dir: Path | str) -> QualitativeData:
         segments=segments,
         codings=codings,
         double_coded=double_coded,
+        files=present,
     )
+
+
+def role_label_problems(respondents: pd.DataFrame, min_size: int = 2) -> list[Problem]:
+    """The contract's attribution rule: every ``role_label`` used for attribution (that
+    of a respondent who agreed to be quoted) is shared by at least ``min_size``
+    respondents, so that a quotation or profile attributed by it never points at one
+    person.  Respondents who did not agree are never attributed, but still count as
+    sharing a label."""
+    counts = respondents["role_label"].map(respondents["role_label"].value_counts())
+    problems = []
+    for index, rec in respondents[(counts < min_size) & respondents["consent_to_quote"].eq("yes")].iterrows():
+        problems.append(
+            Problem(RESPONDENTS_FILE, _row(index), "role_label",
+                    f"the role label {rec.role_label!r} of respondent {rec.respondent_id!r}, who "
+                    f"agreed to be quoted, is shared by fewer than {min_size} respondents, so a "
+                    "quotation or profile attributed by it could identify them.",
+                    "give them a broader label that at least one other respondent in "
+                    f"{RESPONDENTS_FILE} also has, or set consent_to_quote to no so that they "
+                    "are never quoted or profiled; see data/README.md.")
+        )
+    return problems
 
 
 # --------------------------------------------------------------------------------------
