@@ -93,3 +93,18 @@ def test_figures_and_tables_name_their_notebook(page_text, built_html):
         html = (built_html / page).read_text(encoding="utf-8")
         for caption in re.findall(r"<(?:figcaption|caption)\b.*?</(?:figcaption|caption)>", html, flags=re.S):
             assert "Source: notebook" in caption, f"{page}: {caption[:120]}"
+
+
+def test_conditional_passages_follow_the_content_flags():
+    from lehc_report.sphinxext import resolve_conditions
+
+    text = "A.\n<!-- if: coded -->\n## Themes\n12 of 19.\n<!-- else -->\nNot coded.\n<!-- end if -->\nB <!-- if: coded -->(7 said so)<!-- end if -->."
+    assert resolve_conditions(text, {"coded": True}) == "A.\n\n## Themes\n12 of 19.\n\nB (7 said so)."
+    assert resolve_conditions(text, {"coded": False}) == "A.\n\nNot coded.\n\nB ."
+    assert resolve_conditions(text, {}) == resolve_conditions(text, {"coded": True})  # no flags: the full report
+
+
+def test_no_marker_is_left_in_the_built_pages():
+    for page in sorted((ROOT / "_build" / "html" / "book").glob("*.html")):
+        text = page.read_text(encoding="utf-8")
+        assert "<!-- if:" not in text and "<!-- end if -->" not in text, page.name

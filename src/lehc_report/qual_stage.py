@@ -228,7 +228,17 @@ def absent_qualitative(paths: ProjectPaths) -> StageResult:
     (paths.tables / "profiles.md").write_text(f"*{note}*\n", encoding="utf-8")
     for name in ("figure_theme_by_question.png", "figure_code_cooccurrence.png"):
         figures.placeholder_figure(paths.figures / name, "No qualitative data in this cohort")
+    write_content_flags(paths, qualitative=False, coded=False)
     return StageResult(glue={"qual_available": "no", "qual_status": note})
+
+
+def write_content_flags(paths: ProjectPaths, qualitative: bool, coded: bool) -> None:
+    """Tell the book build which passages apply (see ``lehc_report.sphinxext``):
+    ``qualitative``, any qualitative data; ``coded``, coded texts to tally."""
+    import json
+
+    flags = {"qualitative": qualitative, "coded": coded}
+    (paths.tables.parent / "content.json").write_text(json.dumps(flags, sort_keys=True) + "\n", encoding="utf-8")
 
 
 def profile_area_scores(paths: ProjectPaths, framework: Framework) -> pd.DataFrame | None:
@@ -427,6 +437,7 @@ def analyse_qualitative(paths: ProjectPaths) -> StageResult:
     codebook = data.codebook
     respondents = data.respondents
     sources = data.sources
+    write_content_flags(paths, qualitative=True, coded=bool(data.coded))
 
     sizes = group_sizes(respondents)
     plan = privacy.suppression_plan(sizes, settings)
@@ -478,7 +489,7 @@ def analyse_qualitative(paths: ProjectPaths) -> StageResult:
 
     if not data.coded:
         note = ("This cohort's survey returns and interviews have not been coded (there is no codings.csv), "
-                "so no theme can be counted and no quotation chosen; the theme counts below are not available.")
+                "so no theme can be counted and no quotation chosen.")
         glue["qual_status"] = note
         glue["coders_sentence"] = coders_sentence(data, glue)
         note_table(paths.tables / "theme_tally.md", "tbl-theme-tally", note, "Theme tally", "not coded")

@@ -16,10 +16,24 @@ And one for the PDF: Jupyter Book makes the ``singlehtml`` build (``make pdf``)
 load MathJax, from its CDN, whether or not the book has any mathematics; when it
 has none the script is dropped, so the page printed to PDF asks for nothing
 from the network.  (The HTML pages load MathJax only when they hold maths.)
+
+And one for other cohorts: passages that only make sense with coded qualitative
+data are marked in the chapters,
+
+    <!-- if: coded -->  ...  <!-- else -->  what to say without  <!-- end if -->
+
+and kept or replaced as the qualitative stage found (``generated/content.json``),
+so a cohort without coded texts reads "not coded" instead of sentences full of
+"not available".  The markers are removed before MyST parses the page, so they can
+enclose headings.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import re
+from pathlib import Path
 from typing import Any
 
 
@@ -83,7 +97,28 @@ def label_sidebar_toggles(app, pagename, templatename, context, doctree) -> None
     context["generate_toctree_html"] = generate_labelled
 
 
+CONDITION = re.compile(r"<!-- if: (?P<flag>[a-z_]+) -->(?P<yes>.*?)(?:<!-- else -->(?P<no>.*?))?<!-- end if -->", re.S)
+
+
+def content_flags(srcdir: str) -> dict[str, bool]:
+    """What the analysis stages found, written by them to ``generated/content.json``."""
+    build = Path(os.environ.get("LEHC_BUILD") or Path(srcdir) / "_build")
+    path = build / "generated" / "content.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def resolve_conditions(text: str, flags: dict[str, bool]) -> str:
+    """Keep the ``if`` branch of each marked passage whose flag is true, else the ``else`` branch."""
+    return CONDITION.sub(lambda m: m.group("yes") if flags.get(m.group("flag"), True) else (m.group("no") or ""), text)
+
+
+def apply_conditions(app, docname: str, source: list[str]) -> None:
+    if "<!-- if: " in source[0]:
+        source[0] = resolve_conditions(source[0], content_flags(app.srcdir))
+
+
 def setup(app) -> dict:
+    app.connect("source-read", apply_conditions)
     # After the themes' own handlers (priority 500), which fill in the context.
     app.connect("html-page-context", dedupe_scripts, priority=900)
     app.connect("html-page-context", label_sidebar_toggles, priority=900)
