@@ -108,3 +108,12 @@ def test_no_marker_is_left_in_the_built_pages():
     for page in sorted((ROOT / "_build" / "html" / "book").glob("*.html")):
         text = page.read_text(encoding="utf-8")
         assert "<!-- if:" not in text and "<!-- end if -->" not in text, page.name
+
+
+def test_no_nan_or_na_is_shown_on_any_page():
+    """Withheld or undefined values read as a dash or in words, never as NaN or <NA>."""
+    import re
+
+    for page in sorted((ROOT / "_build" / "html").glob("*/*.html")):
+        text = re.sub(r"<[^>]+>", " ", page.read_text(encoding="utf-8"))
+        assert not re.search(r"\bNaN\b|&lt;NA&gt;|\bnan\b", text), page.name

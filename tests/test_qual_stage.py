@@ -115,3 +115,14 @@ def test_no_double_coding_is_said_plainly(tmp_path):
     data = load_qualitative(directory)
     sentence = qual_stage.coders_sentence(data, {})
     assert "agreement between coders was not measured" in sentence and "alpha" not in sentence
+
+
+def test_case_study_problems_name_the_line_and_every_id(tmp_path):
+    from lehc_report.ingest import DataError
+
+    data = load_qualitative(write_fixture(tmp_path))
+    case_file = tmp_path / "case_studies.yml"
+    case_file.write_text("# profiles\ncase_studies:\n  - S01\n  - I99\n  - S02\n", encoding="utf-8")
+    with pytest.raises(DataError) as caught:
+        qual_stage.profiles_markdown(data, ["S01", "I99", "S02"], None, {}, case_file=case_file)
+    assert str(caught.value).startswith("case_studies.yml, row 4: I99 is not in respondents.csv; S02 did not consent")

@@ -101,6 +101,7 @@ def behaviour_counts(behaviours: pd.DataFrame, min_group_size: int) -> dict[str,
         "sig_up": outcomes.count("rose"),
         "sig_down": outcomes.count("fell"),
         "untested": outcomes.count("withheld") + outcomes.count("too_few"),
+        "no_spread": outcomes.count("constant") + outcomes.count("none"),
     }
 
 
@@ -131,11 +132,14 @@ def change_narrative(areas: pd.DataFrame, behaviours: pd.DataFrame, n_complete: 
                    if len(tested) > 1 else f"the one area tested gave {p_text(tested['p'].iloc[0])}")
     summary = (f"The {number_word(n_complete)} participants who rated themselves at both the start and the end scored "
                f"{direction}; {p_range}")
-    behaviour_text = f"The mean rating rose for {counts['up']} of the {counts['n']} behaviours"
+    behaviour_text = f"The mean rating rose for {counts['up'] or 'none'} of the {counts['n']} behaviours"
     behaviour_text += f" and fell for {counts['down']}" if counts["down"] else ""
     sig = ([f"{counts['sig_up']} {'rise' if counts['sig_up'] == 1 else 'rises'}"] if counts["sig_up"] else []) + (
         [f"{counts['sig_down']} {'fall' if counts['sig_down'] == 1 else 'falls'}"] if counts["sig_down"] else [])
     behaviour_text += f"; {join_words(sig)} passed a paired t-test at p < .05" if sig else "; no change passed a paired t-test at p < .05"
+    if counts["no_spread"]:
+        behaviour_text += (f"; {counts['no_spread']} could not be tested, every participant's rating of "
+                           f"{'it' if counts['no_spread'] == 1 else 'them'} having changed by the same amount")
     if counts["untested"]:
         behaviour_text += (f", and {counts['untested']} {'behaviour was' if counts['untested'] == 1 else 'behaviours were'} "
                            f"not tested, having fewer than {min_group_size} pairs of ratings")

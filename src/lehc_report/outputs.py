@@ -99,3 +99,12 @@ def glue_all(stem: str, values: dict[str, str], book_dir: Path) -> dict[str, str
     for key, value in complete.items():
         glue_text(key, value)
     return complete
+
+
+def for_display(table: pd.DataFrame | None, missing: str = "–") -> pd.DataFrame | None:
+    """A copy for showing in a notebook: missing values (NaN, <NA>) as a dash, so a
+    withheld or undefined statistic never reads as "NaN" on the page."""
+    if table is None:
+        return None
+    shown = table.astype(object)
+    return shown.where(table.notna(), missing)

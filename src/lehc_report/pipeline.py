@@ -409,7 +409,8 @@ def quant_glue(areas, behaviours, counts, comparison, audit_table, excluded, fra
     glue["n_areas"] = str(len(areas))
     glue["n_areas_significant"] = str(n_sig_areas)
     glue["areas_significant_phrase"] = (
-        f"all {number_word(len(areas))} areas" if n_sig_areas == len(areas) else f"{number_word(n_sig_areas)} of the {number_word(len(areas))} areas"
+        f"all {number_word(len(areas))} areas" if n_sig_areas == len(areas) else
+        f"{number_word(n_sig_areas) if n_sig_areas else 'none'} of the {number_word(len(areas))} areas"
     )
     glue["max_area_p"] = format_p(areas["p"].max()) if areas["p"].notna().any() else "–"
     glue["n_behaviours"] = str(len(behaviours))

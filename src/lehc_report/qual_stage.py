@@ -15,6 +15,7 @@ import yaml
 
 from . import figures, privacy, qualitative
 from .framework import Framework
+from .ingest import DataError
 from .narrative import join_words
 from .outputs import glue_references, save_figure, write_myst_table, write_result_csv
 from .paths import ProjectPaths
@@ -168,20 +169,22 @@ def quote_markdown(text: str, attribution: str) -> str:
 
 
 def profiles_markdown(data: qualitative.QualitativeData, case_ids: list[str], area_scores: pd.DataFrame | None,
-                      area_names: dict[str, str], show_source: bool = True) -> str:
+                      area_names: dict[str, str], show_source: bool = True,
+                      case_file: Path = Path("case_studies.yml")) -> str:
     """Short profiles of consenting respondents: role, what changed, self-assessment change.
 
     ``show_source`` False (the survey/interview split is withheld for privacy) names
     the evaluation instead of the source the respondent took part in."""
     register = data.respondents.set_index("respondent_id")
-    missing = [str(r) for r in case_ids if r not in register.index]
-    if missing:
-        raise ValueError(f"case_studies.yml: {', '.join(missing)} {'is' if len(missing) == 1 else 'are'} not in respondents.csv; "
-                         "list respondent IDs from respondents.csv (see data/README.md)")
-    refused = [r for r in case_ids if register.loc[r, "consent_to_quote"] != "yes"]
-    if refused:
-        raise ValueError(f"case_studies.yml: {', '.join(refused)} did not consent to quotation "
-                         "(consent_to_quote is not yes in respondents.csv); choose consenting respondents")
+    problems = [f"{r} is not in respondents.csv" if r not in register.index else f"{r} did not consent to quotation "
+                "(consent_to_quote is not yes in respondents.csv)"
+                for r in case_ids if r not in register.index or register.loc[r, "consent_to_quote"] != "yes"]
+    if problems:
+        first = problems[0].split(" ", 1)[0]
+        lines = case_file.read_text(encoding="utf-8").splitlines() if case_file.exists() else []
+        line = next((i for i, text in enumerate(lines, start=1) if first in text and not text.lstrip().startswith("#")), None)
+        raise DataError(case_file, "; ".join(problems) + "; list only consenting respondents from respondents.csv "
+                        "(see data/README.md)", row=line)
     profiles = qualitative.respondent_profiles(data, case_ids)
     code_names = data.codebook.codes.set_index("code_id")["name"]
     coded = data.codings[data.codings["coder"] == "A"].merge(data.segments, on="segment_id")
@@ -482,7 +485,8 @@ def analyse_qualitative(paths: ProjectPaths) -> StageResult:
     if case_ids:
         area_scores = profile_area_scores(paths, framework)
         profiles = profiles_markdown(data, case_ids, area_scores, framework.area_names(),
-                                     show_source=len(sources) < 2 or {"survey", "interview"} <= shown)
+                                     show_source=len(sources) < 2 or {"survey", "interview"} <= shown,
+                                     case_file=paths.data / "case_studies.yml")
     else:
         profiles = "<!-- No profiles: this cohort lists no case studies (the chapter says so). -->\n"
     (paths.tables / "profiles.md").write_text(profiles, encoding="utf-8")
