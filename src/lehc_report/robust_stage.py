@@ -24,7 +24,7 @@ from . import figures, privacy, robustness, selfassessment
 from .cohort import load_cohort
 from .outputs import glue_references, write_myst_table, write_result_csv
 from .paths import ProjectPaths
-from .pipeline import StageResult, framework_for, number_word, read_tidy_ratings
+from .pipeline import StageResult, framework_for, number_word, published_cohort, read_tidy_ratings
 from .published import APPENDIX3_SIGNIFICANT
 from .rounding import format_half_up, format_p
 
@@ -472,7 +472,7 @@ def analyse_robustness(paths: ProjectPaths) -> StageResult:
     settings = privacy.load_settings(paths.root)
     k = settings.min_group_size
     cohort = load_cohort(paths.data)
-    compare = bool(cohort.get("compare_with_published", False))
+    compare = published_cohort(paths, framework)  # the one rule for comparing with 2013
 
     scores = selfassessment.area_scores(tidy, framework)
     area_before, area_after, excluded = paired_units(scores, "area_id", framework.area_ids)
