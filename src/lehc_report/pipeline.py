@@ -17,6 +17,7 @@ from .framework import Framework, load_framework
 from .ingest import DataError, load_self_assessment, tidy_ratings_schema
 from .outputs import myst_table, write_myst_table, write_result_csv
 from .paths import ProjectPaths
+from .privacy import withheld_text
 from .published import APPENDIX3_AREAS, APPENDIX3_SIGNIFICANT, PUBLISHED_N_COMPLETE
 from .rounding import format_half_up, format_p
 
@@ -269,7 +270,7 @@ def follow_up_analysis(paths: ProjectPaths, tidy: pd.DataFrame, scores: pd.DataF
     omnibus = selfassessment.omnibus_over_waves(scores, framework)
     write_result_csv(later, paths.results / "area_tests_start_follow_up.csv")
     write_result_csv(omnibus, paths.results / "omnibus_over_waves.csv")
-    withheld = f"withheld (n < {min_group_size})"
+    withheld = withheld_text(min_group_size)
 
     def omnibus_cell(n, statistic, p):
         if n < min_group_size:
@@ -281,7 +282,7 @@ def follow_up_analysis(paths: ProjectPaths, tidy: pd.DataFrame, scores: pd.DataF
         "Mean start": later["mean_start"].map(lambda v: format_half_up(v, 2)),
         "Mean follow-up": later["mean_end"].map(lambda v: format_half_up(v, 2)),
         "t (start − follow-up)": later["t"].map(lambda v: format_half_up(v, 3)),
-        "p": later["p"].map(lambda v: "–" if pd.isna(v) else format_p(v)),
+        "p": later["p"].map(format_p),  # format_p prints "–" for an undefined test
         "n, all waves": omnibus["n"].astype(str).to_numpy(),
         "RM-ANOVA F (p)": [omnibus_cell(n, f, p) for n, f, p in zip(omnibus["n"], omnibus["F"], omnibus["p_anova"])],
         "Friedman Q (p)": [omnibus_cell(n, q, p) for n, q, p in zip(omnibus["n"], omnibus["friedman_q"], omnibus["p_friedman"])],
@@ -314,9 +315,9 @@ def appendix3_display(areas: pd.DataFrame, counts: pd.DataFrame, min_group_size:
         show[label] = areas[col].map(lambda v: format_half_up(v, 2))
     show["t"] = areas["t"].map(lambda v: format_half_up(v, 3))
     show["df"] = areas["df"].map(lambda v: "–" if pd.isna(v) else str(int(v)))
-    show["p"] = areas["p"].map(lambda v: "–" if pd.isna(v) else format_p(v))
+    show["p"] = areas["p"].map(format_p)
     small = (areas["n"] < min_group_size).to_numpy()
-    show.loc[small, show.columns[4:]] = f"withheld (n < {min_group_size})"
+    show.loc[small, show.columns[4:]] = withheld_text(min_group_size)
     show.loc[small, "p < .05"] = "withheld"
     return show
 
@@ -324,20 +325,17 @@ def appendix3_display(areas: pd.DataFrame, counts: pd.DataFrame, min_group_size:
 def behaviour_display(behaviours: pd.DataFrame, min_group_size: int) -> pd.DataFrame:
     """The per-behaviour tests as shown in notebook 2: formatted, with withheld and
     undefined tests said in words rather than left as NaN."""
-    def number(value, places):
-        return "–" if pd.isna(value) else format_half_up(value, places)
-
     small = behaviours["n"] < min_group_size
     show = pd.DataFrame({
         "ID": behaviours["behaviour_id"], "Area": behaviours["area_id"], "n": behaviours["n"].astype(int).astype(str),
-        "Mean start": behaviours["mean_start"].map(lambda v: number(v, 2)),
-        "Mean end": behaviours["mean_end"].map(lambda v: number(v, 2)),
-        "Change": behaviours["mean_change"].map(lambda v: number(v, 2)),
-        "t": behaviours["t"].map(lambda v: number(v, 3)),
-        "p": behaviours["p"].map(lambda v: "–" if pd.isna(v) else format_p(v)),
+        "Mean start": behaviours["mean_start"].map(lambda v: format_half_up(v, 2)),
+        "Mean end": behaviours["mean_end"].map(lambda v: format_half_up(v, 2)),
+        "Change": behaviours["mean_change"].map(lambda v: format_half_up(v, 2)),
+        "t": behaviours["t"].map(lambda v: format_half_up(v, 3)),
+        "p": behaviours["p"].map(format_p),
         "p < .05": behaviours["significant"].map(lambda v: "yes" if (not pd.isna(v) and bool(v)) else "no"),
     })
-    show.loc[small.to_numpy(), ["Mean start", "Mean end", "Change", "t", "p", "p < .05"]] = f"withheld (n < {min_group_size})"
+    show.loc[small.to_numpy(), ["Mean start", "Mean end", "Change", "t", "p", "p < .05"]] = withheld_text(min_group_size)
     return show
 
 
@@ -396,11 +394,11 @@ def quant_glue(areas, behaviours, counts, comparison, audit_table, excluded, fra
         glue[f"{key}_change"] = format_half_up(row.mean_change, 2)
         glue[f"{key}_t"] = format_half_up(row.t, 3)
         glue[f"{key}_df"] = "–" if pd.isna(row.df) else str(int(row.df))
-        glue[f"{key}_p"] = "–" if pd.isna(row.p) else format_p(row.p)
+        glue[f"{key}_p"] = format_p(row.p)
         glue[f"{key}_p_text"] = "test undefined" if pd.isna(row.p) else p_text(row.p)
         if row.n < min_group_size:
             for stat in ("mean_start", "mean_end", "sd_start", "sd_end", "change", "t", "df", "p", "p_text"):
-                glue[f"{key}_{stat}"] = f"withheld (n < {min_group_size})"
+                glue[f"{key}_{stat}"] = withheld_text(min_group_size)
     for row in counts.itertuples():
         key = row.area_id.lower()
         glue[f"{key}_n_sig"] = str(int(row.n_significant))

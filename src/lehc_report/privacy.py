@@ -105,6 +105,11 @@ def scan_table(table: pd.DataFrame, columns: list[str], file: str, settings: Pri
                 )
 
 
+def withheld_text(min_group_size: int) -> str:
+    """What a cell shows in place of a statistic for a group below the threshold."""
+    return f"withheld (n < {min_group_size})"
+
+
 def suppress_small(count: int, n: int, settings: PrivacySettings) -> str:
     """"count of n", or "suppressed (n < k)" when the group is below the threshold."""
     if n < settings.min_group_size:

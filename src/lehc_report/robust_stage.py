@@ -419,11 +419,6 @@ def paired_units(long: pd.DataFrame, unit: str, units: list[str]) -> tuple[pd.Da
     return before.reindex(columns=units).astype(float), after.reindex(columns=units).astype(float), excluded
 
 
-def withheld_text(k: int) -> str:
-    """A withheld cell: the group's own size is not shown either (privacy.yml)."""
-    return f"withheld (n < {k})"
-
-
 def survive_verb(k: int) -> str:
     """'none survives', '1 survives', '3 survive'."""
     return f"{'none' if k == 0 else k} {'survive' if k > 1 else 'survives'}"
@@ -557,7 +552,7 @@ def analyse_robustness(paths: ProjectPaths) -> StageResult:
     show["Reading"] = bayes["reading"].to_numpy()
     for area in withheld_areas:
         show.loc[area, show.columns[2 if vary_n else 1]:] = "–"
-        show.loc[area, "Mean change [95% CI]"] = withheld_text(k)
+        show.loc[area, "Mean change [95% CI]"] = privacy.withheld_text(k)
         show.loc[area, "n"] = f"< {k}"
     show = show.reset_index(drop=True)
     write_myst_table(show, paths.tables / "robustness_areas.md",
@@ -594,7 +589,7 @@ def analyse_robustness(paths: ProjectPaths) -> StageResult:
     if rel_n.nunique() > 1 or int(rel_n.iloc[0]) != n:
         rel_show["People"] = [str(v) if v >= k else f"< {k}" for v in rel_n]
     rel_show["Cronbach's alpha [95% CI]"] = [
-        f"{fmt(r.alpha)} [{fmt(r.ci_low)}, {fmt(r.ci_high)}]" if r.n_participants >= k else withheld_text(k)
+        f"{fmt(r.alpha)} [{fmt(r.ci_low)}, {fmt(r.ci_high)}]" if r.n_participants >= k else privacy.withheld_text(k)
         for r in reliability.itertuples()]
     write_myst_table(rel_show, paths.tables / "robustness_reliability.md",
                      "Internal consistency of each area at each wave (Cronbach's alpha, Feldt CI). Source: notebook 04_robust.",
