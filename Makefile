@@ -6,7 +6,7 @@
 #
 # Make, not Jupyter Book's cache, decides what runs: each notebook is a target whose
 # prerequisites are the notebook, the raw data it reads and the package.  When one
-# re-runs, `lehc_report.execute` stores its outputs in the book's execution cache and
+# re-runs, `lehc_report.tools.execute` stores its outputs in the book's execution cache and
 # the book is re-read in full (`--all`), so pages that glue from it are never stale.
 # A prose-only edit re-renders without executing anything; with nothing changed,
 # `make book` does no work.
@@ -38,10 +38,10 @@ export PYTHONHASHSEED := 0
 
 STAMPS := $(BUILD)/stamps
 VENV_OK := $(VENV)/.installed
-# The analysis package: what notebooks import.  The PDF printer, the verifier, the
-# benchmark and the Sphinx extension shape no result, so editing them runs no notebook.
-NOT_ANALYSIS := src/lehc_report/pdf.py src/lehc_report/verify.py src/lehc_report/bench.py src/lehc_report/sphinxext.py
-PACKAGE := $(filter-out $(NOT_ANALYSIS),$(shell find src -name '*.py' -not -path '*/__pycache__/*' 2>/dev/null)) pyproject.toml
+# The analysis package: what notebooks import.  tools/ (execution, PDF printer, verifier,
+# benchmark, QDPX export, generator) and book/ (the Sphinx extension) shape no result,
+# so editing them runs no notebook.
+PACKAGE := $(shell find src/lehc_report -name '*.py' -not -path '*/__pycache__/*' -not -path '*/tools/*' -not -path '*/book/*' 2>/dev/null) pyproject.toml
 FRAMEWORK := $(firstword $(wildcard $(DATA)/framework.yml) data/framework.yml)
 CODEBOOK := $(firstword $(wildcard $(DATA)/codebook.yml) data/codebook.yml)
 SA_RAW := $(wildcard $(DATA)/self_assessment_*.csv $(DATA)/self_assessment_*.xlsx $(DATA)/participants.csv $(DATA)/cohort.yml) $(FRAMEWORK)
@@ -49,10 +49,10 @@ QUAL_RAW := $(wildcard $(addprefix $(DATA)/,respondents.csv survey_returns.csv i
 # The privacy settings shape what is withheld and what the scan refuses: a change re-runs what uses them.
 PRIVACY := privacy.yml $(wildcard data/deny_list.txt $(DATA)/deny_list.txt)
 DATA_FOLDER := $(STAMPS)/data-folder
-BOOK_SRC := $(wildcard book/*.md book/_static/*) _config.yml _toc.yml src/lehc_report/sphinxext.py
+BOOK_SRC := $(wildcard book/*.md book/_static/*) _config.yml _toc.yml $(wildcard src/lehc_report/book/*.py)
 NOTEBOOKS := 01_clean 02_quant 03_qual 04_robust 05_about
 NB_DONE := $(NOTEBOOKS:%=$(STAMPS)/%.done)
-RUN_NOTEBOOK = $(PY) -m lehc_report.execute $< --cache $(BUILD)/.jupyter_cache && touch $@
+RUN_NOTEBOOK = $(PY) -m lehc_report.tools.execute $< --cache $(BUILD)/.jupyter_cache && touch $@
 
 .PHONY: help setup data book html pdf test verify manifest qdpx bench clean FORCE
 
@@ -75,7 +75,7 @@ $(DATA_FOLDER): FORCE
 	  || { rm -rf $(BUILD)/generated $(BUILD)/results $(BUILD)/tidy; echo "$(LEHC_DATA)" > $@; }
 
 data: $(VENV_OK) ## Regenerate the synthetic self-assessment data in data/ (byte-identical)
-	$(PY) -m lehc_report.synthetic data
+	$(PY) -m lehc_report.tools.synthetic data
 
 # ---- notebooks: each re-runs only when what it reads has changed -------------------
 
@@ -118,7 +118,7 @@ PDF_ROOT_PAGE := $(BUILD)/work-pdf/_build/singlehtml/book/index.html
 pdf: $(PDF) ## Print the report to _build/pdf/book.pdf (needs Chromium: apt-get install chromium)
 
 # Order-only on the HTML build: the two Sphinx builds then never share the cache at once.
-$(PDF): $(NB_DONE) $(BOOK_SRC) src/lehc_report/pdf.py | $(BUILD)/html/index.html
+$(PDF): $(NB_DONE) $(BOOK_SRC) src/lehc_report/tools/pdf.py | $(BUILD)/html/index.html
 	@if [ -z "$(CHROMIUM)" ] || [ ! -x "$(CHROMIUM)" ]; then \
 	  echo "make: no Chromium$(if $(CHROMIUM), at CHROMIUM=$(CHROMIUM),) to print the PDF with."; \
 	  echo "      Install it (Debian/Ubuntu: apt-get install chromium) or point CHROMIUM=/path/to/chromium at one."; \
@@ -128,30 +128,30 @@ $(PDF): $(NB_DONE) $(BOOK_SRC) src/lehc_report/pdf.py | $(BUILD)/html/index.html
 	  $(if $(filter $(STAMPS)/% _config.yml _toc.yml,$?),--all) \
 	  || { echo "make: the single-page build failed; the previous $(PDF) is untouched"; exit 1; }
 	@mkdir -p $(@D)
-	$(PY) -m lehc_report.pdf $(PDF_ROOT_PAGE) $@.tmp --chromium "$(CHROMIUM)" \
+	$(PY) -m lehc_report.tools.pdf $(PDF_ROOT_PAGE) $@.tmp --chromium "$(CHROMIUM)" \
 	  || { rm -f $@.tmp; echo "make: printing the PDF failed; the previous $(PDF) is untouched"; exit 1; }
 	@mv -f $@.tmp $@
 	@echo "pdf: $@"
 
 # ---- reproducibility: every artefact against results/MANIFEST.sha256 ----------------
 manifest: book ## Record the sha256 of every result CSV, figure and table in results/MANIFEST.sha256
-	$(PY) -m lehc_report.verify manifest --build $(BUILD) --manifest results/MANIFEST.sha256
+	$(PY) -m lehc_report.tools.verify manifest --build $(BUILD) --manifest results/MANIFEST.sha256
 
 verify: $(VENV_OK) ## Rebuild everything from the raw data (no cache) and compare with results/MANIFEST.sha256
-	$(PY) -m lehc_report.verify verify --build $(BUILD) --manifest results/MANIFEST.sha256 --make "$(MAKE)"
+	$(PY) -m lehc_report.tools.verify verify --build $(BUILD) --manifest results/MANIFEST.sha256 --make "$(MAKE)"
 
 test: book pdf ## Set up, build the HTML and PDF reports and run the test suite
 	$(PY) -m pytest -q
 
 qdpx: $(BUILD)/lehc.qdpx ## Export the qualitative coding as a REFI-QDA project for NVivo, ATLAS.ti, MAXQDA, QualCoder
 
-$(BUILD)/lehc.qdpx: $(QUAL_RAW) $(PACKAGE) $(DATA_FOLDER) $(VENV_OK)
+$(BUILD)/lehc.qdpx: $(QUAL_RAW) $(PACKAGE) src/lehc_report/tools/qdpx.py $(DATA_FOLDER) $(VENV_OK)
 	@mkdir -p $(@D)
-	$(PY) -m lehc_report.qdpx $(DATA) $@
+	$(PY) -m lehc_report.tools.qdpx $(DATA) $@
 	@echo "qdpx: $@ (holds every respondent's full text: for the coding team, not for publication)"
 
 bench: $(VENV_OK) ## Time cold, no-change and prose-edit builds against a bare Jupyter Book build
-	$(PY) -m lehc_report.bench
+	$(PY) -m lehc_report.tools.bench
 
 clean: ## Remove everything built (keeps .venv)
 	rm -rf $(BUILD)

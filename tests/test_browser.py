@@ -65,7 +65,7 @@ def site() -> Path:
 
 @pytest.fixture(scope="session")
 def chromium() -> str:
-    from lehc_report.pdf import find_chromium
+    from lehc_report.tools.pdf import find_chromium
 
     try:
         return find_chromium()
@@ -95,7 +95,7 @@ def server(site: Path):
 def browser(chromium: str):
     from playwright.sync_api import sync_playwright
 
-    from lehc_report.pdf import CHROMIUM_ARGS
+    from lehc_report.tools.pdf import CHROMIUM_ARGS
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from lehc_report import privacy
-from lehc_report.rounding import format_half_up, format_p
+from lehc_report.prose.rounding import format_half_up, format_p
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "_build" / "results"
@@ -96,7 +96,7 @@ def test_figures_and_tables_name_their_notebook(page_text, built_html):
 
 
 def test_conditional_passages_follow_the_content_flags():
-    from lehc_report.sphinxext import resolve_conditions
+    from lehc_report.book.sphinxext import resolve_conditions
 
     text = "A.\n<!-- if: coded -->\n## Themes\n12 of 19.\n<!-- else -->\nNot coded.\n<!-- end if -->\nB <!-- if: coded -->(7 said so)<!-- end if -->."
     assert resolve_conditions(text, {"coded": True}) == "A.\n\n## Themes\n12 of 19.\n\nB (7 said so)."

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from lehc_report.cohort import framework_file, load_cohort
-from lehc_report.framework import load_framework
-from lehc_report.ingest import load_self_assessment
+from lehc_report.inputs.cohort import framework_file, load_cohort
+from lehc_report.inputs.framework import load_framework
+from lehc_report.inputs.self_assessment import load_self_assessment
 
 ROOT = Path(__file__).resolve().parents[1]
 COHORTS = Path(__file__).resolve().parent / "cohorts"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from jupyter_cache import get_cache
 
-from lehc_report.execute import execute_into_cache, unix_socket_kernels
+from lehc_report.tools.execute import execute_into_cache, unix_socket_kernels
 
 TOP_MATTER = """---
 jupytext:

@@ -1,4 +1,4 @@
-"""Unit tests of lehc_report.ingest beyond the input corpus: score parsing, the
+"""Unit tests of lehc_report.inputs.self_assessment beyond the input corpus: score parsing, the
 participant register, and randomly damaged exports (only ever a DataError)."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lehc_report.framework import load_framework
-from lehc_report.ingest import DataError, column_letter, load_self_assessment, number_ranges, parse_score
+from lehc_report.inputs.framework import load_framework
+from lehc_report.inputs.self_assessment import DataError, column_letter, load_self_assessment, number_ranges, parse_score
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = Path(__file__).resolve().parent / "input_corpus"
@@ -103,7 +103,7 @@ def test_truncated_workbook_is_a_data_error(cut, tmp_path):
 
 
 def test_gender_spellings_are_read_and_other_answers_kept_as_not_stated(tmp_path):
-    from lehc_report.ingest import CleaningLog, load_participants
+    from lehc_report.inputs.self_assessment import CleaningLog, load_participants
 
     (tmp_path / "participants.csv").write_text(
         "participant_id,gender\nP1,F\nP2, Male \nP3,non-binary\nP4,\nP5,female\n", encoding="utf-8")

@@ -19,8 +19,8 @@ import pytest
 import yaml
 from openpyxl import load_workbook
 
-from lehc_report.framework import load_framework
-from lehc_report.ingest import DataError, load_self_assessment
+from lehc_report.inputs.framework import load_framework
+from lehc_report.inputs.self_assessment import DataError, load_self_assessment
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = Path(__file__).resolve().parent / "input_corpus"

@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lehc_report import narrative
-from lehc_report.selfassessment import paired_tests
+from lehc_report.prose import quant as narrative
+from lehc_report.stats.paired import paired_tests
 
 
 def area_rows(changes: dict[str, list[float]], start: float = 5.0) -> pd.DataFrame:
@@ -64,7 +64,7 @@ def test_whole_cohort_below_threshold_is_withheld():
 
 
 def test_behaviour_display_words_instead_of_nan():
-    from lehc_report.pipeline import behaviour_display, withhold_small
+    from lehc_report.stages.quant import behaviour_display, withhold_small
 
     table = area_rows({"B1": [1, 2, 1, 2, 1, 2], "B2": [1, 1, 1, 1, 1, 1], "B3": [1, 0, 1, 0, 1, 1]})
     table = table.rename(columns={"area_id": "behaviour_id"}).assign(area_id="X")

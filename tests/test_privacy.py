@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from lehc_report import privacy
-from lehc_report.qual_stage import scan_free_text
+from lehc_report.stages.qual import scan_free_text
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -118,7 +118,7 @@ def test_plan_hides_everything_in_a_tiny_cohort(settings):
 
 def test_display_of_a_hand_made_tally_cannot_be_subtracted(settings):
     """Theme raised by 18 of 19: professionals 17 of 17 beside a hidden 1 of 2 would give it away."""
-    from lehc_report.qual_stage import tally_display
+    from lehc_report.stages.qual import tally_display
 
     rows = [("overall", "all", 18, 19), ("source", "survey", 9, 9), ("source", "interview", 9, 10),
             ("group", "professional", 17, 17), ("group", "uses_services", 1, 2)]

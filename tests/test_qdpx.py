@@ -1,4 +1,4 @@
-"""Tests for lehc_report.qdpx: REFI-QDA export of the hand-made fixture."""
+"""Tests for lehc_report.tools.qdpx: REFI-QDA export of the hand-made fixture."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import pytest
 from lxml import etree
 from qual_fixture import tables, write_fixture
 
-from lehc_report.qdpx import QDA_NS, main, write_qdpx
-from lehc_report.qualitative import load_qualitative
+from lehc_report.tools.qdpx import QDA_NS, main, write_qdpx
+from lehc_report.inputs.qualitative import load_qualitative
 
 ROOT = Path(__file__).resolve().parents[1]
 XSD = ROOT.parent / "shared" / "refi-qda" / "Project-mrt2019.xsd"
@@ -174,7 +174,7 @@ def test_cli_module_entry_point(data_dir, tmp_path):
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"),
                                                         os.environ.get("PYTHONPATH", "")])}
     result = subprocess.run(
-        [sys.executable, "-m", "lehc_report.qdpx", str(data_dir), str(out)],
+        [sys.executable, "-m", "lehc_report.tools.qdpx", str(data_dir), str(out)],
         capture_output=True, text=True, env=env, check=False,
     )
     assert result.returncode == 0, result.stderr

@@ -1,4 +1,4 @@
-"""Sentences and safeguards of the qualitative stage (lehc_report.qual_stage), with real values."""
+"""Sentences and safeguards of the qualitative stage (lehc_report.stages.qual), with real values."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 from qual_fixture import write_fixture
 
-from lehc_report import privacy, qual_stage
-from lehc_report.qualitative import load_qualitative
+from lehc_report import privacy
+from lehc_report.stages import qual as qual_stage
+from lehc_report.inputs.qualitative import load_qualitative
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -118,7 +119,7 @@ def test_no_double_coding_is_said_plainly(tmp_path):
 
 
 def test_case_study_problems_name_the_line_and_every_id(tmp_path):
-    from lehc_report.ingest import DataError
+    from lehc_report.inputs.self_assessment import DataError
 
     data = load_qualitative(write_fixture(tmp_path))
     case_file = tmp_path / "case_studies.yml"

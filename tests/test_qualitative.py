@@ -1,4 +1,4 @@
-"""Tests for lehc_report.qualitative on the hand-made fixture in qual_fixture.py."""
+"""Tests for lehc_report.inputs.qualitative on the hand-made fixture in qual_fixture.py."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 from qual_fixture import TEXTS, tables, write_fixture
 from sklearn.metrics import cohen_kappa_score
 
-from lehc_report.qualitative import (
+from lehc_report.inputs.qualitative import (
     QUESTIONS,
     QualitativeDataError,
     agreement_units,
@@ -382,7 +382,7 @@ def test_neither_source_file_is_refused(tmp_path):
 
 
 def test_unique_role_labels_are_named_by_file_row_and_column(data):
-    from lehc_report.qualitative import role_label_problems
+    from lehc_report.inputs.qualitative import role_label_problems
 
     problems = role_label_problems(data.respondents)
     # Every label in the fixture is its holder's own; S02 and I02 did not agree to be quoted.

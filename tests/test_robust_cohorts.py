@@ -17,9 +17,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from lehc_report import pipeline
-from lehc_report import robust_stage as rs
-from lehc_report import robustness as rb
+from lehc_report.stages import quant as pipeline
+from lehc_report.stages import robust as rs
+from lehc_report.stats import robustness as rb
 from lehc_report.paths import ProjectPaths
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -181,7 +181,7 @@ def small_cohort(folder: Path) -> Path:
     spec = yaml.safe_load((ROOT / "data" / "framework.yml").read_text(encoding="utf-8"))
     spec["scale"] = {"min": 1, "max": 5}
     (folder / "framework.yml").write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
-    from lehc_report.framework import load_framework
+    from lehc_report.inputs.framework import load_framework
 
     framework = load_framework(folder / "framework.yml")
     ids = [f"T{i:02d}" for i in range(1, 9)]

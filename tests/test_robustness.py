@@ -1,4 +1,4 @@
-"""Tests for lehc_report.robustness.
+"""Tests for lehc_report.stats.robustness.
 
 Every statistic is checked against a value obtained independently: a hand-worked example
 (in the comments), a published value, or a second implementation (pingouin, statsmodels,
@@ -19,7 +19,7 @@ from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.power import TTestPower
 from statsmodels.stats.weightstats import DescrStatsW
 
-from lehc_report import robustness as rb
+from lehc_report.stats import robustness as rb
 
 def frame(columns: dict[str, list[float]], index=None) -> pd.DataFrame:
     values = pd.DataFrame(columns, dtype=float)
@@ -483,7 +483,7 @@ def test_vectorised_sign_flip_p_equals_scipy_permutation_method():
 
 def test_wilcoxon_sees_ties_between_area_means_that_floats_hide():
     """40/7 - 41/7 and 41/7 - 42/7 are both -1/7, but differ in the last bit as floats."""
-    from lehc_report.robustness import wilcoxon_signed_rank
+    from lehc_report.stats.robustness import wilcoxon_signed_rank
 
     before = pd.DataFrame({"A": [41 / 7, 42 / 7, 40 / 7, 43 / 7, 40 / 7]})
     after = pd.DataFrame({"A": [40 / 7, 41 / 7, 45 / 7, 47 / 7, 46 / 7]})

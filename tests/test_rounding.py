@@ -2,7 +2,7 @@
 
 import pytest
 
-from lehc_report.rounding import format_half_up, format_p, round_half_up
+from lehc_report.prose.rounding import format_half_up, format_p, round_half_up
 
 
 @pytest.mark.parametrize(

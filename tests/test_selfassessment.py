@@ -8,9 +8,10 @@ import pingouin as pg
 import pytest
 from scipy import stats
 
-from lehc_report import audit, selfassessment
-from lehc_report.framework import load_framework
-from lehc_report.ingest import load_self_assessment
+from lehc_report.published import audit
+from lehc_report.stats import paired as selfassessment
+from lehc_report.inputs.framework import load_framework
+from lehc_report.inputs.self_assessment import load_self_assessment
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -94,7 +95,7 @@ def test_driving_transformation_nearest_reachable_t_values():
 
 
 def test_many_cohorts_at_once_equal_one_cohort_at_a_time(tidy, framework):
-    from lehc_report.bench import synthetic_cohorts
+    from lehc_report.tools.bench import synthetic_cohorts
 
     many, _ = synthetic_cohorts(ROOT, cohorts=3, participants=6, seed=1)
     batched = selfassessment.cohort_area_tests(many, framework).set_index(["cohort", "area_id"])

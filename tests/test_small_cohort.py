@@ -6,11 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lehc_report import pipeline
-from lehc_report.framework import load_framework
+from lehc_report.stages import quant as pipeline
+from lehc_report.inputs.framework import load_framework
 from lehc_report.paths import ProjectPaths
-from lehc_report.qual_stage import analyse_qualitative
-from lehc_report.robust_stage import analyse_robustness
+from lehc_report.stages.qual import analyse_qualitative
+from lehc_report.stages.robust import analyse_robustness
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -1,4 +1,4 @@
-"""Tests for the synthetic self-assessment data (lehc_report.synthetic).
+"""Tests for the synthetic self-assessment data (lehc_report.tools.synthetic).
 
 The Appendix 3 checks recompute everything from the committed CSVs with pandas
 and scipy only, against a copy of the published table written out here, so
@@ -16,8 +16,8 @@ import pytest
 import yaml
 from scipy import stats
 
-from lehc_report import synthetic
-from lehc_report.rounding import format_half_up, format_p
+from lehc_report.tools import synthetic
+from lehc_report.prose.rounding import format_half_up, format_p
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 CSV_NAMES = ["self_assessment_start.csv", "self_assessment_end.csv", "participants.csv"]

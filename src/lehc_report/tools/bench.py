@@ -26,8 +26,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .framework import load_framework
-from .paths import project_root
+from lehc_report.inputs.framework import load_framework
+from lehc_report.paths import project_root
 
 TARGETS = {"cold": 8.0, "no-change": 0.5, "prose edit": 2.0}
 
@@ -112,13 +112,14 @@ def synthetic_cohorts(root: Path, cohorts: int = 1000, participants: int = 30, s
 
 
 def scale_bench(root: Path) -> pd.DataFrame:
-    from . import qualitative, selfassessment
+    from lehc_report.inputs import qualitative
+    from lehc_report.stats import paired
 
     tidy, framework = synthetic_cohorts(root)
     rows = []
     tracemalloc.start()
     t0 = time.perf_counter()
-    tests = selfassessment.cohort_area_tests(tidy, framework)
+    tests = paired.cohort_area_tests(tidy, framework)
     elapsed = time.perf_counter() - t0
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .rounding import format_half_up, format_p
+from lehc_report.prose.rounding import format_half_up, format_p
 
 NUMBER_WORDS = {0: "no", 1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight",
                 9: "nine", 10: "ten", 11: "eleven", 12: "twelve"}

@@ -1,6 +1,6 @@
 """Stage 3: the qualitative tally, agreement, quote bank and profiles for the book.
 
-Reads the coded qualitative data (validated by :mod:`lehc_report.qualitative`),
+Reads the coded qualitative data (validated by :mod:`lehc_report.inputs.qualitative`),
 scans every free-text field for personal data, and writes results CSVs, figures,
 numbered table snippets and the glue values the findings chapters paste in.
 A cohort without qualitative data gets a stage result that says so.
@@ -13,14 +13,16 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from . import figures, privacy, qualitative
-from .framework import Framework
-from .ingest import DataError
-from .narrative import join_words
-from .outputs import glue_references, save_figure, write_myst_table, write_result_csv
-from .paths import ProjectPaths
-from .pipeline import StageResult, framework_for, number_word, read_tidy_ratings, survey_questions
-from .rounding import format_half_up
+from lehc_report.render import figures
+from lehc_report import privacy
+from lehc_report.inputs import qualitative
+from lehc_report.inputs.framework import Framework
+from lehc_report.inputs.self_assessment import DataError
+from lehc_report.prose.quant import join_words
+from lehc_report.render.outputs import glue_references, save_figure, write_myst_table, write_result_csv
+from lehc_report.paths import ProjectPaths
+from lehc_report.stages.quant import StageResult, framework_for, number_word, read_tidy_ratings, survey_questions
+from lehc_report.prose.rounding import format_half_up
 
 QUAL_FILES = ("respondents.csv", "survey_returns.csv", "interview_segments.csv", "codings.csv", "double_coded.csv")
 GROUP_LABELS = {"professional": "professionals", "uses_services": "people who use services"}
@@ -236,7 +238,7 @@ def absent_qualitative(paths: ProjectPaths) -> StageResult:
 
 
 def write_content_flags(paths: ProjectPaths, qualitative: bool, coded: bool) -> None:
-    """Tell the book build which passages apply (see ``lehc_report.sphinxext``):
+    """Tell the book build which passages apply (see ``lehc_report.book.sphinxext``):
     ``qualitative``, any qualitative data; ``coded``, coded texts to tally."""
     import json
 
@@ -246,7 +248,7 @@ def write_content_flags(paths: ProjectPaths, qualitative: bool, coded: bool) -> 
 
 def profile_area_scores(paths: ProjectPaths, framework: Framework) -> pd.DataFrame | None:
     """Area scores for the profiles, from the cleaning stage's tidy table (stage 1)."""
-    from .selfassessment import area_scores  # scipy: only needed here
+    from lehc_report.stats.paired import area_scores  # scipy: only needed here
 
     if not (paths.tidy / "self_assessment.csv").exists():
         return None

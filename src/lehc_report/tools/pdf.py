@@ -1,6 +1,6 @@
 """Print the report to PDF with headless Chromium, offline.
 
-    python -m lehc_report.pdf SRC_HTML OUT_PDF [--chromium /usr/bin/chromium]
+    python -m lehc_report.tools.pdf SRC_HTML OUT_PDF [--chromium /usr/bin/chromium]
 
 ``SRC_HTML`` is the root page of Jupyter Book's ``singlehtml`` build (the whole
 book on one page; ``make pdf`` passes ``singlehtml/book/index.html``, not the

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from .framework import Framework
-from .outputs import save_figure
+from lehc_report.inputs.framework import Framework
+from lehc_report.render.outputs import save_figure
 
 #: Colour-blind-safe palette, one colour per wave (start, end, follow-up).
 WAVE_COLOURS = sns.color_palette("colorblind", 3)

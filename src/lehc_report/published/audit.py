@@ -24,8 +24,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .published import APPENDIX3_AREAS
-from .rounding import format_half_up, format_p
+from lehc_report.published.appendix3 import APPENDIX3_AREAS
+from lehc_report.prose.rounding import format_half_up, format_p
 
 
 def totals_matching_mean(published: str, n: int, k: int) -> list[int]:

@@ -12,9 +12,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .framework import Framework
-from .published import APPENDIX3_AREAS, APPENDIX3_SIGNIFICANT, PUBLISHED_PLACES
-from .rounding import format_half_up, format_p
+from lehc_report.inputs.framework import Framework
+from lehc_report.published.appendix3 import APPENDIX3_AREAS, APPENDIX3_SIGNIFICANT, PUBLISHED_PLACES
+from lehc_report.prose.rounding import format_half_up, format_p
 
 #: An area score needs at least this share of its behaviours answered.
 MIN_SHARE_ANSWERED = 0.5

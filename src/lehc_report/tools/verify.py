@@ -1,8 +1,8 @@
 """Check that the report's artefacts rebuild byte for byte from the raw data.
 
-    python -m lehc_report.verify manifest   # record results/MANIFEST.sha256 from _build
-    python -m lehc_report.verify verify     # rebuild from scratch, compare with it
-    python -m lehc_report.verify check      # compare the current _build, no rebuild
+    python -m lehc_report.tools.verify manifest   # record results/MANIFEST.sha256 from _build
+    python -m lehc_report.tools.verify verify     # rebuild from scratch, compare with it
+    python -m lehc_report.tools.verify check      # compare the current _build, no rebuild
 
 The manifest lists, sorted by path, the SHA-256 of every result CSV
 (``_build/results/*.csv``), figure (``_build/generated/figures/*.png|svg``) and
@@ -29,7 +29,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .paths import get_paths
+from lehc_report.paths import get_paths
 
 #: What the manifest covers, as globs relative to the build folder.
 ARTEFACTS = ("results/*.csv", "generated/figures/*.png", "generated/figures/*.svg", "generated/tables/*.md")

@@ -1,6 +1,6 @@
 """Stage 4: "How robust are these findings?" for the book.
 
-Reads the tidy ratings (stage 1 output) and runs :mod:`lehc_report.robustness`
+Reads the tidy ratings (stage 1 output) and runs :mod:`lehc_report.stats.robustness`
 on the area scores and on the behaviours, side by side with the published
 analysis; writes results CSVs, three figures, table snippets and glue values.
 
@@ -20,13 +20,16 @@ import math
 import numpy as np
 import pandas as pd
 
-from . import figures, privacy, robustness, selfassessment
-from .cohort import load_cohort
-from .outputs import glue_references, write_myst_table, write_result_csv
-from .paths import ProjectPaths
-from .pipeline import StageResult, framework_for, number_word, published_cohort, read_tidy_ratings
-from .published import APPENDIX3_SIGNIFICANT
-from .rounding import format_half_up, format_p
+from lehc_report.render import figures
+from lehc_report import privacy
+from lehc_report.stats import robustness
+from lehc_report.stats import paired
+from lehc_report.inputs.cohort import load_cohort
+from lehc_report.render.outputs import glue_references, write_myst_table, write_result_csv
+from lehc_report.paths import ProjectPaths
+from lehc_report.stages.quant import StageResult, framework_for, number_word, published_cohort, read_tidy_ratings
+from lehc_report.published.appendix3 import APPENDIX3_SIGNIFICANT
+from lehc_report.prose.rounding import format_half_up, format_p
 
 ALPHA = 0.05
 UNDEFINED = "undefined"
@@ -415,7 +418,7 @@ def robust_sentence(effects: pd.DataFrame, wilcoxon: pd.DataFrame, bayes: pd.Dat
 
 def paired_units(long: pd.DataFrame, unit: str, units: list[str]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Start and end tables (participants with data at both waves x units, gaps kept as NaN)."""
-    before, after, excluded = selfassessment.paired_wide(long, unit, "score", "start", "end")
+    before, after, excluded = paired.paired_wide(long, unit, "score", "start", "end")
     return before.reindex(columns=units).astype(float), after.reindex(columns=units).astype(float), excluded
 
 
@@ -469,7 +472,7 @@ def analyse_robustness(paths: ProjectPaths) -> StageResult:
     cohort = load_cohort(paths.data)
     compare = published_cohort(paths, framework)  # the one rule for comparing with 2013
 
-    scores = selfassessment.area_scores(tidy, framework)
+    scores = paired.area_scores(tidy, framework)
     area_before, area_after, excluded = paired_units(scores, "area_id", framework.area_ids)
     item_before, item_after, _ = paired_units(tidy, "behaviour_id", framework.behaviour_ids)
     n = len(item_before)  # participants with ratings at both waves
@@ -500,7 +503,7 @@ def analyse_robustness(paths: ProjectPaths) -> StageResult:
 
     item_effects = per_item(robustness.paired_effect_sizes)
     item_wilcoxon = per_item(robustness.wilcoxon_signed_rank)
-    behaviour_tests = selfassessment.behaviour_table(tidy, framework).set_index("behaviour_id")
+    behaviour_tests = paired.behaviour_table(tidy, framework).set_index("behaviour_id")
     # The family: behaviours with enough pairs and a defined t-test (a change that does
     # not vary has none); the published analysis's own p values, so the counts match it.
     tested = (item_n >= k) & item_effects["p_ttest"].notna()

@@ -30,7 +30,7 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from .framework import Framework, normalise_header
+from lehc_report.inputs.framework import Framework, normalise_header
 
 MISSING_MARKERS = frozenset({"", "n/a", "na", "-", "not answered"})
 PARTICIPANT_HEADERS = frozenset({"participant id", "participant", "id", "respondent id"})
@@ -521,5 +521,5 @@ def load_self_assessment(data_dir: Path, framework: Framework) -> tuple[pd.DataF
     try:
         tidy = tidy_ratings_schema(framework).validate(tidy)
     except (pa.errors.SchemaError, pa.errors.SchemaErrors) as exc:  # the checks above should make this unreachable
-        raise DataError(data_dir, f"the tidy ratings table failed validation ({exc}); this is a fault in lehc_report.ingest, please report it with the data folder") from exc
+        raise DataError(data_dir, f"the tidy ratings table failed validation ({exc}); this is a fault in lehc_report.inputs.self_assessment, please report it with the data folder") from exc
     return tidy, log.to_frame(), participants

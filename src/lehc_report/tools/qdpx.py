@@ -31,8 +31,8 @@ from pathlib import Path
 
 from lxml import etree
 
-from . import __version__
-from .qualitative import QualitativeData, QualitativeDataError, load_qualitative
+from lehc_report import __version__
+from lehc_report.inputs.qualitative import QualitativeData, QualitativeDataError, load_qualitative
 
 __all__ = ["GUID_NAMESPACE", "QDA_NS", "build_project", "guid", "main", "write_qdpx"]
 
@@ -176,9 +176,9 @@ def write_qdpx(data: QualitativeData, out_path: Path, project_name: str) -> Path
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m lehc_report.qdpx DATA_DIR OUT.qdpx [--name NAME]``."""
+    """``python -m lehc_report.tools.qdpx DATA_DIR OUT.qdpx [--name NAME]``."""
     parser = argparse.ArgumentParser(
-        prog="python -m lehc_report.qdpx",
+        prog="python -m lehc_report.tools.qdpx",
         description="Export the coded qualitative data as a REFI-QDA .qdpx project.",
     )
     parser.add_argument("data_dir", type=Path, help="directory holding codebook.yml and the CSVs")

@@ -7,7 +7,7 @@ and the package), and this module runs it the way myst-nb would and stores the
 result under the same key, so the book build that follows finds it in the cache
 and executes nothing itself.  A failing cell stops the build, naming the notebook.
 
-    python -m lehc_report.execute notebooks/02_quant.md --cache _build/.jupyter_cache
+    python -m lehc_report.tools.execute notebooks/02_quant.md --cache _build/.jupyter_cache
 """
 
 from __future__ import annotations

@@ -56,7 +56,7 @@ import pandas as pd
 import yaml
 from scipy import stats
 
-from lehc_report.rounding import format_p, round_half_up
+from lehc_report.prose.rounding import format_p, round_half_up
 
 SEED = 20130917
 N_PARTICIPANTS = 9

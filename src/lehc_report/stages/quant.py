@@ -12,16 +12,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from .cohort import check_attendance, framework_file, load_cohort
-from .framework import Framework, load_framework
-from .ingest import DataError, load_self_assessment, tidy_ratings_schema
-from .outputs import myst_table, write_myst_table, write_result_csv
-from .paths import ProjectPaths
-from .privacy import withheld_text
-from .published import APPENDIX3_AREAS, APPENDIX3_SIGNIFICANT, PUBLISHED_N_COMPLETE
-from .rounding import format_half_up, format_p
+from lehc_report.inputs.cohort import check_attendance, framework_file, load_cohort
+from lehc_report.inputs.framework import Framework, load_framework
+from lehc_report.inputs.self_assessment import DataError, load_self_assessment, tidy_ratings_schema
+from lehc_report.render.outputs import myst_table, write_myst_table, write_result_csv
+from lehc_report.paths import ProjectPaths
+from lehc_report.privacy import withheld_text
+from lehc_report.published.appendix3 import APPENDIX3_AREAS, APPENDIX3_SIGNIFICANT, PUBLISHED_N_COMPLETE
+from lehc_report.prose.rounding import format_half_up, format_p
 
-from .narrative import area_gaps_text, change_narrative, number_word, p_text, sample_description
+from lehc_report.prose.quant import area_gaps_text, change_narrative, number_word, p_text, sample_description
 
 
 @dataclass
@@ -136,19 +136,22 @@ def read_tidy_ratings(paths: ProjectPaths, framework: Framework) -> pd.DataFrame
 # --------------------------------------------------------------------------- stage 2
 def analyse_self_assessment(paths: ProjectPaths) -> StageResult:
     """Appendix 3 reproduced: area table, behaviour tests, comparison, audit, Figure 1."""
-    from . import audit, figures, privacy, selfassessment  # heavy (scipy, seaborn): imported by the stages that use them
+    from lehc_report.published import audit  # heavy (scipy, seaborn): imported by the stages that use them
+    from lehc_report.render import figures
+    from lehc_report import privacy
+    from lehc_report.stats import paired
 
     paths.ensure()
     framework = framework_for(paths)
     tidy = read_tidy_ratings(paths, framework)
-    scores = selfassessment.area_scores(tidy, framework)
-    areas, excluded = selfassessment.area_table(tidy, framework)
-    behaviours = selfassessment.behaviour_table(tidy, framework)
+    scores = paired.area_scores(tidy, framework)
+    areas, excluded = paired.area_table(tidy, framework)
+    behaviours = paired.behaviour_table(tidy, framework)
     settings = privacy.load_settings(paths.root)
     behaviours = withhold_small(behaviours, settings.min_group_size)
-    counts = selfassessment.significant_counts(behaviours, framework)
+    counts = paired.significant_counts(behaviours, framework)
     is_published_cohort = published_cohort(paths, framework)
-    comparison = selfassessment.compare_with_published(areas, counts) if is_published_cohort else EMPTY_COMPARISON
+    comparison = paired.compare_with_published(areas, counts) if is_published_cohort else EMPTY_COMPARISON
     # The audit concerns the published table, so it uses the published n and
     # behaviours per area whatever cohort is being analysed.
     audit_table = audit.audit_published_table(PUBLISHED_N_COMPLETE, APPENDIX3_SIGNIFICANT.set_index("area_id")["n_behaviours"].to_dict())
@@ -259,15 +262,15 @@ def follow_up_analysis(paths: ProjectPaths, tidy: pd.DataFrame, scores: pd.DataF
     """Start-to-follow-up comparison and an omnibus test over all waves, when a follow-up exists.
 
     Rows scored by fewer than ``min_group_size`` participants show no statistic."""
-    from . import selfassessment  # heavy (scipy, pingouin): imported by the stages that use them
+    from lehc_report.stats import paired  # heavy (scipy, pingouin): imported by the stages that use them
 
     snippet = paths.tables / "follow_up.md"
     if "follow_up" not in set(tidy["wave"]):
         snippet.write_text("This cohort has no follow-up self-assessment, so no comparison beyond the end of the course "
                            "is possible.\n", encoding="utf-8")
         return {"follow_up_present": "no"}
-    later, excluded = selfassessment.area_table(tidy, framework, "start", "follow_up")
-    omnibus = selfassessment.omnibus_over_waves(scores, framework)
+    later, excluded = paired.area_table(tidy, framework, "start", "follow_up")
+    omnibus = paired.omnibus_over_waves(scores, framework)
     write_result_csv(later, paths.results / "area_tests_start_follow_up.csv")
     write_result_csv(omnibus, paths.results / "omnibus_over_waves.csv")
     withheld = withheld_text(min_group_size)
@@ -355,7 +358,7 @@ def comparison_display(comparison: pd.DataFrame, framework: Framework) -> pd.Dat
 
 def driving_transformation_arithmetic() -> dict[str, str]:
     """Why the published t = -6.256 for Driving Transformation cannot come from integer data."""
-    from . import audit  # scipy: imported by the stages that use it
+    from lehc_report.published import audit  # scipy: imported by the stages that use it
 
     published = APPENDIX3_AREAS.set_index("area_id").loc["DT"]
     n, k = PUBLISHED_N_COMPLETE, int(APPENDIX3_SIGNIFICANT.set_index("area_id").loc["DT", "n_behaviours"])
@@ -378,7 +381,7 @@ def driving_transformation_arithmetic() -> dict[str, str]:
 
 
 def quant_glue(areas, behaviours, counts, comparison, audit_table, excluded, framework, min_group_size: int = 0) -> dict[str, str]:
-    from . import audit
+    from lehc_report.published import audit
 
     glue: dict[str, str] = {}
     n = int(areas["n"].max())

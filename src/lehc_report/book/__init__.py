@@ -1,0 +1,1 @@
+"""Glue and the Sphinx extension: what the book build itself uses."""

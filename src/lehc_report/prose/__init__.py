@@ -1,0 +1,1 @@
+"""Every sentence and number wording the chapters glue."""

@@ -1,0 +1,1 @@
+"""Display tables, MyST snippets and figures."""

@@ -1,0 +1,1 @@
+"""The analysis stages the notebooks call: short orchestrations over the other subpackages."""

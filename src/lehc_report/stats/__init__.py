@@ -1,0 +1,1 @@
+"""Pure statistics: frames in, frames out; no paths, no prose, no formatting."""

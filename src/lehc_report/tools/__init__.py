@@ -1,0 +1,1 @@
+"""Not analysis: notebook execution, verification, PDF printing, QDPX export, benchmark, synthetic data."""
