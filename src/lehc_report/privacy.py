@@ -15,6 +15,8 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from lehc_report.errors import PersonalDataFound
+
 # A number may end a sentence ("Ring me on 07700 900123."), so a full stop after it
 # does not protect it; only a decimal point does ("0.00391", "7.56").
 _NOT_BEFORE = r"(?<!\w)(?<!\d\.)"
@@ -40,10 +42,6 @@ class PrivacySettings:
     #: A quotation or profile is attributed only to a role label, and a view only to a
     #: group, shared by at least this many respondents.
     min_attribution_size: int = 2
-
-
-class PersonalDataFound(ValueError):
-    """Personal data in a free-text field: located, so the source can be redacted."""
 
 
 COHORT_DENY_LIST = "deny_list.txt"
@@ -101,7 +99,8 @@ def scan_table(table: pd.DataFrame, columns: list[str], file: str, settings: Pri
                 found = "; ".join(f"{kind}: {text!r}" for kind, text in dict.fromkeys(hits))
                 raise PersonalDataFound(
                     f"{file}, row {offset + first_row}, column {column!r}: possible personal data ({found}); "
-                    "redact it in the source file, then rebuild"
+                    "redact it in the source file, then rebuild",
+                    file=file, row=offset + first_row, column=column,
                 )
 
 

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import yaml
 
+from lehc_report.errors import DataError
+
 DEFAULTS = {
     "programme": "Leadership for Empowered and Healthy Communities",
     "client": "",
@@ -28,7 +30,6 @@ def load_cohort(data_dir: Path) -> dict:
     path = Path(data_dir) / "cohort.yml"
     settings = dict(DEFAULTS)
     if path.exists():
-        from lehc_report.inputs.self_assessment import DataError  # ingest imports this module's neighbours; import late
 
         spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         if not isinstance(spec, dict):
@@ -48,7 +49,6 @@ def check_attendance(data_dir: Path, settings: dict, n_participants: int) -> Non
     """More people rated themselves than attended: one of the two is wrong."""
     attended = settings.get("attended")
     if attended is not None and attended < n_participants:
-        from lehc_report.inputs.self_assessment import DataError
 
         raise DataError(Path(data_dir) / "cohort.yml", f"key 'attended' is {attended}, but {n_participants} participants "
                         "completed a self-assessment; correct 'attended' (or leave it out if not known)")

@@ -58,6 +58,8 @@ from matplotlib.figure import Figure
 from pandera.errors import SchemaErrors
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
+from lehc_report.errors import Problem, QualitativeDataError
+
 __all__ = [
     "CODERS",
     "CONSENT",
@@ -118,54 +120,6 @@ _SOURCE_PREFIX = {"survey": "S", "interview": "I"}
 # --------------------------------------------------------------------------------------
 # Errors
 # --------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One problem in one cell (or header, or codebook entry) of one input file."""
-
-    file: str
-    row: int | None
-    column: str | None
-    message: str
-    fix: str
-    row_word: str = "row"
-    column_word: str = "column"
-
-    def __str__(self) -> str:
-        where = self.file
-        if self.row is not None:
-            where += f", {self.row_word} {self.row}"
-        if self.column:
-            where += f", {self.column_word} '{self.column}'"
-        return f"{where}: {self.message} What to do: {self.fix}"
-
-
-class QualitativeDataError(ValueError):
-    """The qualitative data files break the file contract.
-
-    ``problems`` lists every problem found at the failing stage; ``file``, ``row`` and
-    ``column`` describe the first one.
-    """
-
-    MAX_LISTED = 25
-
-    def __init__(self, problems: Sequence[Problem]):
-        if not problems:
-            raise ValueError("QualitativeDataError needs at least one problem")
-        self.problems: tuple[Problem, ...] = tuple(problems)
-        first = self.problems[0]
-        self.file, self.row, self.column = first.file, first.row, first.column
-        if len(self.problems) == 1:
-            message = str(first)
-        else:
-            listed = [f"- {p}" for p in self.problems[: self.MAX_LISTED]]
-            if len(self.problems) > self.MAX_LISTED:
-                listed.append(f"- ... and {len(self.problems) - self.MAX_LISTED} more")
-            message = f"{len(self.problems)} problems in the qualitative data:\n" + "\n".join(
-                listed
-            )
-        super().__init__(message)
 
 
 def _raise_if(problems: list[Problem]) -> None:

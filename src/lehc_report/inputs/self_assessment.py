@@ -30,6 +30,7 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
+from lehc_report.errors import DataError
 from lehc_report.inputs.framework import Framework, normalise_header
 
 MISSING_MARKERS = frozenset({"", "n/a", "na", "-", "not answered"})
@@ -41,19 +42,6 @@ NEAR_WAVE_FILE = re.compile(r"^self[ _-]?assessment", re.IGNORECASE)
 # A score as typed: a whole number, or one with a decimal part that Excel may add ("7.0").
 SCORE_TEXT = re.compile(r"^[+-]?[0-9]+(?:\.[0-9]+)?$")
 CSV_HINT = "save it from the spreadsheet as 'CSV UTF-8 (Comma delimited)'"
-
-
-class DataError(ValueError):
-    """Invalid input, located by file, row and column, with what to do about it."""
-
-    def __init__(self, file: Path | str, message: str, row: int | None = None, column: str | None = None):
-        self.file, self.row, self.column = str(file), row, column
-        where = [Path(self.file).name]
-        if row is not None:
-            where.append(f"row {row}")
-        if column is not None:
-            where.append(f"column {column!r}")
-        super().__init__(f"{', '.join(where)}: {message} [{self.file}]")
 
 
 @dataclass

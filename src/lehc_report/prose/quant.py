@@ -12,21 +12,10 @@ from __future__ import annotations
 import pandas as pd
 
 from lehc_report.prose.rounding import format_half_up, format_p
-
-NUMBER_WORDS = {0: "no", 1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight",
-                9: "nine", 10: "ten", 11: "eleven", 12: "twelve"}
+from lehc_report.prose.words import join_words, number_word, p_text  # noqa: F401 (re-exported for the stages)
 
 #: The conventional threshold the 2013 report used for "significant".
 ALPHA = 0.05
-
-
-def number_word(n: int) -> str:
-    return NUMBER_WORDS.get(int(n), str(int(n)))
-
-
-def p_text(p: float) -> str:
-    """"p < .001" below a thousandth (".000" reads as zero), otherwise "p = .012"."""
-    return "p < .001" if p < 0.001 else f"p = {format_p(p)}"
 
 
 def test_outcome(row, min_group_size: int) -> str:
@@ -63,13 +52,6 @@ def area_sentence(row, min_group_size: int) -> str:
     if outcome == "fell":
         return f"{name} fell from {start} to {end} ({test})"
     return f"{name} went from {start} to {end}, a change the paired t-test does not distinguish from chance ({test})"
-
-
-def join_words(parts: list[str]) -> str:
-    """"a", "a and b", "a, b and c"."""
-    if len(parts) <= 1:
-        return "".join(parts)
-    return ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 def direction_headline(outcomes: list[str]) -> str:

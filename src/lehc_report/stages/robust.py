@@ -30,6 +30,7 @@ from lehc_report.paths import ProjectPaths
 from lehc_report.stages.quant import StageResult, framework_for, number_word, published_cohort, read_tidy_ratings
 from lehc_report.published.appendix3 import APPENDIX3_SIGNIFICANT
 from lehc_report.prose.rounding import format_half_up, format_p
+from lehc_report.prose.words import join_words, p_text
 
 ALPHA = 0.05
 UNDEFINED = "undefined"
@@ -48,18 +49,6 @@ def fmt_or_undefined(value: float, places: int = 2) -> str:
 
 def p_or_undefined(value: float) -> str:
     return format_p(value) if value is not None and np.isfinite(value) else UNDEFINED
-
-
-def join_names(names: list[str]) -> str:
-    names = list(names)
-    if len(names) <= 1:
-        return "".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
-
-
-def p_text(p: float, relation: str = "=") -> str:
-    """'p = .044', 'p ≤ .004'; below .0005 'p < .001' (prose never says .000)."""
-    return "p < .001" if p < 0.0005 else f"p {relation} {format_p(p)}"
 
 
 def bf_text(bf: float) -> str:
@@ -242,13 +231,13 @@ def test_agreement_sentence(t_p: pd.Series, w_p: pd.Series, names: dict[str, str
         return "Neither test can be computed, so the question does not arise."
     disagree = [names[a] for a in t_p.index[both] if (t_p[a] < ALPHA) != (w_p[a] < ALPHA)]
     if disagree and n_max is not None and robustness.smallest_exact_wilcoxon_p(n_max) > ALPHA:
-        return (f"The Wilcoxon test disagrees with the t-test about {join_names(disagree)}, but with {n_max} pairs it "
+        return (f"The Wilcoxon test disagrees with the t-test about {join_words(disagree)}, but with {n_max} pairs it "
                 "cannot reach p < .05 at all, so the disagreement reflects the sample size rather than the shape of "
                 "the changes.")
     if not disagree:
         return ("The Wilcoxon test and the t-test agree about which areas show a change at p < .05, which makes "
                 "the question moot for the area tests.")
-    return (f"The Wilcoxon test and the t-test disagree about {join_names(disagree)}, so for "
+    return (f"The Wilcoxon test and the t-test disagree about {join_words(disagree)}, so for "
             f"{'that area' if len(disagree) == 1 else 'those areas'} the normality assumption matters.")
 
 
@@ -380,18 +369,18 @@ def robust_sentence(effects: pd.DataFrame, wilcoxon: pd.DataFrame, bayes: pd.Dat
                 "so there is nothing here for the other checks to confirm.")
     who = f"the {n_text} participants who rated themselves twice"
     if up and not down:
-        where = every if len(up) == total else f"in {join_names([names[a] for a in up])}"
+        where = every if len(up) == total else f"in {join_words([names[a] for a in up])}"
         claim = f"{who} rated themselves clearly higher at the end, {where}."
     elif down and not up:
-        where = every if len(down) == total else f"in {join_names([names[a] for a in down])}"
+        where = every if len(down) == total else f"in {join_words([names[a] for a in down])}"
         claim = f"{who} rated themselves clearly lower at the end, {where}."
     else:
-        claim = (f"{who} rated themselves clearly higher at the end in {join_names([names[a] for a in up])} and "
-                 f"lower in {join_names([names[a] for a in down])}.")
+        claim = (f"{who} rated themselves clearly higher at the end in {join_words([names[a] for a in up])} and "
+                 f"lower in {join_words([names[a] for a in down])}.")
     changed = [a for a in up + down if not constant[a]]
     same = [a for a in up + down if constant[a]]
     if same:
-        claim += (f" In {'every one of these areas' if len(same) == len(up + down) else join_names([names[a] for a in same])} "
+        claim += (f" In {'every one of these areas' if len(same) == len(up + down) else join_words([names[a] for a in same])} "
                   "every participant changed by the same amount, so the t-test, d_z and the Bayes factor are undefined; "
                   f"the Wilcoxon test, which needs no spread, gives {p_text(wilcoxon.loc[same, 'p'].max(), '≤')}.")
     if not changed:
@@ -404,10 +393,10 @@ def robust_sentence(effects: pd.DataFrame, wilcoxon: pd.DataFrame, bayes: pd.Dat
     passed = [c for c, ok in checks.items() if ok]
     failed = [c for c, ok in checks.items() if not ok]
     if not failed:
-        return f"{claim} This survives {join_names(passed)}."
+        return f"{claim} This survives {join_words(passed)}."
     if not passed:
-        return f"{claim} This does not survive {join_names(failed)}, so even it is fragile."
-    text = f"{claim} This survives {join_names(passed)}, but not {join_names(failed)}"
+        return f"{claim} This does not survive {join_words(failed)}, so even it is fragile."
+    text = f"{claim} This survives {join_words(passed)}, but not {join_words(failed)}"
     if "a test without normality" in failed and n_pairs and robustness.smallest_exact_wilcoxon_p(n_pairs) > ALPHA:
         text += f" (which cannot give p < .05 with {n_pairs} pairs)"
     return text + "."
@@ -614,7 +603,7 @@ def analyse_robustness(paths: ProjectPaths) -> StageResult:
         coverage = (f"Each area uses every participant with a score for it at both waves (n = {area_n_text} "
                     "in the areas reported).")
         if withheld_areas:
-            listed = join_names([names[a] for a in withheld_areas])
+            listed = join_words([names[a] for a in withheld_areas])
             coverage += (f" Statistics are withheld for {listed}, which {'has' if len(withheld_areas) == 1 else 'have'} "
                          f"fewer than the {k} participants below which this report publishes none (privacy.yml).")
     mdd_area = robustness.minimum_detectable_dz(n_area_min, alpha=ALPHA, power=0.80)
@@ -661,7 +650,7 @@ def analyse_robustness(paths: ProjectPaths) -> StageResult:
                                "'s change was the same, so no test is defined")
             verb = "is" if n_untested == 1 else "are"
             untested = (f" {n_untested} of the {len(framework.behaviour_ids)} behaviours {verb} not tested: "
-                        f"{join_names(reasons)}.")
+                        f"{join_words(reasons)}.")
         n_min, n_max = int(tested_n.min()), int(tested_n.max())
         per_n = f"each on its {n_min} pairs" if n_min == n_max else f"each on its own available pairs ({n_min} to {n_max})"
         g["chance_sentence"] = (f"Testing {m} behaviours at p < .05, {per_n}, would, with no real change anywhere, flag "

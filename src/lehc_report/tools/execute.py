@@ -27,6 +27,8 @@ from pathlib import Path
 sys.modules.setdefault("rfc3987_syntax", None)
 
 from traitlets.config import Config
+
+from lehc_report.errors import input_error_names
 from jupyter_cache import get_cache
 from jupyter_cache.base import CacheBundleIn
 from jupyter_cache.executors.utils import single_nb_execution
@@ -45,7 +47,8 @@ def read_notebook(path: Path):
 
 
 #: Errors that report bad input, with file, row and column: the message is the whole story.
-INPUT_ERRORS = {"DataError", "PersonalDataFound", "QualitativeDataError"}
+#: A kernel reports an exception by its class name only, so the names come from the hierarchy.
+INPUT_ERRORS = input_error_names()
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")  # colour codes in IPython tracebacks
 
