@@ -21,7 +21,8 @@ from lehc_report.inputs.self_assessment import DataError
 from lehc_report.prose.quant import join_words
 from lehc_report.render.outputs import glue_references, save_figure, write_myst_table, write_result_csv
 from lehc_report.paths import ProjectPaths
-from lehc_report.stages.quant import StageResult, framework_for, number_word, read_tidy_ratings, survey_questions
+from lehc_report.prose.words import number_word
+from lehc_report.stages.base import StageResult, framework_for, read_tidy_ratings, survey_questions
 from lehc_report.prose.rounding import format_half_up
 
 QUAL_FILES = ("respondents.csv", "survey_returns.csv", "interview_segments.csv", "codings.csv", "double_coded.csv")

@@ -7,7 +7,6 @@ raw exports -> ``_build/tidy`` -> ``_build/results`` (+ figures, tables) -> book
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -21,20 +20,8 @@ from lehc_report.privacy import withheld_text
 from lehc_report.published.appendix3 import APPENDIX3_AREAS, APPENDIX3_SIGNIFICANT, PUBLISHED_N_COMPLETE
 from lehc_report.prose.rounding import format_half_up, format_p
 
+from lehc_report.stages.base import StageResult, framework_for, read_tidy_ratings, survey_questions  # noqa: F401 (re-exported)
 from lehc_report.prose.quant import area_gaps_text, change_narrative, number_word, p_text, sample_description
-
-
-@dataclass
-class StageResult:
-    """What a notebook shows (tables, figures) and glues (pre-formatted text)."""
-
-    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
-    figures: dict[str, Path] = field(default_factory=dict)
-    glue: dict[str, str] = field(default_factory=dict)
-
-
-def framework_for(paths: ProjectPaths) -> Framework:
-    return load_framework(framework_file(paths.data, paths.root))
 
 
 # --------------------------------------------------------------------------- stage 1
@@ -94,14 +81,6 @@ def data_origin_text(cohort: dict) -> dict[str, str]:
     }
 
 
-def survey_questions(paths: ProjectPaths) -> pd.DataFrame:
-    """The survey instrument (id, short, text per question) from ``survey_instrument.yml``."""
-    import yaml
-
-    spec = yaml.safe_load((paths.root / "data" / "survey_instrument.yml").read_text(encoding="utf-8"))
-    return pd.DataFrame(spec["questions"])
-
-
 def write_reference_tables(paths: ProjectPaths, framework: Framework) -> None:
     """The appendices' tables: the framework's behaviours and the survey questions."""
     import yaml
@@ -126,11 +105,6 @@ def write_reference_tables(paths: ProjectPaths, framework: Framework) -> None:
         "Source: notebook 01_clean, from survey_instrument.yml.",
         "tbl-survey-instrument",
     )
-
-
-def read_tidy_ratings(paths: ProjectPaths, framework: Framework) -> pd.DataFrame:
-    tidy = pd.read_csv(paths.tidy / "self_assessment.csv", dtype={"participant_id": str, "wave": str, "behaviour_id": str, "area_id": str, "score": "Int64"}, keep_default_na=False, na_values=[""])
-    return tidy_ratings_schema(framework).validate(tidy)
 
 
 # --------------------------------------------------------------------------- stage 2

@@ -27,7 +27,9 @@ from lehc_report.stats import paired
 from lehc_report.inputs.cohort import load_cohort
 from lehc_report.render.outputs import glue_references, write_myst_table, write_result_csv
 from lehc_report.paths import ProjectPaths
-from lehc_report.stages.quant import StageResult, framework_for, number_word, published_cohort, read_tidy_ratings
+from lehc_report.prose.words import number_word
+from lehc_report.stages.base import StageResult, framework_for, read_tidy_ratings
+from lehc_report.stages.quant import published_cohort
 from lehc_report.published.appendix3 import APPENDIX3_SIGNIFICANT
 from lehc_report.prose.rounding import format_half_up, format_p
 from lehc_report.prose.words import join_words, p_text
