@@ -58,10 +58,9 @@ def test_shipped_free_text_is_clean(settings):
     scan_free_text(ROOT / "data", settings)  # raises if anything is found
 
 
-def test_small_groups_are_suppressed(settings):
+def test_small_groups_are_withheld_in_words(settings):
     assert settings.min_group_size == 5
-    assert privacy.suppress_small(2, 2, settings) == "suppressed (n < 5)"
-    assert privacy.suppress_small(3, 17, settings) == "3 of 17"
+    assert privacy.withheld_text(settings.min_group_size) == "withheld (n < 5)"
 
 
 def test_long_tally_is_blanked_for_small_groups(settings):

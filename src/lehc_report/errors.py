@@ -97,8 +97,15 @@ class QualitativeDataError(InputError):
 
 
 def input_error_names() -> frozenset[str]:
-    """Class names of :class:`InputError` and every subclass (for errors raised in a kernel,
-    which reach the executor only as a name)."""
+    """Class names of :class:`InputError` and every subclass.
+
+    An error raised in a notebook's kernel reaches the executor only as its class name,
+    so the executor recognises bad input by these names.
+
+    Returns
+    -------
+    frozenset of str
+    """
     names, todo = set(), [InputError]
     while todo:
         cls = todo.pop()

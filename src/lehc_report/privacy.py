@@ -36,6 +36,8 @@ PATTERNS = {
 
 @dataclass(frozen=True)
 class PrivacySettings:
+    """The settings of ``privacy.yml`` (see the comments there for why each is set so)."""
+
     min_group_size: int
     scan_patterns: tuple[str, ...]
     deny_list: tuple[str, ...]
@@ -48,7 +50,18 @@ COHORT_DENY_LIST = "deny_list.txt"
 
 
 def read_deny_list(path: Path) -> tuple[str, ...]:
-    """Names in a deny-list file: one per line; blank lines and lines starting with # ignored."""
+    """Names in a deny-list file.
+
+    Parameters
+    ----------
+    path : Path
+        A text file, one name per line; blank lines and lines starting with ``#`` are ignored.
+
+    Returns
+    -------
+    tuple of str
+        The names in file order; empty when the file does not exist.
+    """
     if not path.is_file():
         return ()
     lines = (line.strip() for line in path.read_text(encoding="utf-8-sig").splitlines())
@@ -56,8 +69,20 @@ def read_deny_list(path: Path) -> tuple[str, ...]:
 
 
 def load_settings(root: Path, data_dir: Path | None = None) -> PrivacySettings:
-    """Settings from ``privacy.yml``.  The deny-list is the project's list plus, when
-    ``data_dir`` is given, the cohort's own ``deny_list.txt`` in its data folder."""
+    """The privacy settings from ``privacy.yml``.
+
+    Parameters
+    ----------
+    root : Path
+        The project root, holding ``privacy.yml``.
+    data_dir : Path, optional
+        The cohort's data folder: its own ``deny_list.txt`` is added to the project's list.
+
+    Returns
+    -------
+    PrivacySettings
+        The deny-list holds the project's names then the cohort's, without repeats.
+    """
     spec = yaml.safe_load((Path(root) / "privacy.yml").read_text(encoding="utf-8"))
     names: tuple[str, ...] = ()
     if spec.get("deny_list"):
@@ -70,14 +95,37 @@ def load_settings(root: Path, data_dir: Path | None = None) -> PrivacySettings:
 
 
 def name_pattern(name: str) -> re.Pattern:
-    """A deny-listed name, matched whole, in any case, with any run of white space
-    (a line break in a transcript included) between its words."""
+    """A deny-listed name as a pattern: matched whole, in any case, with any run of white
+    space (a line break in a transcript included) between its words.
+
+    Parameters
+    ----------
+    name : str
+        The name as listed ("Jo Bloggs").
+
+    Returns
+    -------
+    re.Pattern
+    """
     words = [re.escape(word) for word in name.split()]
     return re.compile(r"\b" + r"\s+".join(words) + r"\b", flags=re.IGNORECASE)
 
 
 def find_personal_data(text: str, settings: PrivacySettings) -> list[tuple[str, str]]:
-    """(kind, matched text) for every hit in ``text``."""
+    """Every possible piece of personal data in ``text``.
+
+    Parameters
+    ----------
+    text : str
+        Free text from an input file.
+    settings : PrivacySettings
+        Which patterns to scan for (``scan_patterns``) and the deny-list.
+
+    Returns
+    -------
+    list of (str, str)
+        ``(kind, matched text)`` per hit, e.g. ``("uk phone", "07700 900123")``; empty when clean.
+    """
     hits = []
     for kind in settings.scan_patterns:
         if kind == "deny_list":
@@ -90,7 +138,26 @@ def find_personal_data(text: str, settings: PrivacySettings) -> list[tuple[str, 
 
 
 def scan_table(table: pd.DataFrame, columns: list[str], file: str, settings: PrivacySettings, first_row: int = 2) -> None:
-    """Stop at the first personal data in ``columns``, naming file, row and column."""
+    """Stop at the first cell of ``columns`` that holds personal data.
+
+    Parameters
+    ----------
+    table : DataFrame
+        An input file as read, one row per data row.
+    columns : list of str
+        The columns to scan.
+    file : str
+        The file's name, for the message.
+    settings : PrivacySettings
+    first_row : int
+        Spreadsheet row number of the table's first data row (2 below a header row).
+
+    Raises
+    ------
+    PersonalDataFound
+        Naming the file, row and column and every hit in the cell, so that one redaction
+        pass clears it.
+    """
     for column in columns:
         for offset, value in enumerate(table[column].astype(str)):
             hits = find_personal_data(value, settings)
@@ -105,15 +172,19 @@ def scan_table(table: pd.DataFrame, columns: list[str], file: str, settings: Pri
 
 
 def withheld_text(min_group_size: int) -> str:
-    """What a cell shows in place of a statistic for a group below the threshold."""
+    """What a cell shows in place of a statistic for a group below the threshold.
+
+    Parameters
+    ----------
+    min_group_size : int
+        The small-cell threshold of ``privacy.yml``.
+
+    Returns
+    -------
+    str
+        ``"withheld (n < 5)"``.
+    """
     return f"withheld (n < {min_group_size})"
-
-
-def suppress_small(count: int, n: int, settings: PrivacySettings) -> str:
-    """"count of n", or "suppressed (n < k)" when the group is below the threshold."""
-    if n < settings.min_group_size:
-        return f"suppressed (n < {settings.min_group_size})"
-    return f"{count} of {n}"
 
 
 PRIMARY = "primary"
@@ -122,10 +193,7 @@ SECONDARY = "secondary"
 
 def suppression_plan(sizes: Mapping[str, Mapping[str, int]], settings: PrivacySettings,
                      overall: str = "overall") -> dict[tuple[str, str], str]:
-    """Which groups' counts to withhold, and why: ``{(breakdown, subgroup): reason}``.
-
-    ``sizes`` maps each breakdown (``"overall"`` with one group, then breakdowns whose
-    groups together make up everyone, e.g. source and group) to its groups' sizes.
+    """Which groups' counts to withhold, and why.
 
     *Primary* suppression: a group of 1 to ``min_group_size - 1`` people.
     *Secondary* (complementary) suppression, as ONS disclosure control does it: the
@@ -135,6 +203,25 @@ def suppression_plan(sizes: Mapping[str, Mapping[str, int]], settings: PrivacySe
     together they hold at least ``min_group_size`` people; with two groups that means
     the breakdown is not shown at all.  If the total itself is small, everything is
     withheld.  Empty groups (n = 0) have nothing to withhold and are left out.
+
+    Parameters
+    ----------
+    sizes : Mapping[str, Mapping[str, int]]
+        Each breakdown (``overall`` with one group, then breakdowns whose groups together
+        make up everyone, e.g. source and group) to its groups' sizes (people).
+    settings : PrivacySettings
+    overall : str
+        The name of the breakdown that holds the total.
+
+    Returns
+    -------
+    dict
+        ``{(breakdown, group): "primary" | "secondary"}`` for every withheld group.
+
+    References
+    ----------
+    Office for National Statistics, *Disclosure control guidance for tables produced from
+    surveys*; NHS Digital, *Disclosure control method for published statistics*.
     """
     k = settings.min_group_size
     plan: dict[tuple[str, str], str] = {}
@@ -156,6 +243,19 @@ def suppression_plan(sizes: Mapping[str, Mapping[str, int]], settings: PrivacySe
 
 
 def suppression_note(reason: str, settings: PrivacySettings) -> str:
+    """Why a cell is withheld, for a table's ``suppressed`` column.
+
+    Parameters
+    ----------
+    reason : str
+        ``"primary"``, ``"secondary"`` or ``""`` (from :func:`suppression_plan`).
+    settings : PrivacySettings
+
+    Returns
+    -------
+    str
+        ``"n < 5"``, ``"complement of a group with n < 5"`` or ``""``.
+    """
     if reason == PRIMARY:
         return f"n < {settings.min_group_size}"
     if reason == SECONDARY:
@@ -166,12 +266,30 @@ def suppression_note(reason: str, settings: PrivacySettings) -> str:
 def suppress_small_cells(table: pd.DataFrame, settings: PrivacySettings, n_column: str = "n",
                          value_columns: tuple[str, ...] = ("count", "share"),
                          plan: Mapping[tuple[str, str], str] | None = None) -> pd.DataFrame:
-    """A publishable copy of a long table of counts: where the group's size ``n`` is
-    below the threshold, the values are blanked and a ``suppressed`` flag says why.
-    The group size itself stays, as the report states every group's n anyway.
+    """A publishable copy of a long table of counts.
 
-    With ``plan`` (from :func:`suppression_plan`) and ``breakdown``/``subgroup``
-    columns, the groups the plan withholds are blanked too (secondary suppression)."""
+    Where a group's size is below the threshold (or the ``plan`` withholds it), the value
+    columns are blanked and a ``suppressed`` column says why.  The group size itself
+    stays, as the report states every group's n anyway.
+
+    Parameters
+    ----------
+    table : DataFrame
+        One row per group (and theme), with the group size in ``n_column`` and, when
+        ``plan`` is given, ``breakdown`` and ``subgroup`` columns.
+    settings : PrivacySettings
+    n_column : str
+        The column holding the group's size (people).
+    value_columns : tuple of str
+        The columns to blank (counts as Int64, shares as Float64).
+    plan : Mapping, optional
+        From :func:`suppression_plan`, for secondary suppression.
+
+    Returns
+    -------
+    DataFrame
+        A copy of ``table`` with blanked cells and a ``suppressed`` column of notes.
+    """
     reasons = pd.Series("", index=table.index, dtype=object)
     reasons[table[n_column] < settings.min_group_size] = PRIMARY
     if plan is not None:

@@ -30,7 +30,13 @@ class EffectBenchmarks(BaseModel):
     small: float = Field(0.2, gt=0)
 
     def labelled(self) -> tuple[tuple[float, str], ...]:
-        """``((0.8, "large"), (0.5, "medium"), (0.2, "small"))``, largest bound first."""
+        """The benchmarks as (bound, label) pairs.
+
+        Returns
+        -------
+        tuple of (float, str)
+            ``((0.8, "large"), (0.5, "medium"), (0.2, "small"))``, largest bound first.
+        """
         return tuple(sorted(((self.large, "large"), (self.medium, "medium"), (self.small, "small")), reverse=True))
 
 

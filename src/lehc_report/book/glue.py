@@ -40,11 +40,30 @@ class GlueSpec:
     patterns: Mapping[str, str | None] = field(default_factory=dict)
 
     def declares(self, key: str) -> bool:
-        """Whether ``key`` is a declared key or matches a declared pattern."""
+        """Whether ``key`` is a declared key or fully matches a declared pattern.
+
+        Parameters
+        ----------
+        key : str
+
+        Returns
+        -------
+        bool
+        """
         return key in self.keys or any(re.fullmatch(p, key) for p in self.patterns)
 
     def complete(self, values: Mapping[str, str]) -> dict[str, str]:
-        """``values`` with every declared default filled in, in a stable order.
+        """``values`` with every declared default filled in, in a stable (sorted) order.
+
+        Parameters
+        ----------
+        values : Mapping[str, str]
+            What the stage produced, key to text.
+
+        Returns
+        -------
+        dict
+            Key to text.
 
         Raises
         ------
@@ -68,6 +87,18 @@ def glue_text(key: str, value: object) -> str:
     Numbers are formatted (half up) before gluing, never by the role's format spec:
     myst-nb reads a glued string back with ``literal_eval``, which keeps ".000" and
     "7.60" exactly as written, while a glued float would be re-rounded half to even.
+
+    Parameters
+    ----------
+    key : str
+        The glue key.
+    value : object
+        Text, or anything whose ``str`` is the text.
+
+    Returns
+    -------
+    str
+        The text glued.
     """
     from myst_nb import glue
 
@@ -78,6 +109,13 @@ def glue_text(key: str, value: object) -> str:
 
 def glue_all(spec: GlueSpec, values: Mapping[str, str]) -> dict[str, str]:
     """Glue every key of ``spec``: the stage's ``values`` plus the declared defaults.
+
+    Parameters
+    ----------
+    spec : GlueSpec
+        The notebook's declared keys.
+    values : Mapping[str, str]
+        What the stage produced, key to text.
 
     Returns
     -------

@@ -13,7 +13,20 @@ from decimal import ROUND_HALF_UP, Decimal
 
 
 def round_half_up(value: float, places: int) -> float:
-    """Round ``value`` to ``places`` decimals, ties away from zero."""
+    """Round ``value`` to ``places`` decimals, ties away from zero (as the 2013 report and
+    most statistics packages' printed tables do), not to even as Python's ``round`` does.
+
+    Parameters
+    ----------
+    value : float
+    places : int
+        Decimal places.
+
+    Returns
+    -------
+    float
+        NaN stays NaN.
+    """
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return value
     quantum = Decimal(1).scaleb(-places)
@@ -21,7 +34,19 @@ def round_half_up(value: float, places: int) -> float:
 
 
 def format_half_up(value: float, places: int) -> str:
-    """Format ``value`` with ``places`` decimals, ties away from zero ("7.63")."""
+    """``value`` with ``places`` decimals, ties away from zero ("7.63").
+
+    Parameters
+    ----------
+    value : float
+    places : int
+        Decimal places.
+
+    Returns
+    -------
+    str
+        "–" for NaN or None (an undefined or withheld value).
+    """
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "–"
     quantum = Decimal(1).scaleb(-places)
@@ -30,9 +55,19 @@ def format_half_up(value: float, places: int) -> str:
 
 
 def format_p(p: float, places: int = 3) -> str:
-    """Format a p value the way the published table does: no leading zero.
+    """A p value as the published table prints it: no leading zero (".003").
 
-    ".000" therefore means p < .0005, as in the published Appendix 3.
+    Parameters
+    ----------
+    p : float
+        The p value, 0 to 1.
+    places : int
+        Decimal places (3 in the 2013 report).
+
+    Returns
+    -------
+    str
+        Rounded half up; "–" for NaN or None.
     """
     text = format_half_up(p, places)
     return text[1:] if text.startswith("0.") else text

@@ -24,17 +24,41 @@ DETERMINISTIC_SAVE = {
 
 
 def write_result_csv(table: pd.DataFrame, path: Path) -> Path:
-    """Write a results table with fixed float formatting and Unix line endings."""
+    """Write a results table with fixed float formatting and Unix line endings.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Written without its index; floats with ``CSV_FLOAT_FORMAT`` (10 significant digits).
+    path : Path
+        The CSV file; its folder is created.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     table.to_csv(path, index=False, float_format=CSV_FLOAT_FORMAT, lineterminator="\n")
     return path
 
 
 def save_figure(fig, path: Path) -> Path:
-    """Save a figure (PNG for the HTML and PDF) without dates or software stamps.
+    """Save a figure without dates or software stamps, so that it is byte-identical between runs.
 
     Only the format of ``path`` is written: drawing a 32 x 32 annotated heatmap twice
     doubled the qualitative notebook's run time for a file nothing used.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    path : Path
+        ``.png`` (150 dpi) or ``.svg``; its folder is created.
+
+    Returns
+    -------
+    Path
+        ``path``.
     """
     import matplotlib  # imported here: stages that draw nothing should not pay for it
 
@@ -46,7 +70,24 @@ def save_figure(fig, path: Path) -> Path:
 
 
 def myst_table(table: pd.DataFrame, caption: str, name: str, right_aligned: tuple[str, ...] = ()) -> str:
-    """A numbered MyST table (``{table}`` directive around a Markdown table)."""
+    """A numbered MyST table: a ``{table}`` directive around a Markdown table.
+
+    Parameters
+    ----------
+    table : DataFrame
+        The display table; every cell is shown as ``str(value)`` with ``|`` escaped.
+    caption : str
+        The table's caption.
+    name : str
+        Its label (``tbl-...``), for ``{numref}`` in the chapters.
+    right_aligned : tuple of str
+        Columns to align right (numbers).
+
+    Returns
+    -------
+    str
+        The MyST source, ending with a newline.
+    """
     header = "| " + " | ".join(str(c) for c in table.columns) + " |"
     rule = "|" + "|".join("---:" if c in right_aligned else "---" for c in table.columns) + "|"
     body = ["| " + " | ".join(str(v).replace("|", "\\|") for v in row) + " |" for row in table.itertuples(index=False)]
@@ -54,7 +95,20 @@ def myst_table(table: pd.DataFrame, caption: str, name: str, right_aligned: tupl
 
 
 def write_myst_table(table: pd.DataFrame, path: Path, caption: str, name: str, right_aligned: tuple[str, ...] = ()) -> Path:
-    """Write a table snippet that a chapter pulls in with ``{include}``."""
+    """Write a table snippet that a chapter pulls in with ``{include}``.
+
+    Parameters
+    ----------
+    table, caption, name, right_aligned
+        As for :func:`myst_table`.
+    path : Path
+        The snippet's file; its folder is created.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(myst_table(table, caption, name, right_aligned), encoding="utf-8")
     return path
@@ -102,8 +156,20 @@ def glue_all(stem: str, values: dict[str, str], book_dir: Path) -> dict[str, str
 
 
 def for_display(table: pd.DataFrame | None, missing: str = "–") -> pd.DataFrame | None:
-    """A copy for showing in a notebook: missing values (NaN, <NA>) as a dash, so a
-    withheld or undefined statistic never reads as "NaN" on the page."""
+    """A copy for showing in a notebook, with missing values (NaN, <NA>) as a dash, so that a
+    withheld or undefined statistic never reads as "NaN" on the page.
+
+    Parameters
+    ----------
+    table : DataFrame or None
+    missing : str
+        What a missing cell shows.
+
+    Returns
+    -------
+    DataFrame or None
+        ``None`` when ``table`` is ``None``.
+    """
     if table is None:
         return None
     shown = table.astype(object)

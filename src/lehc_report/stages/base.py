@@ -45,9 +45,14 @@ def framework_for(paths: ProjectPaths) -> Framework:
 def survey_questions(paths: ProjectPaths) -> pd.DataFrame:
     """The survey instrument from the project's ``survey_instrument.yml``.
 
+    Parameters
+    ----------
+    paths : ProjectPaths
+
     Returns
     -------
-    DataFrame, one row per question, columns ``id``, ``short``, ``text``.
+    DataFrame
+        One row per question, columns ``id``, ``short``, ``text``.
     """
     import yaml
 
@@ -58,10 +63,18 @@ def survey_questions(paths: ProjectPaths) -> pd.DataFrame:
 def read_tidy_ratings(paths: ProjectPaths, framework: Framework) -> pd.DataFrame:
     """The tidy ratings written by the cleaning stage, validated again on reading.
 
+    Parameters
+    ----------
+    paths : ProjectPaths
+    framework : Framework
+        The cohort's framework (behaviours, areas, scale, waves).
+
     Returns
     -------
-    DataFrame, one row per participant, wave and behaviour: ``participant_id``, ``wave``,
-    ``behaviour_id``, ``area_id`` (str) and ``score`` (Int64, the framework's scale; NA = not answered).
+    DataFrame
+        One row per participant, wave and behaviour: ``participant_id``, ``wave``,
+        ``behaviour_id``, ``area_id`` (str) and ``score`` (Int64 on the framework's scale;
+        NA = not answered).
 
     Raises
     ------

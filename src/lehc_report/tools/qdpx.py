@@ -45,7 +45,21 @@ DEFAULT_PROJECT_NAME = "Leadership for Empowered and Healthy Communities: qualit
 
 
 def guid(kind: str, *ids: str) -> str:
-    """Deterministic GUID for an object of ``kind`` identified by ``ids``."""
+    """A deterministic GUID (UUID version 5) for an object of ``kind`` identified by ``ids``,
+    so that the same data give the same project file.
+
+    Parameters
+    ----------
+    kind : str
+        "code", "source", "user", ...
+    *ids : str
+        The object's identifiers in the data.
+
+    Returns
+    -------
+    str
+        The GUID in upper case, as REFI-QDA writes it.
+    """
     return str(uuid.uuid5(GUID_NAMESPACE, "/".join((kind, *ids))))
 
 
@@ -84,7 +98,24 @@ def _source_texts(data: QualitativeData) -> dict[str, tuple[str, list[tuple[str,
 
 
 def build_project(data: QualitativeData, project_name: str) -> tuple[bytes, dict[str, bytes]]:
-    """Return the ``project.qde`` bytes and the source files ``{zip path: bytes}``."""
+    """The REFI-QDA project for ``data``.
+
+    Parameters
+    ----------
+    data : QualitativeData
+        The validated coded texts, codebook and respondents.
+    project_name : str
+        The project's name in the coding tool.
+
+    Returns
+    -------
+    (bytes, dict)
+        The ``project.qde`` XML and the source files ``{path in the archive: bytes}``.
+
+    References
+    ----------
+    REFI-QDA Project Exchange Standard 1.0 (QDA-XML, ``Project-mrt2019.xsd``).
+    """
     root = etree.Element(
         f"{{{QDA_NS}}}Project",
         {"name": project_name, "origin": f"lehc_report {__version__}"},
@@ -160,7 +191,21 @@ def build_project(data: QualitativeData, project_name: str) -> tuple[bytes, dict
 
 
 def write_qdpx(data: QualitativeData, out_path: Path, project_name: str) -> Path:
-    """Write ``data`` as a REFI-QDA project archive at ``out_path`` (byte-reproducible)."""
+    """Write ``data`` as a REFI-QDA project archive at ``out_path``, byte-reproducible
+    (fixed member dates and order).
+
+    Parameters
+    ----------
+    data : QualitativeData
+    out_path : Path
+        The ``.qdpx`` file.
+    project_name : str
+
+    Returns
+    -------
+    Path
+        ``out_path``.
+    """
     out_path = Path(out_path)
     qde, files = build_project(data, project_name)
     entries = {"project.qde": qde, **files}
