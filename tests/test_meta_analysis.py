@@ -267,6 +267,21 @@ def test_bounded_optimiser_takes_over_when_fisher_scoring_stops_short(monkeypatc
     assert_printed(result.estimate, "-0.7145")
 
 
+def test_fisher_scoring_finds_the_same_maximum_as_the_bounded_optimiser():
+    # Two algorithms for the same restricted likelihood must agree wherever they land,
+    # including on the boundary tau^2 = 0; no input here may warn.
+    rng = np.random.default_rng(16)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for k in [2, 3, 4, 6, 10, 30] * 20:
+            y = rng.normal(0.0, rng.uniform(0.05, 1.0), k)
+            v = rng.uniform(0.01, 0.5, k)
+            fisher = random_effects(y, v).tau2
+            bounded = meta_analysis._reml_tau2_bounded(y, v, np.ones((k, 1)))
+            assert fisher >= 0.0
+            assert fisher == pytest.approx(bounded, abs=1e-6)
+
+
 def test_as_record_has_the_pooled_csv_columns():
     record = random_effects(YI, VI).as_record()
     assert list(record) == ["k", "estimate", "ci_low", "ci_high", "tau2", "i2", "q", "q_p", "pi_low", "pi_high", "tau2_dl"]
