@@ -73,6 +73,8 @@ def log_risk_ratios(table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
 
 
 YI, VI = log_risk_ratios(BCG)
+#: dat.bcg's method of treatment allocation, trials 1 to 13.
+ALLOCATION = ["random"] * 4 + ["alternate"] * 2 + ["random"] * 3 + ["systematic"] * 4
 
 
 def assert_printed(value: float, printed: str) -> None:
@@ -195,6 +197,26 @@ def test_meta_regression_on_latitude_and_year_matches_metafor():
     assert_printed(result.qe_p, "0.0016")
     assert_printed(result.coefficients.loc["ablat", "estimate"], "-0.0280")
     assert_printed(result.coefficients.loc["year", "estimate"], "0.0019")
+
+
+def test_meta_regression_with_a_categorical_moderator_as_indicators_matches_metafor():
+    # Region will enter the network report as indicator columns; the BCG trials' method
+    # of allocation (alternate / random / systematic) is the printed example of the same.
+    # [rma.uni] rma(yi, vi, mods = ~ alloc.random + alloc.systematic + year + ablat), with
+    # "alternate" the reference level, as get_dummies(drop_first=True) makes it.
+    alloc = pd.Series(ALLOCATION, name="alloc")
+    moderators = pd.concat([pd.get_dummies(alloc, prefix="alloc", drop_first=True, dtype=float), BCG[["year", "ablat"]]], axis=1)
+    result = meta_regression(YI, VI, moderators)
+    assert list(result.coefficients.index) == ["intercept", "alloc_random", "alloc_systematic", "year", "ablat"]
+    assert_printed(result.tau2, "0.1796")
+    assert_printed(result.i2, "73.09")
+    assert_printed(result.r2, "42.67")
+    assert result.qe_df == 8
+    assert_printed(result.qe, "26.2030")
+    assert_printed(result.qe_p, "0.0010")
+    printed = {"intercept": "-14.4984", "alloc_random": "-0.3421", "alloc_systematic": "0.0101", "year": "0.0075", "ablat": "-0.0236"}
+    for name, value in printed.items():
+        assert_printed(result.coefficients.loc[name, "estimate"], value)
 
 
 def test_dersimonian_laird_by_hand_on_three_studies():
