@@ -143,7 +143,7 @@ def test_prediction_interval_reproduces_metafor_with_its_degrees_of_freedom():
 
 
 def test_report_prediction_interval_uses_t_on_k_minus_2_df():
-    # Higgins, Thompson & Spiegelhalter (2009), Eq. 12, by hand from the printed REML
+    # Higgins, Thompson & Spiegelhalter (2009) / Riley et al. (2011), by hand from the printed REML
     # results: t(0.975, 11) = 2.2010 (t table); sqrt(0.3132 + 0.1798^2) = 0.58782;
     # -0.7145 -/+ 2.2010 x 0.58782 = -2.0083 to 0.5793.
     result = random_effects(YI, VI)

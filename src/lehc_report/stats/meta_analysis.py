@@ -6,16 +6,16 @@ sampling variance ``v_i``; the cohorts' true effects are assumed to vary around 
 ``y_i ~ N(mu, v_i + tau^2)``; Viechtbauer 2010, section 2).  This module estimates:
 
 - ``tau^2`` by restricted maximum likelihood (REML; Fisher scoring as in
-  Viechtbauer 2005, Eq. 10 and 15), with the DerSimonian-Laird (1986) moment estimate
+  Viechtbauer 2005 and metafor), with the DerSimonian-Laird (1986) moment estimate
   beside it as a check;
 - the pooled effect, its standard error and a Hartung-Knapp(-Sidik-Jonkman) interval
   (Hartung 1999; Sidik and Jonkman 2002; Knapp and Hartung 2003: the variance of the
   pooled effect rescaled by the weighted residual mean square, with t on k - p df);
 - Cochran's Q and its p; I-squared from ``tau^2`` and the typical within-cohort
-  variance (Higgins and Thompson 2002, Eq. 9), which is how metafor reports I-squared
+  variance (Higgins and Thompson 2002), which is how metafor reports I-squared
   for REML (for DerSimonian-Laird it equals the Q-based (Q - df) / Q);
 - the 95% prediction interval for the true effect in a new cohort
-  (Higgins, Thompson and Spiegelhalter 2009, Eq. 12; Riley, Higgins and Deeks 2011):
+  (Higgins, Thompson and Spiegelhalter 2009; Riley, Higgins and Deeks 2011):
   ``mu +/- t_{k-2} sqrt(tau^2 + SE(mu)^2)``, with the unadjusted SE, undefined when k < 3;
 - a mixed-effects meta-regression on cohort-level moderators (year, region) with REML
   ``tau^2`` and Knapp-Hartung t and F tests.
@@ -56,10 +56,15 @@ References
 ----------
 DerSimonian, R., & Laird, N. (1986). Meta-analysis in clinical trials. Controlled
 Clinical Trials, 7(3), 177-188.
+Gibbons, R. D., Hedeker, D. R., & Davis, J. M. (1993). Estimation of effect size from a
+series of experiments involving paired comparisons. Journal of Educational Statistics,
+18(3), 271-279.
 Hartung, J. (1999). An alternative method for meta-analysis. Biometrical Journal, 41(8),
 901-916.
 Higgins, J. P. T., & Thompson, S. G. (2002). Quantifying heterogeneity in a
 meta-analysis. Statistics in Medicine, 21(11), 1539-1558.
+Higgins, J. P. T., & Thompson, S. G. (2004). Controlling the risk of spurious findings
+from meta-regression. Statistics in Medicine, 23(11), 1663-1682.
 Higgins, J. P. T., Thompson, S. G., & Spiegelhalter, D. J. (2009). A re-evaluation of
 random-effects meta-analysis. JRSS A, 172(1), 137-159.
 Knapp, G., & Hartung, J. (2003). Improved tests for a random effects meta-regression with
@@ -114,7 +119,8 @@ def dz_sampling_variance(d_z, n):
 
     ``var(d_z) = 1/n + d_z^2 / (2n)``: the variance of a mean change standardised by
     the SD of the changes (change-score standardisation; Gibbons, Hedeker and Davis
-    1993; metafor's ``escalc(measure="SMCC", vtype="LS")``), as issue 16 specifies.
+    1993, Eq. 21 with n in place of n - 1, as metafor's
+    ``escalc(measure="SMCC", vtype="LS")`` computes it), as issue 16 specifies.
 
     Parameters
     ----------
@@ -187,7 +193,7 @@ def _projection(weights: np.ndarray, design: np.ndarray) -> np.ndarray:
 
 
 def _reml_tau2(y: np.ndarray, v: np.ndarray, design: np.ndarray) -> tuple[float, bool]:
-    """REML estimate of tau^2 by Fisher scoring (Viechtbauer 2005, Eq. 15).
+    """REML estimate of tau^2 by Fisher scoring (Viechtbauer 2005; as metafor's rma.uni).
 
     Each step adds ``(y'PPy - tr(P)) / tr(PP)``, halved while it would make tau^2
     negative, from the non-negative Hedges (method-of-moments) start that metafor also
@@ -236,7 +242,7 @@ def _typical_within_variance(v: np.ndarray, design: np.ndarray) -> float:
     """Higgins and Thompson's typical within-study variance, ``(k - p) / tr(P_FE)``.
 
     With an intercept only this is ``(k-1) sum(w) / (sum(w)^2 - sum(w^2))``, w = 1/v
-    (Higgins and Thompson 2002, Eq. 9); with moderators it is metafor's generalisation.
+    (Higgins and Thompson 2002); with moderators it is metafor's generalisation.
     """
     k, p = design.shape
     return (k - p) / np.trace(_projection(1.0 / v, design))
@@ -246,7 +252,7 @@ def dersimonian_laird_tau2(y, v) -> float:
     """DerSimonian-Laird moment estimate of tau^2, from statsmodels.
 
     ``max(0, (Q - (k-1)) / (sum(w) - sum(w^2)/sum(w)))`` with w = 1/v
-    (DerSimonian and Laird 1986, Eq. 8), computed by
+    (DerSimonian and Laird 1986), computed by
     ``statsmodels.stats.meta_analysis.combine_effects(method_re="dl")`` so that the
     report's check on the REML value comes from a second implementation, and truncated
     at 0 here (statsmodels leaves it negative when Q < k - 1).
@@ -286,7 +292,7 @@ def prediction_interval(estimate: float, se: float, tau2: float, df: float, leve
     """Prediction interval for the true effect in a new study.
 
     ``estimate +/- t_{df, (1+level)/2} sqrt(tau^2 + se^2)`` (Higgins, Thompson and
-    Spiegelhalter 2009, Eq. 12, with df = k - 2; Riley, Higgins and Deeks 2011).
+    Spiegelhalter 2009, with df = k - 2; Riley, Higgins and Deeks 2011).
     ``df = inf`` gives the normal-based interval metafor prints by default.
 
     Parameters
