@@ -13,16 +13,11 @@ from matplotlib.figure import Figure
 from qual_fixture import TEXTS, tables, write_fixture
 from sklearn.metrics import cohen_kappa_score
 
-from lehc_report.inputs.qualitative import (
-    QUESTIONS,
-    QualitativeDataError,
-    agreement_units,
+from lehc_report.inputs.qualitative import QUESTIONS, QualitativeDataError, load_qualitative
+from lehc_report.render.figures_qual import plot_code_cooccurrence, plot_theme_by_question
+from lehc_report.stats.agreement import agreement_units, intercoder_agreement, krippendorff_alpha_nominal
+from lehc_report.stats.tally import (
     code_cooccurrence,
-    intercoder_agreement,
-    krippendorff_alpha_nominal,
-    load_qualitative,
-    plot_code_cooccurrence,
-    plot_theme_by_question,
     quote_bank,
     respondent_profiles,
     survey_theme_by_question,

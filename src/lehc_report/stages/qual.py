@@ -16,6 +16,9 @@ import yaml
 from lehc_report.render import figures
 from lehc_report import privacy
 from lehc_report.inputs import qualitative
+from lehc_report.render import figures_qual
+from lehc_report.stats import agreement as agreement_stats
+from lehc_report.stats import tally as tally_stats
 from lehc_report.inputs.framework import Framework
 from lehc_report.inputs.self_assessment import DataError
 from lehc_report.prose.quant import join_words
@@ -188,7 +191,7 @@ def profiles_markdown(data: qualitative.QualitativeData, case_ids: list[str], ar
         line = next((i for i, text in enumerate(lines, start=1) if first in text and not text.lstrip().startswith("#")), None)
         raise DataError(case_file, "; ".join(problems) + "; list only consenting respondents from respondents.csv "
                         "(see data/README.md)", row=line)
-    profiles = qualitative.respondent_profiles(data, case_ids)
+    profiles = tally_stats.respondent_profiles(data, case_ids)
     code_names = data.codebook.codes.set_index("code_id")["name"]
     coded = data.codings[data.codings["coder"] == "A"].merge(data.segments, on="segment_id")
     blocks = []
@@ -508,12 +511,12 @@ def analyse_qualitative(paths: ProjectPaths) -> StageResult:
         result.glue = glue
         return result
 
-    tally = qualitative.theme_tally(data)
-    by_question = qualitative.survey_theme_by_question(data)
-    cooccurrence = qualitative.code_cooccurrence(data)
-    agreement = qualitative.intercoder_agreement(data)
-    alpha = qualitative.krippendorff_alpha_nominal(data)
-    quotes = qualitative.quote_bank(data)
+    tally = tally_stats.theme_tally(data)
+    by_question = tally_stats.survey_theme_by_question(data)
+    cooccurrence = tally_stats.code_cooccurrence(data)
+    agreement = agreement_stats.intercoder_agreement(data)
+    alpha = agreement_stats.krippendorff_alpha_nominal(data)
+    quotes = tally_stats.quote_bank(data)
 
     # Results leave the pipeline with small cells, and the cells that would reveal
     # them by subtraction, already blanked; the full tally stays in memory.
@@ -555,10 +558,10 @@ def analyse_qualitative(paths: ProjectPaths) -> StageResult:
         figures.placeholder_figure(paths.figures / "figure_theme_by_question.png", why)
     else:
         labels = survey_question_labels(paths)
-        fig = qualitative.plot_theme_by_question(by_question, question_labels=labels, title=None)
+        fig = figures_qual.plot_theme_by_question(by_question, question_labels=labels, title=None)
         save_figure(fig, paths.figures / "figure_theme_by_question.png")
     code_labels = codebook.codes.set_index("code_id")["name"].to_dict()
-    fig = qualitative.plot_code_cooccurrence(cooccurrence, labels=code_labels, title=None)
+    fig = figures_qual.plot_code_cooccurrence(cooccurrence, labels=code_labels, title=None)
     save_figure(fig, paths.figures / "figure_code_cooccurrence.png")
 
     glue["alpha"] = format_half_up(alpha, 2) if data.double_coding else "not measured"
