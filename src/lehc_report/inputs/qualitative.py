@@ -51,9 +51,10 @@ from typing import Any
 
 import pandas as pd
 import pandera.pandas as pa
+import yaml
 from pandera.errors import SchemaErrors
 
-from lehc_report.errors import Problem, QualitativeDataError
+from lehc_report.errors import DataError, Problem, QualitativeDataError
 from lehc_report.inputs.codebook import Codebook, load_codebook, raise_if, read_text
 
 __all__ = [
@@ -67,7 +68,9 @@ __all__ = [
     "Problem",
     "QualitativeData",
     "QualitativeDataError",
+    "check_case_studies",
     "load_qualitative",
+    "read_case_studies",
     "role_label_problems",
 ]
 
@@ -689,11 +692,26 @@ def load_qualitative(data_dir: Path | str) -> QualitativeData:
     ``survey_returns.csv`` and ``interview_segments.csv``.  A missing source file means
     that source is absent (nobody may then be registered with it); a missing
     ``codings.csv`` means nothing has been coded yet, and a missing
-    ``double_coded.csv`` that no segment was double-coded.  ``files`` records which
-    of these were present.
+    ``double_coded.csv`` that no segment was double-coded.
 
-    Raises :class:`QualitativeDataError` (a ``ValueError``) listing every problem found
-    at the first failing stage (codebook; register; segments; codings).
+    Parameters
+    ----------
+    data_dir : Path or str
+        The cohort's data folder (the file contract is in the module docstring and
+        ``data/README.md``).
+
+    Returns
+    -------
+    QualitativeData
+        The codebook, the register, the segments (survey answers, then interview
+        passages), the codings and the double-coded sample; ``files`` records which
+        optional files were present.
+
+    Raises
+    ------
+    QualitativeDataError
+        A ``ValueError`` listing every problem found at the first failing stage
+        (codebook; register; segments; codings), each with file, row and column.
     """
     data_dir = Path(data_dir)
     codebook = load_codebook(data_dir / CODEBOOK_FILE)
@@ -760,11 +778,25 @@ def load_qualitative(data_dir: Path | str) -> QualitativeData:
 
 
 def role_label_problems(respondents: pd.DataFrame, min_size: int = 2) -> list[Problem]:
-    """The contract's attribution rule: every ``role_label`` used for attribution (that
-    of a respondent who agreed to be quoted) is shared by at least ``min_size``
-    respondents, so that a quotation or profile attributed by it never points at one
-    person.  Respondents who did not agree are never attributed, but still count as
-    sharing a label."""
+    """The contract's attribution rule, checked: no quotation can point at one person.
+
+    Every ``role_label`` used for attribution (that of a respondent who agreed to be
+    quoted) must be shared by at least ``min_size`` respondents.  Respondents who did
+    not agree are never attributed, but still count as sharing a label.
+
+    Parameters
+    ----------
+    respondents : DataFrame
+        The register (``respondents.csv``; RangeIndex, so row = index + 2).
+    min_size : int
+        The smallest group a label may name (``min_attribution_size`` in ``privacy.yml``).
+
+    Returns
+    -------
+    list of Problem
+        One per consenting respondent whose label is too rare, with its row and what to do;
+        empty when the rule holds.
+    """
     counts = respondents["role_label"].map(respondents["role_label"].value_counts())
     problems = []
     for index, rec in respondents[(counts < min_size) & respondents["consent_to_quote"].eq("yes")].iterrows():
@@ -778,3 +810,60 @@ def role_label_problems(respondents: pd.DataFrame, min_size: int = 2) -> list[Pr
                     "are never quoted or profiled; see data/README.md.")
         )
     return problems
+
+
+# --------------------------------------------------------------------------------------
+# Case studies (case_studies.yml against the register)
+# --------------------------------------------------------------------------------------
+
+CASE_STUDIES_FILE = "case_studies.yml"
+
+
+def read_case_studies(data_dir: Path | str) -> list[str]:
+    """The respondents a cohort names for profiles, in the order given.
+
+    Parameters
+    ----------
+    data_dir : Path or str
+        The cohort's data folder; ``case_studies.yml`` there holds ``case_studies:``,
+        a list of respondent IDs.
+
+    Returns
+    -------
+    list of str
+        The IDs; empty when the file is absent or lists none.
+    """
+    path = Path(data_dir) / CASE_STUDIES_FILE
+    if not path.exists():
+        return []
+    return [str(c) for c in ((yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("case_studies") or [])]
+
+
+def check_case_studies(data: QualitativeData, case_ids: Sequence[str], case_file: Path = Path(CASE_STUDIES_FILE)) -> None:
+    """Every respondent named for a profile is in the register and agreed to be quoted.
+
+    Parameters
+    ----------
+    data : QualitativeData
+    case_ids : sequence of str
+        Respondent IDs from ``case_studies.yml``.
+    case_file : Path
+        The file they came from (named in the error, with the line of the first bad ID).
+
+    Raises
+    ------
+    DataError
+        One message naming every ID not in ``respondents.csv`` or whose
+        ``consent_to_quote`` is not yes, e.g. "case_studies.yml, row 4: I99 is not in
+        respondents.csv; S02 did not consent to quotation (…)".
+    """
+    register = data.respondents.set_index("respondent_id")
+    problems = [f"{r} is not in {RESPONDENTS_FILE}" if r not in register.index else f"{r} did not consent to quotation "
+                f"(consent_to_quote is not yes in {RESPONDENTS_FILE})"
+                for r in case_ids if r not in register.index or register.loc[r, "consent_to_quote"] != "yes"]
+    if problems:
+        first = problems[0].split(" ", 1)[0]
+        lines = case_file.read_text(encoding="utf-8").splitlines() if case_file.exists() else []
+        line = next((i for i, text in enumerate(lines, start=1) if first in text and not text.lstrip().startswith("#")), None)
+        raise DataError(case_file, "; ".join(problems) + "; list only consenting respondents from respondents.csv "
+                        "(see data/README.md)", row=line)

@@ -24,10 +24,21 @@ def plot_theme_by_question(
     question_labels: Mapping[str, str] | None = None,
     title: str | None = "Survey respondents raising each theme, by question",
 ) -> Figure:
-    """Annotated heatmap of :func:`survey_theme_by_question` (rows labelled by theme name).
+    """Annotated heatmap of :func:`lehc_report.stats.tally.survey_theme_by_question`.
 
-    Returns a :class:`matplotlib.figure.Figure` built without pyplot (no global state,
-    nothing shown).
+    Parameters
+    ----------
+    table : DataFrame
+        Themes x questions (rows labelled by ``theme_name`` where the index has it).
+    question_labels : mapping, optional
+        Question ID -> column label ("Q05 What changed").
+    title : str or None
+        The axes title; None for none (the book's caption gives it).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Built without pyplot (no global state, nothing shown).
     """
     names = list(table.index.names)
     rows = (
@@ -63,7 +74,22 @@ def plot_code_cooccurrence(
     labels: Mapping[str, str] | None = None,
     title: str | None = "Segments coded with both codes (coder A)",
 ) -> Figure:
-    """Annotated heatmap of :func:`code_cooccurrence`; ``labels`` maps code_id -> label."""
+    """Annotated heatmap of :func:`lehc_report.stats.tally.code_cooccurrence`.
+
+    Parameters
+    ----------
+    matrix : DataFrame
+        Code x code counts of segments.
+    labels : mapping, optional
+        code_id -> label.
+    title : str or None
+        The axes title; None for none.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Zero cells are left blank.
+    """
     names = [labels.get(c, c) if labels else c for c in matrix.index]
     values = matrix.to_numpy(dtype=int)
     size = max(4.5, 0.3 * len(names) + 3.0)

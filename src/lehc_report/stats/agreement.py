@@ -36,8 +36,15 @@ def _agreement_matrices(
 def agreement_units(data: QualitativeData) -> pd.DataFrame:
     """The reliability units: each double-coded segment x each codebook code.
 
-    Columns: segment_id, code_id, coder_a, coder_b (1 = code applied, 0 = not).
-    Segment-major order (sample order, then codebook order).
+    Parameters
+    ----------
+    data : QualitativeData
+
+    Returns
+    -------
+    DataFrame
+        Columns: segment_id, code_id, coder_a, coder_b (1 = code applied, 0 = not).
+        Segment-major order (sample order, then codebook order).
     """
     sample, codes, a, b = _agreement_matrices(data)
     return pd.DataFrame(
@@ -54,10 +61,20 @@ def intercoder_agreement(data: QualitativeData) -> pd.DataFrame:
     """Per-code agreement between coders A and B on the double-coded segments.
 
     Each (double-coded segment x code) is a present/absent decision by each coder.
-    Columns: code_id, theme_id, name, n_units (double-coded segments), n_a, n_b
-    (segments where each coder applied the code), n_both, percent_agreement (0-100),
-    cohen_kappa = (po - pe) / (1 - pe), pe from each coder's own marginal rates;
-    NaN where undefined (pe == 1: both coders constant and identical, or no units).
+    Cohen's kappa = (po - pe) / (1 - pe), with pe from each coder's own marginal rates
+    (Cohen 1960).
+
+    Parameters
+    ----------
+    data : QualitativeData
+
+    Returns
+    -------
+    DataFrame, one row per code in codebook order
+        Columns: code_id, theme_id, name, n_units (double-coded segments), n_a, n_b
+        (segments where each coder applied the code), n_both, percent_agreement (0-100),
+        cohen_kappa; NaN where undefined (pe == 1: both coders constant and identical, or
+        no units).
     """
     _, codes, a, b = _agreement_matrices(data)
     n = a.shape[0]
@@ -86,8 +103,19 @@ def intercoder_agreement(data: QualitativeData) -> pd.DataFrame:
 def krippendorff_alpha_nominal(data: QualitativeData) -> float:
     """Krippendorff's alpha (nominal) over all (double-coded segment x code) units.
 
-    Reliability data: 2 coders x units, values 0/1.  NaN when undefined (no units, or
-    only one value observed anywhere, so there is no variation to agree on).
+    Method: Krippendorff (2004), *Content Analysis*, 2nd ed., ch. 11; computed by the
+    ``krippendorff`` package.
+
+    Parameters
+    ----------
+    data : QualitativeData
+
+    Returns
+    -------
+    float
+        Alpha over reliability data of 2 coders x units with values 0/1; NaN when
+        undefined (no units, or only one value observed anywhere, so there is no variation
+        to agree on).
     """
     _, _, a, b = _agreement_matrices(data)
     reliability = np.vstack([a.ravel(), b.ravel()]).astype(float)

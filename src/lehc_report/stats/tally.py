@@ -21,6 +21,7 @@ __all__ = [
     "PRIMARY_CODER",
     "code_cooccurrence",
     "coder_codings",
+    "group_sizes",
     "quote_bank",
     "respondent_profiles",
     "segment_code_matrix",
@@ -30,6 +31,30 @@ __all__ = [
 
 #: The coder whose codes are analysed unless ``analysis.yml`` names another.
 PRIMARY_CODER = CODERS[0]
+#: Quotations the quote bank takes per theme, at most.
+QUOTES_PER_THEME = 3
+
+
+def group_sizes(respondents: pd.DataFrame) -> dict[str, dict[str, int]]:
+    """Each breakdown's group sizes: the partitions of the respondents the tally uses.
+
+    Parameters
+    ----------
+    respondents : DataFrame
+        The register (``respondents.csv``): one row per respondent, columns ``source``
+        and ``group``.
+
+    Returns
+    -------
+    dict
+        ``{"overall": {"all": n}, "source": {"survey": n, "interview": n},
+        "group": {"professional": n, "uses_services": n}}`` (respondents).
+    """
+    return {
+        "overall": {"all": len(respondents)},
+        "source": {s: int((respondents["source"] == s).sum()) for s in SOURCES},
+        "group": {g: int((respondents["group"] == g).sum()) for g in GROUPS},
+    }
 
 _BREAKDOWN_CELLS = pd.DataFrame(
     [("overall", "all")]
@@ -73,14 +98,23 @@ def _items(data: QualitativeData) -> pd.DataFrame:
 
 
 def theme_tally(data: QualitativeData, coder: str = PRIMARY_CODER) -> pd.DataFrame:
-    """Distinct respondents with at least one coder-A coding of each theme and code.
+    """Distinct respondents with at least one coding of each theme and code.
 
-    Long format, one row per item and subgroup: level ('theme'|'code'), id, name,
-    breakdown ('overall'|'source'|'group'), subgroup ('all'; 'survey'|'interview';
-    'professional'|'uses_services'), count, n (respondents in the register in that
-    subgroup), share (count / n; NaN when n is 0).  Rows: themes then codes in
-    codebook order; within each item overall, source, group.  Every combination is
-    present, with count 0 where nobody was coded.
+    Parameters
+    ----------
+    data : QualitativeData
+    coder : str
+        The analysis coder (``analysis_coder`` in ``analysis.yml``).
+
+    Returns
+    -------
+    DataFrame
+        Long format, one row per item and subgroup: level ('theme'|'code'), id, name,
+        breakdown ('overall'|'source'|'group'), subgroup ('all'; 'survey'|'interview';
+        'professional'|'uses_services'), count (respondents), n (respondents in the
+        register in that subgroup), share (count / n; NaN when n is 0).  Rows: themes then
+        codes in codebook order; within each item overall, source, group.  Every
+        combination is present, with count 0 where nobody was coded.
     """
     coded = coder_codings(data, coder)
     hits = pd.concat(
@@ -127,10 +161,19 @@ def theme_tally(data: QualitativeData, coder: str = PRIMARY_CODER) -> pd.DataFra
 
 
 def survey_theme_by_question(data: QualitativeData, coder: str = PRIMARY_CODER) -> pd.DataFrame:
-    """Themes x survey questions: respondents with a coder-A coding of the theme there.
+    """Themes x survey questions: respondents with a coding of the theme in their answer.
 
-    Index: MultiIndex (theme_id, theme_name) in codebook order; columns: the survey
-    questions (``QUESTIONS``) named 'question'; integer counts, 0 where none.
+    Parameters
+    ----------
+    data : QualitativeData
+    coder : str
+        The analysis coder.
+
+    Returns
+    -------
+    DataFrame
+        Index: MultiIndex (theme_id, theme_name) in codebook order; columns: the survey
+        questions (``QUESTIONS``) named 'question'; integer counts of respondents, 0 where none.
     """
     coded = coder_codings(data, coder)
     coded = coded[coded["source"].eq("survey")]
@@ -174,9 +217,19 @@ def segment_code_matrix(pairs: pd.DataFrame, index: Sequence[str], codes: Sequen
 
 
 def code_cooccurrence(data: QualitativeData, coder: str = PRIMARY_CODER) -> pd.DataFrame:
-    """Code x code: segments where coder A applied both codes (diagonal: the code at all).
+    """Code x code: segments to which the coder applied both codes.
 
-    Index and columns: code_id in codebook order (named 'code_id'); integers.
+    Parameters
+    ----------
+    data : QualitativeData
+    coder : str
+        The analysis coder.
+
+    Returns
+    -------
+    DataFrame, square
+        Index and columns: code_id in codebook order (named 'code_id'); integer counts of
+        segments; the diagonal counts the segments with that code at all.
     """
     codes = data.codebook.codes["code_id"].tolist()
     coded = data.codings[data.codings["coder"].eq(coder)]
@@ -185,15 +238,33 @@ def code_cooccurrence(data: QualitativeData, coder: str = PRIMARY_CODER) -> pd.D
     return pd.DataFrame(x.T @ x, index=index, columns=index.copy())
 
 
-def quote_bank(data: QualitativeData, max_per_theme: int = 3, coder: str = PRIMARY_CODER) -> pd.DataFrame:
+def quote_bank(data: QualitativeData, max_per_theme: int = QUOTES_PER_THEME, coder: str = PRIMARY_CODER) -> pd.DataFrame:
     """Exemplar quotes per theme, from consenting respondents only.
 
-    Candidates are coder-A codings marked exemplar=yes whose respondent has
+    Candidates are the coder's codings marked exemplar=yes whose respondent has
     consent_to_quote == 'yes'.  Per theme, at most ``max_per_theme`` segments are taken,
     preferring distinct respondents (a respondent's second quote is taken only after
-    every other respondent's first).  Output order: theme order in the codebook, then
-    code order, then segment_id.  Columns: quote_id ('<theme_id>-<k>'), theme_id,
-    code_id, text, attribution (role_label only; never IDs, gender or self-assessment).
+    every other respondent's first).
+
+    Parameters
+    ----------
+    data : QualitativeData
+    max_per_theme : int
+        Quotations per theme, at most (0 or more).
+    coder : str
+        The analysis coder (only coder A marks exemplars in the data contract).
+
+    Returns
+    -------
+    DataFrame
+        Columns: quote_id ('<theme_id>-<k>'), theme_id, code_id, text, attribution
+        (role_label only; never IDs, gender or self-assessment).  Order: theme order in
+        the codebook, then code order, then segment_id.
+
+    Raises
+    ------
+    ValueError
+        ``max_per_theme`` is negative.
     """
     if max_per_theme < 0:
         raise ValueError("max_per_theme must be 0 or more")
@@ -231,9 +302,25 @@ def quote_bank(data: QualitativeData, max_per_theme: int = 3, coder: str = PRIMA
 def respondent_profiles(data: QualitativeData, respondent_ids: Iterable[str], coder: str = PRIMARY_CODER) -> pd.DataFrame:
     """Profiles for case studies, in the order asked (internal use: do not print the index).
 
-    Index: respondent_id.  Columns: role_label, source, group, self_assessment_id
-    ('' if none), n_segments, themes and codes (tuples of coder-A theme/code ids in
-    codebook order).  Raises KeyError for IDs not in the register.
+    Parameters
+    ----------
+    data : QualitativeData
+    respondent_ids : iterable of str
+        Respondents from the register.
+    coder : str
+        The analysis coder.
+
+    Returns
+    -------
+    DataFrame
+        Index: respondent_id.  Columns: role_label, source, group, self_assessment_id
+        ('' if none), n_segments, themes and codes (tuples of the coder's theme/code ids in
+        codebook order).
+
+    Raises
+    ------
+    KeyError
+        An ID is not in the register.
     """
     ids = list(respondent_ids)
     resp = data.respondents.set_index("respondent_id")
