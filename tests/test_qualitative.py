@@ -1,4 +1,5 @@
-"""Tests for lehc_report.inputs.qualitative on the hand-made fixture in qual_fixture.py."""
+"""Tests for the qualitative strand (lehc_report.inputs.qualitative and .codebook, lehc_report.stats.tally
+and .agreement, lehc_report.render.figures_qual) on the hand-made fixture in qual_fixture.py."""
 
 from __future__ import annotations
 
