@@ -203,3 +203,11 @@ def test_significance_level_comes_from_analysis_yml(tmp_path):
     counts = {a: int(r.tables["multiplicity"].filter(like="p < ").iloc[:, 0].astype(int).sum()) for a, r in results.items()}
     raw = pd.read_csv(tmp_path / "build_0.2" / "results" / "robustness_behaviours.csv")["p_ttest"]
     assert counts == {0.05: int((raw < 0.05).sum()), 0.2: int((raw < 0.2).sum())} and counts[0.2] > counts[0.05]
+
+
+def test_the_chapter_uses_exactly_the_declared_keys():
+    import re
+
+    used = set(re.findall(r"/notebooks/04_robust\.md::(\w+)", "".join(
+        page.read_text(encoding="utf-8") for page in sorted((ROOT / "book").glob("*.md")))))
+    assert used == set(pr.ROBUST_GLUE.keys)
