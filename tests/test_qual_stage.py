@@ -185,8 +185,8 @@ def test_every_quotation_slot_is_filled():
 
 def test_glue_spec_refuses_an_undeclared_key_and_fills_the_defaults():
     with pytest.raises(KeyError, match="03_qual: glue keys not declared in its GlueSpec: n_survey_female"):
-        words.QUAL_GLUE.complete({"qual_available": "no", "qual_status": "x", "min_group_size": "5", "n_survey_female": "1"})
-    complete = words.QUAL_GLUE.complete({"qual_available": "no", "qual_status": "x", "min_group_size": "5"})
+        words.QUAL_GLUE.complete({"qual_status": "x", "min_group_size": "5", "n_survey_female": "1"})
+    complete = words.QUAL_GLUE.complete({"qual_status": "x", "min_group_size": "5"})
     assert complete["n_all"] == "0" and "not available" not in " ".join(complete.values())
 
 
@@ -200,7 +200,7 @@ def test_uncoded_and_absent_data_share_one_withheld_path(tmp_path):
     (directory / "respondents.csv").unlink()  # no register: no qualitative data at all
     paths = ProjectPaths(root=ROOT, data=directory, build=tmp_path / "build")
     result = analyse_qualitative(paths)
-    assert result.glue == {"qual_available": "no", "min_group_size": "5", "qual_status": words.NO_QUALITATIVE.status}
+    assert result.glue == {"min_group_size": "5", "qual_status": words.NO_QUALITATIVE.status}
     assert paths.content_flags.read_text(encoding="utf-8") == '{"coded": false, "qualitative": false}\n'
     tally = (paths.tables / "theme_tally.md").read_text(encoding="utf-8")
     assert ":name: tbl-theme-tally" in tally and "| none in this cohort |" in tally

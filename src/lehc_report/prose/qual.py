@@ -32,7 +32,6 @@ _NO_QUALITATIVE = "not reported: this cohort has no qualitative data"
 QUAL_GLUE = GlueSpec(
     notebook="03_qual",
     keys={
-        "qual_available": REQUIRED,
         "qual_status": REQUIRED,
         "coders_sentence": "No segment has been coded, so no agreement between coders is measured.",
         "consent_sentence": "No quotation is reported: this cohort has no qualitative data.",

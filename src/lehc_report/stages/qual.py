@@ -78,7 +78,7 @@ def analyse_qualitative(paths: ProjectPaths) -> StageResult:
     if not (paths.data / RESPONDENTS_FILE).exists():
         write_content_flags(paths, qualitative=False, coded=False)
         (paths.tables / "profiles.md").write_text(f"*{words.NO_QUALITATIVE.status}*\n", encoding="utf-8")
-        return withhold(paths, words.NO_QUALITATIVE, {"qual_available": "no", "min_group_size": str(settings.min_group_size)},
+        return withhold(paths, words.NO_QUALITATIVE, {"min_group_size": str(settings.min_group_size)},
                         theme_ids=[])
     analysis = load_analysis_settings(paths.root)
     scan_free_text(paths.data, settings)
@@ -95,7 +95,7 @@ def analyse_qualitative(paths: ProjectPaths) -> StageResult:
     phrasable = {s for s in data.sources if sizes["source"][s] > 0 and ("source", s) not in plan}
     counts = {"all": len(data.respondents), **sizes["source"], **sizes["group"]}
     facts = respondent_facts(data)
-    glue = {"qual_available": "yes", "qual_status": "", **description_glue(data, facts, counts, settings)}
+    glue = {"qual_status": "", **description_glue(data, facts, counts, settings)}
     case_ids = read_case_studies(paths.data)
     glue["profiles_intro"] = words.profiles_intro(len(case_ids))
     write_profiles(paths, data, case_ids, analysis, is_2013,
