@@ -330,30 +330,6 @@ def comparison_display(comparison: pd.DataFrame, framework: Framework) -> pd.Dat
     )
 
 
-def driving_transformation_arithmetic() -> dict[str, str]:
-    """Why the published t = -6.256 for Driving Transformation cannot come from integer data."""
-    from lehc_report.published import audit  # scipy: imported by the stages that use it
-
-    published = APPENDIX3_AREAS.set_index("area_id").loc["DT"]
-    n, k = PUBLISHED_N_COMPLETE, int(APPENDIX3_SIGNIFICANT.set_index("area_id").loc["DT", "n_behaviours"])
-    totals_start = audit.totals_matching_mean(published["mean_start"], n, k)
-    totals_end = audit.totals_matching_mean(published["mean_end"], n, k)
-    near = audit.reachable_t_near(float(published["t"]), sorted({e - s for s in totals_start for e in totals_end}), n)
-    near = near.sort_values("t")
-    return {
-        "dt_t_published": published["t"],
-        "dt_total_start": ", ".join(map(str, totals_start)),
-        "dt_total_end": ", ".join(map(str, totals_end)),
-        "dt_total_change": ", ".join(str(int(d)) for d in near["total_change"].unique()),
-        "dt_n_ratings": str(n * k),
-        "dt_t_reachable_low": f"{near['t'].iloc[0]:.4f}",
-        "dt_t_reachable_high": f"{near['t'].iloc[1]:.4f}",
-        "dt_sumsq_low": str(int(near["sum_sq_changes"].iloc[0])),
-        "dt_sumsq_high": str(int(near["sum_sq_changes"].iloc[1])),
-        "dt_t_nearest": f"{near.loc[near['distance'].idxmin(), 't']:.4f}",
-    }
-
-
 def quant_glue(areas, behaviours, counts, comparison, audit_table, excluded, framework, min_group_size: int = 0) -> dict[str, str]:
     from lehc_report.published import audit
 
@@ -397,15 +373,9 @@ def quant_glue(areas, behaviours, counts, comparison, audit_table, excluded, fra
     glue["mismatch_list"] = ", ".join(
         f"{framework.area_names()[r.area_id]} {r.statistic} (published {r.published}, reproduced {r.reproduced})" for r in mismatched.itertuples()
     ) or "none"
-    # The Driving Transformation t: the arithmetic behind "not reproducible".
-    glue.update(driving_transformation_arithmetic())
+    # The published table's own arithmetic: the Driving Transformation t and the 7.63 tie.
+    glue.update(audit.driving_transformation_arithmetic())
     glue["n_audit_unreachable"] = str(int((~audit_table["reachable"]).sum()))
     glue["n_audit_cells"] = str(len(audit_table))
-    # The published tie: the only grand total that prints as 7.63 gives exactly 7.625.
-    published_fo = APPENDIX3_AREAS.set_index("area_id").loc["FO", "mean_end"]
-    n_fo = int(APPENDIX3_SIGNIFICANT.set_index("area_id").loc["FO", "n_behaviours"]) * PUBLISHED_N_COMPLETE
-    exact = [total / n_fo for total in audit.totals_matching_mean(published_fo, PUBLISHED_N_COMPLETE, n_fo // PUBLISHED_N_COMPLETE)]
-    glue["fo_published_end"] = published_fo
-    glue["fo_mean_end_exact"] = " or ".join(f"{v:.6f}".rstrip("0") for v in exact)
-    glue["fo_mean_end_half_even"] = " or ".join(f"{v:.2f}" for v in exact)
+    glue.update(audit.published_tie())
     return glue
