@@ -79,15 +79,15 @@ data: $(VENV_OK) ## Regenerate the synthetic self-assessment data in data/ (byte
 
 # ---- notebooks: each re-runs only when what it reads has changed -------------------
 
-$(STAMPS)/01_clean.done: notebooks/01_clean.md $(SA_RAW) $(PACKAGE) $(DATA_FOLDER) $(VENV_OK)
+$(STAMPS)/01_clean.done: notebooks/01_clean.md analysis.yml $(SA_RAW) $(PACKAGE) $(DATA_FOLDER) $(VENV_OK)
 	$(RUN_NOTEBOOK)
-$(STAMPS)/02_quant.done: notebooks/02_quant.md $(STAMPS)/01_clean.done privacy.yml $(PACKAGE) $(VENV_OK)
+$(STAMPS)/02_quant.done: notebooks/02_quant.md analysis.yml $(STAMPS)/01_clean.done privacy.yml $(PACKAGE) $(VENV_OK)
 	$(RUN_NOTEBOOK)
-$(STAMPS)/03_qual.done: notebooks/03_qual.md $(QUAL_RAW) $(PRIVACY) $(STAMPS)/01_clean.done $(PACKAGE) $(DATA_FOLDER) $(VENV_OK)
+$(STAMPS)/03_qual.done: notebooks/03_qual.md analysis.yml $(QUAL_RAW) $(PRIVACY) $(STAMPS)/01_clean.done $(PACKAGE) $(DATA_FOLDER) $(VENV_OK)
 	$(RUN_NOTEBOOK)
-$(STAMPS)/04_robust.done: notebooks/04_robust.md $(STAMPS)/01_clean.done privacy.yml $(PACKAGE) $(VENV_OK)
+$(STAMPS)/04_robust.done: notebooks/04_robust.md analysis.yml $(STAMPS)/01_clean.done privacy.yml $(PACKAGE) $(VENV_OK)
 	$(RUN_NOTEBOOK)
-$(STAMPS)/05_about.done: notebooks/05_about.md $(SA_RAW) $(QUAL_RAW) $(PRIVACY) $(PACKAGE) $(DATA_FOLDER) requirements.txt $(VENV_OK)
+$(STAMPS)/05_about.done: notebooks/05_about.md analysis.yml $(SA_RAW) $(QUAL_RAW) $(PRIVACY) $(PACKAGE) $(DATA_FOLDER) requirements.txt $(VENV_OK)
 	$(RUN_NOTEBOOK)
 
 # ---- the book: built aside, swapped in only when the build succeeded ---------------

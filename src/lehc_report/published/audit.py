@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import pandas as pd
 from scipy import stats
 
@@ -31,7 +30,25 @@ from lehc_report.prose.rounding import format_half_up, format_p
 
 
 def sd_is_reachable(published: str, totals: list[int], n: int, k: int) -> bool:
-    """Is there a sum of squares Q (parity of S) giving an SD that prints as ``published``?"""
+    """Is there a sum of squared totals Q (parity of S) giving an SD that prints as ``published``?
+
+    Parameters
+    ----------
+    published : str
+        The SD as printed (``"0.63"``).
+    totals : list of int
+        The grand totals the printed mean allows (:func:`lehc_report.published.lattice.totals_matching_mean`).
+    n, k : int
+        Participants and behaviours in the area.
+
+    Returns
+    -------
+    bool
+
+    Notes
+    -----
+    The GRIMMER idea: Anaya (2016), "The GRIMMER test", *PeerJ Preprints* 4:e2400.
+    """
     places = len(published.split(".")[1])
     half = 0.5 * 10 ** -places
     for s in totals:
@@ -52,7 +69,20 @@ def implied_correlation(rec, n: int) -> dict[str, float]:
     The paired t fixes the SD of the changes, ``|mean_end - mean_start| sqrt(n) / |t|``;
     with the two SDs that implies the start-end correlation
     ``r = (sd_start^2 + sd_end^2 - sd_change^2) / (2 sd_start sd_end)``, which must lie
-    in [-1, 1].
+    in [-1, 1] (the variance of a difference: any statistics textbook).
+
+    Parameters
+    ----------
+    rec : namedtuple
+        A row of the published table (``mean_start``, ``sd_start``, ``mean_end``,
+        ``sd_end``, ``t`` as printed strings).
+    n : int
+        Participants.
+
+    Returns
+    -------
+    dict
+        ``sd_change`` (scale points) and ``r`` (the implied correlation).
     """
     diff = float(rec.mean_end) - float(rec.mean_start)
     sd_change = abs(diff) * math.sqrt(n) / abs(float(rec.t))
@@ -61,7 +91,23 @@ def implied_correlation(rec, n: int) -> dict[str, float]:
 
 
 def audit_published_table(n: int, items_per_area: dict[str, int], table: pd.DataFrame = APPENDIX3_AREAS) -> pd.DataFrame:
-    """One row per published cell: can integer data of this n produce it?"""
+    """One row per published cell: can whole-number ratings from ``n`` participants produce it?
+
+    Parameters
+    ----------
+    n : int
+        Participants (the published n).
+    items_per_area : dict
+        Area ID to behaviours in the area.
+    table : DataFrame
+        The published table as printed strings (default: the 2013 Appendix 3).
+
+    Returns
+    -------
+    DataFrame
+        Per area, one row for each mean, SD, t, the t against the means and SDs, and p:
+        ``area_id``, ``statistic``, ``published``, ``reachable`` (bool), ``note`` (why).
+    """
     rows = []
     for rec in table.itertuples(index=False):
         k = items_per_area[rec.area_id]

@@ -249,11 +249,12 @@ def write_content_flags(paths: ProjectPaths, qualitative: bool, coded: bool) -> 
 
 def profile_area_scores(paths: ProjectPaths, framework: Framework) -> pd.DataFrame | None:
     """Area scores for the profiles, from the cleaning stage's tidy table (stage 1)."""
+    from lehc_report.settings import load_analysis_settings
     from lehc_report.stats.paired import area_scores  # scipy: only needed here
 
     if not (paths.tidy / "self_assessment.csv").exists():
         return None
-    return area_scores(read_tidy_ratings(paths, framework), framework)
+    return area_scores(read_tidy_ratings(paths, framework), framework, load_analysis_settings(paths.root).min_share_answered)
 
 
 def read_case_studies(paths: ProjectPaths) -> list[str]:

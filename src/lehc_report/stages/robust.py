@@ -27,6 +27,7 @@ from lehc_report.stats import paired
 from lehc_report.inputs.cohort import load_cohort
 from lehc_report.render.outputs import glue_references, write_myst_table, write_result_csv
 from lehc_report.paths import ProjectPaths
+from lehc_report.settings import load_analysis_settings
 from lehc_report.prose.words import number_word
 from lehc_report.stages.base import StageResult, framework_for, read_tidy_ratings
 from lehc_report.stages.quant import published_cohort
@@ -463,7 +464,7 @@ def analyse_robustness(paths: ProjectPaths) -> StageResult:
     cohort = load_cohort(paths.data)
     compare = published_cohort(paths, framework)  # the one rule for comparing with 2013
 
-    scores = paired.area_scores(tidy, framework)
+    scores = paired.area_scores(tidy, framework, load_analysis_settings(paths.root).min_share_answered)
     area_before, area_after, excluded = paired_units(scores, "area_id", framework.area_ids)
     item_before, item_after, _ = paired_units(tidy, "behaviour_id", framework.behaviour_ids)
     n = len(item_before)  # participants with ratings at both waves
@@ -494,7 +495,7 @@ def analyse_robustness(paths: ProjectPaths) -> StageResult:
 
     item_effects = per_item(robustness.paired_effect_sizes)
     item_wilcoxon = per_item(robustness.wilcoxon_signed_rank)
-    behaviour_tests = paired.behaviour_table(tidy, framework).set_index("behaviour_id")
+    behaviour_tests = paired.behaviour_table(tidy, framework, ALPHA).set_index("behaviour_id")
     # The family: behaviours with enough pairs and a defined t-test (a change that does
     # not vary has none); the published analysis's own p values, so the counts match it.
     tested = (item_n >= k) & item_effects["p_ttest"].notna()

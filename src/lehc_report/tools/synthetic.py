@@ -421,7 +421,13 @@ def generate_self_assessment(framework: dict) -> dict[str, pd.DataFrame]:
 
 
 def generate_participants() -> pd.DataFrame:
-    """Participant list: 7 women, 2 men (fixed assignment)."""
+    """The participant register: 7 women, 2 men (a fixed assignment, as in the 2013 report).
+
+    Returns
+    -------
+    DataFrame
+        ``participant_id``, ``gender`` (``"female"`` or ``"male"``), one row per participant.
+    """
     male = {"P03", "P07"}
     return pd.DataFrame(
         {
@@ -475,7 +481,23 @@ def _csv_bytes(frame: pd.DataFrame) -> bytes:
 
 
 def write_synthetic_data(data_dir: Path) -> list[Path]:
-    """Write the synthetic CSVs into ``data_dir`` (which must hold framework.yml)."""
+    """Write the synthetic CSVs into ``data_dir``, byte for byte the same on every run.
+
+    Parameters
+    ----------
+    data_dir : Path
+        A folder holding ``framework.yml``.
+
+    Returns
+    -------
+    list of Path
+        ``self_assessment_start.csv``, ``self_assessment_end.csv``, ``participants.csv``.
+
+    Raises
+    ------
+    AssertionError
+        The generated ratings do not reproduce the published Appendix 3.
+    """
     data_dir = Path(data_dir)
     framework = yaml.safe_load((data_dir / "framework.yml").read_text(encoding="utf-8"))
     waves = generate_self_assessment(framework)
@@ -493,6 +515,13 @@ def write_synthetic_data(data_dir: Path) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> None:
+    """``python -m lehc_report.tools.synthetic DATA_DIR`` (``make data``): write and list the CSVs.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        Command-line arguments (default: ``sys.argv[1:]``).
+    """
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data_dir", type=Path, help="folder holding framework.yml")
     args = parser.parse_args(argv)
