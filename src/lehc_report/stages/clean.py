@@ -144,4 +144,4 @@ def write_assumptions_table(paths: ProjectPaths, settings) -> None:
         The analysis settings (``analysis.yml``).
     """
     write_myst_table(settings.assumptions_table(), paths.tables / "assumptions.md",
-                     "The analysis settings (analysis.yml).", "tbl-assumptions")
+                     "The analysis settings (analysis.yml). Source: notebook 01_clean.", "tbl-assumptions")
