@@ -339,6 +339,11 @@ def data_origin_text(cohort: dict) -> dict[str, str]:
     }
 
 
+#: The comparison table's one cell for a cohort that is not compared with 2013.
+NOT_COMPARED_CELL = ("not applicable: this cohort is not the 2013 cohort (set compare_with_published in cohort.yml "
+                     "to compare)")
+
+
 def reproduction_sentences(glue: dict[str, str], is_published_cohort: bool) -> dict[str, str]:
     """What the summary and the appendix say about matching the 2013 table.
 
@@ -383,7 +388,7 @@ def results_glue(areas: pd.DataFrame, behaviours: pd.DataFrame, counts: pd.DataF
     counts : DataFrame
         :func:`lehc_report.stats.paired.significant_counts`, one row per area.
     comparison : DataFrame
-        :func:`lehc_report.stats.paired.compare_with_published` (empty when not compared).
+        :func:`lehc_report.published.comparison.compare_with_published` (empty when not compared).
     excluded : DataFrame
         Participants left out of the paired tests.
     framework : Framework

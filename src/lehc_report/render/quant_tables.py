@@ -121,7 +121,7 @@ def comparison_display(comparison: pd.DataFrame, framework: Framework, alpha: fl
     Parameters
     ----------
     comparison : DataFrame
-        :func:`lehc_report.stats.paired.compare_with_published`: ``area_id``, ``statistic``,
+        :func:`lehc_report.published.comparison.compare_with_published`: ``area_id``, ``statistic``,
         ``published``, ``reproduced``, ``match``.
     framework : Framework
         For the area names.

@@ -18,6 +18,7 @@ from lehc_report.inputs.self_assessment import DataError
 from lehc_report.paths import ProjectPaths
 from lehc_report.prose import quant as prose
 from lehc_report.published.appendix3 import PUBLISHED_ALPHA, PUBLISHED_N_COMPLETE
+from lehc_report.published.comparison import compare_with_published
 from lehc_report.render import quant_tables
 from lehc_report.render.outputs import myst_table, write_myst_table, write_result_csv
 from lehc_report.settings import load_analysis_settings
@@ -70,7 +71,7 @@ def analyse_self_assessment(paths: ProjectPaths) -> StageResult:
         # The published counts are at the 2013 level, so they are compared with counts at that level.
         published_counts = counts if alpha == PUBLISHED_ALPHA else paired.significant_counts(
             quant_tables.withhold_small(paired.behaviour_table(tidy, framework, PUBLISHED_ALPHA), min_group_size), framework)
-        comparison = paired.compare_with_published(areas, published_counts)
+        comparison = compare_with_published(areas, published_counts)
     # The audit concerns the published table, so it uses the published n and
     # behaviours per area whatever cohort is being analysed.
     audit_table = audit.audit_published_table(PUBLISHED_N_COMPLETE, audit.published_behaviours_per_area())
@@ -89,8 +90,7 @@ def analyse_self_assessment(paths: ProjectPaths) -> StageResult:
     )
     compare_display = quant_tables.comparison_display(comparison, framework, PUBLISHED_ALPHA)
     if not is_published_cohort:
-        compare_display = pd.DataFrame({"Comparison with the published table": [
-            "not applicable: this cohort is not the 2013 cohort (set compare_with_published in cohort.yml to compare)"]})
+        compare_display = pd.DataFrame({"Comparison with the published table": [prose.NOT_COMPARED_CELL]})
     write_myst_table(
         compare_display, paths.tables / "appendix3_comparison.md",
         "Every cell of the published Appendix 3 beside the value reproduced from the data. Source: notebook 02_quant.",
