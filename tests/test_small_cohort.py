@@ -32,7 +32,7 @@ def test_small_cohort_builds_with_statistics_withheld(tmp_path, participants):
     data = tiny_cohort(tmp_path, participants)
     paths = ProjectPaths(root=ROOT, data=data, build=tmp_path / "build")
     cleaned = pipeline.clean_self_assessment(paths)
-    assert cleaned.glue["n_participants_start"] == str(participants)
+    assert cleaned.glue["clean_n_participants_start"] == str(participants)
     quant = pipeline.analyse_self_assessment(paths)
     assert quant.glue["n_complete"] == str(participants)
     for key in ("si_mean_start", "fo_t", "areas_significant_phrase", "n_behaviours_improved", "max_area_p"):

@@ -429,4 +429,4 @@ def profile_area_scores(paths: ProjectPaths, framework: Framework) -> pd.DataFra
 
     if not (paths.tidy / "self_assessment.csv").exists():
         return None
-    return area_scores(read_tidy_ratings(paths, framework), framework)
+    return area_scores(read_tidy_ratings(paths, framework), framework, load_analysis_settings(paths.root).min_share_answered)

@@ -56,7 +56,8 @@ def analyse_robustness(paths: ProjectPaths) -> StageResult:
     compare = published_cohort(paths, framework)  # the one rule for comparing with 2013
     checks = robustness_checks(read_tidy_ratings(paths, framework), framework, min_n=k, alpha=settings.alpha,
                                confidence=settings.confidence, bayes_prior_scale=settings.bayes_prior_scale,
-                               ceiling_offset=settings.ceiling_offset)
+                               ceiling_offset=settings.ceiling_offset,
+                               min_share_answered=settings.min_share_answered)
     if not checks.computed:
         return withheld_robustness(paths, checks, len(framework.behaviour_ids), attended)
 

@@ -207,7 +207,7 @@ def wave_ratings(tidy: pd.DataFrame, framework: Framework) -> dict[str, pd.DataF
 
 
 def robustness_checks(tidy: pd.DataFrame, framework: Framework, *, min_n: int, alpha: float, confidence: float,
-                      bayes_prior_scale: float, ceiling_offset: float) -> RobustnessChecks:
+                      bayes_prior_scale: float, ceiling_offset: float, min_share_answered: float) -> RobustnessChecks:
     """Run every robustness check on the area scores and on the behaviours.
 
     Each unit (area or behaviour) is analysed on its own available pairs, and no
@@ -233,6 +233,9 @@ def robustness_checks(tidy: pd.DataFrame, framework: Framework, *, min_n: int, a
         Scale r of the Cauchy prior on d_z for the JZS Bayes factor (Rouder et al. 2009).
     ceiling_offset : float
         A rating at or above the scale maximum minus this counts as near the ceiling.
+    min_share_answered : float
+        Share of an area's behaviours a participant must have answered at a wave to have
+        an area score (``min_share_answered`` in ``analysis.yml``).
 
     Returns
     -------
@@ -246,7 +249,7 @@ def robustness_checks(tidy: pd.DataFrame, framework: Framework, *, min_n: int, a
     ValueError
         From :mod:`lehc_report.stats.robustness` if the start and end tables do not align.
     """
-    scores = paired.area_scores(tidy, framework)
+    scores = paired.area_scores(tidy, framework, min_share_answered)
     area_before, area_after, excluded = paired_units(scores, "area_id", framework.area_ids)
     item_before, item_after, _ = paired_units(tidy, "behaviour_id", framework.behaviour_ids)
     area_n = robustness.pairs_available(area_before, area_after)
@@ -267,7 +270,7 @@ def robustness_checks(tidy: pd.DataFrame, framework: Framework, *, min_n: int, a
     effects = per_area(robustness.paired_effect_sizes, confidence=confidence)
     item_effects = per_item(robustness.paired_effect_sizes, confidence=confidence)
     item_wilcoxon = per_item(robustness.wilcoxon_signed_rank)
-    behaviour_tests = paired.behaviour_table(tidy, framework).set_index("behaviour_id")
+    behaviour_tests = paired.behaviour_table(tidy, framework, alpha).set_index("behaviour_id")
     tested = (item_n >= min_n) & item_effects["p_ttest"].notna()
     p_t = behaviour_tests["p"].where(tested)
     corrections = robustness.multiple_comparisons(p_t, alpha=alpha)
