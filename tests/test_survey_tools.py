@@ -107,6 +107,23 @@ def test_shared_qualtrics_drops_personal_columns_by_name_only(tmp_path):
 
 
 @needs_shared
+def test_shared_msforms_by_none_is_two_independent_samples(tmp_path):
+    from lehc_report.stats.independent import compare_independent
+
+    tidy, log, _, framework = load(copy_case(SHARED / "msforms_as_exported", tmp_path, {"linking": {"by": "none"}}))
+    assert tidy.attrs["linking"]["by"] == "none" and tidy.attrs["linking"]["matched"] == 0
+    areas, _ = area_table(tidy, framework)
+    assert list(areas["n"]) == [0, 0]  # nobody paired: strangers are never paired
+    scores = area_scores(tidy, framework)
+    la = scores[scores["area_id"] == "LA"]
+    start, end = la.loc[la["wave"] == "start", "score"].astype(float), la.loc[la["wave"] == "end", "score"].astype(float)
+    result = compare_independent(start, end)
+    assert result.n_before == result.n_after == 6
+    assert result.t == pytest.approx(stats.ttest_ind(end, start, equal_var=False).statistic)
+    assert "'Email'" in log.to_string() and "anonymous" not in log.to_string()
+
+
+@needs_shared
 @pytest.mark.parametrize("name, fragments", [
     ("msforms_id_column_kept", ["self_assessment_start.xlsx, row 1, column 'A (ID)'", "a Microsoft Forms export", "a response ID is not a person",
                                 "linking: {by: code, column:", "linking: {by: none}"]),
@@ -173,3 +190,66 @@ def test_linking_defaults(tmp_path):
     linking = load_linking(tmp_path)
     assert (linking.by, linking.column, linking.max_edits, linking.events) == ("self_generated_code", "Code", 1, {"pre_arm_1": "start"})
 
+
+# --------------------------------------------------------------------------- independent samples
+SLEEP_1 = [0.7, -1.6, -0.2, -1.2, -0.1, 3.4, 3.7, 0.8, 0.0, 2.0]  # Student's (1908) sleep data, R's `sleep`
+SLEEP_2 = [1.9, 0.8, 1.1, 0.1, -0.1, 4.4, 5.5, 1.6, 4.6, 3.4]
+
+
+def test_welch_against_the_textbook_sleep_example():
+    from lehc_report.stats.independent import welch_t
+
+    # R: t.test(extra ~ group, data = sleep) gives t = -1.8608, df = 17.776, p = 0.07939 (group 1 minus group 2)
+    t, df, p = welch_t(SLEEP_1, SLEEP_2)
+    assert (round(t, 4), round(df, 3), round(p, 5)) == (1.8608, 17.776, 0.07939)
+
+
+def brunner_munzel_by_hand(x, y):
+    """Brunner and Munzel (2000), eqs. 4.4-4.6, from ranks (independent of scipy's code)."""
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    n1, n2 = len(x), len(y)
+    ranks = stats.rankdata(np.concatenate([x, y]))
+    r1, r2 = ranks[:n1], ranks[n1:]
+    w1, w2 = stats.rankdata(x), stats.rankdata(y)
+    s1 = ((r1 - w1 - r1.mean() + (n1 + 1) / 2) ** 2).sum() / (n1 - 1)
+    s2 = ((r2 - w2 - r2.mean() + (n2 + 1) / 2) ** 2).sum() / (n2 - 1)
+    w = n1 * n2 * (r2.mean() - r1.mean()) / (n1 + n2) / np.sqrt(n1 * s1 + n2 * s2)
+    df = (n1 * s1 + n2 * s2) ** 2 / ((n1 * s1) ** 2 / (n1 - 1) + (n2 * s2) ** 2 / (n2 - 1))
+    return w, 2 * stats.t.sf(abs(w), df)
+
+
+def test_brunner_munzel_against_a_computation_from_ranks():
+    from lehc_report.stats.independent import brunner_munzel
+
+    before = [1, 2, 1, 1, 1, 1, 1, 1, 1, 1, 2, 4, 1, 1]
+    after = [3, 3, 4, 3, 1, 2, 3, 1, 1, 5, 4]
+    w, p = brunner_munzel(before, after)
+    # scipy's documented example: brunnermunzel(before, after) = 3.1374674823029505, p = 0.0057862086661515377
+    assert (round(w, 6), round(p, 6)) == (3.137467, 0.005786)
+    expected_w, expected_p = brunner_munzel_by_hand(before, after)
+    assert (w, p) == (pytest.approx(expected_w), pytest.approx(expected_p))
+
+
+def with_moments(n: int, mean: float, sd: float, seed: int) -> np.ndarray:
+    values = np.random.default_rng(seed).normal(size=n)
+    return mean + sd * (values - values.mean()) / values.std(ddof=1)
+
+
+def test_hedges_g_against_borenstein_worked_example():
+    from lehc_report.stats.independent import hedges_g
+
+    # Borenstein et al. (2009), Introduction to Meta-Analysis, section 4.3: means 103 and 100, SDs 5.5 and
+    # 4.5, n = 50 each: d = 0.5970, J = 0.9923, g = 0.5924, V(g) = 0.0411.
+    before, after = with_moments(50, 100, 4.5, 1), with_moments(50, 103, 5.5, 2)
+    g, low, high = hedges_g(before, after)
+    assert round(g, 4) == 0.5924
+    se = (high - low) / 2 / stats.norm.ppf(0.975)
+    assert round(se**2, 4) == 0.0411
+
+
+def test_undefined_statistics_are_nan_not_errors():
+    from lehc_report.stats.independent import compare_independent
+
+    result = compare_independent([3, 3, 3], [3, 3, 3])
+    assert np.isnan([result.t, result.hedges_g, result.g_low]).all()
+    assert compare_independent([4], [5, 6]).n_before == 1 and np.isnan(compare_independent([4], [5, 6]).t)
