@@ -253,3 +253,133 @@ def test_undefined_statistics_are_nan_not_errors():
     result = compare_independent([3, 3, 3], [3, 3, 3])
     assert np.isnan([result.t, result.hedges_g, result.g_low]).all()
     assert compare_independent([4], [5, 6]).n_before == 1 and np.isnan(compare_independent([4], [5, 6]).t)
+
+
+# --------------------------------------------------------------------------- one export per tool (tests/survey_exports)
+GENERATOR = load_generator()
+
+
+def expected_area_means(wave: str, people: list[str]) -> pd.DataFrame:
+    """Area means from the generator's own scores (people x areas), independent of the package."""
+    rows = {p: GENERATOR.scores(p, wave) for p in people}
+    table = pd.DataFrame.from_dict(rows, orient="index", columns=GENERATOR.IDS, dtype=float)
+    return pd.DataFrame({area: table[[c for c in GENERATOR.IDS if c.startswith(area)]].mean(axis=1) for area in GENERATOR.AREAS})
+
+
+def test_generator_reproduces_the_committed_exports(tmp_path):
+    from openpyxl import load_workbook
+
+    GENERATOR.generate(tmp_path)
+    for name in GENERATOR.CASES:
+        fresh, committed = tmp_path / name, EXPORTS / name
+        assert sorted(p.name for p in fresh.iterdir()) == sorted(p.name for p in committed.iterdir()), name
+        for path in fresh.iterdir():
+            if path.suffix == ".xlsx":
+                cells = [list(load_workbook(p, read_only=True).worksheets[0].iter_rows(values_only=True)) for p in (path, committed / path.name)]
+                assert cells[0] == cells[1], path.name
+            else:
+                assert path.read_bytes() == (committed / path.name).read_bytes(), f"{name}/{path.name}"
+
+
+@pytest.mark.parametrize("name", [n for n, (_, by) in GENERATOR.CASES.items() if by != "none"])
+def test_linked_export_gives_the_paired_t_computed_with_scipy(name, tmp_path):
+    tidy, log, _, framework = load(copy_case(EXPORTS / name, tmp_path))
+    both = sorted(set(GENERATOR.PEOPLE["start"]) & set(GENERATOR.PEOPLE["end"]))
+    before, after = expected_area_means("start", both), expected_area_means("end", both)
+    areas, excluded = area_table(tidy, framework)
+    for area in GENERATOR.AREAS:
+        expected = stats.ttest_rel(before[area], after[area])  # before minus after, as the report tests
+        got = areas.set_index("area_id").loc[area]
+        assert got["n"] == len(both) == 7
+        assert got["t"] == pytest.approx(expected.statistic, rel=1e-12) and got["p"] == pytest.approx(expected.pvalue, rel=1e-10)
+    summary = tidy.attrs["linking"]
+    assert summary["by"] == GENERATOR.CASES[name][1] and summary["matched"] == 7
+    assert summary["unmatched"] == {"start": 1, "end": 1}  # T08 only at the start, T09 only at the end
+    assert len(excluded) == 2
+    shown = log.to_string() + tidy.to_string()
+    assert "example.org" not in shown and "192.0.2." not in shown and "Surname" not in shown and "R_s0Invented" not in shown
+    assert (log["action"] == "waves linked").sum() == 1
+
+
+def test_self_generated_codes_report_only_counts_per_edit_distance(tmp_path):
+    tidy, log, _, _ = load(copy_case(EXPORTS / "google_forms_csv", tmp_path))
+    assert tidy.attrs["linking"]["by_edit_distance"] == {0: 6, 1: 1}
+    detail = log.loc[log["action"] == "waves linked", "detail"].iloc[0]
+    assert "matches by edit distance: 0: 6, 1: 1" in detail and "EK05" not in log.to_string()
+
+
+def test_google_forms_exact_codes_leave_the_slip_unmatched(tmp_path):
+    folder = copy_case(EXPORTS / "google_forms_csv", tmp_path)
+    spec = yaml.safe_load((folder / "cohort.yml").read_text(encoding="utf-8"))
+    spec["linking"] = {"by": "code", "column": spec["linking"]["column"]}
+    (folder / "cohort.yml").write_text(yaml.safe_dump(spec), encoding="utf-8")
+    tidy, _, _, _ = load(folder)
+    assert tidy.attrs["linking"]["matched"] == 6
+
+
+def test_unlinked_microsoft_forms_gives_independent_samples_computed_with_scipy(tmp_path):
+    from lehc_report.stats.independent import compare_independent
+
+    tidy, log, _, framework = load(copy_case(EXPORTS / "msforms_xlsx", tmp_path))
+    assert tidy.attrs["linking"]["matched"] == 0 and (log["action"] == "waves not linked").sum() == 1
+    scores = area_scores(tidy, framework)
+    for area in GENERATOR.AREAS:
+        mine = scores[scores["area_id"] == area]
+        result = compare_independent(mine.loc[mine["wave"] == "start", "score"].astype(float), mine.loc[mine["wave"] == "end", "score"].astype(float))
+        before = expected_area_means("start", GENERATOR.PEOPLE["start"])[area]
+        after = expected_area_means("end", GENERATOR.PEOPLE["end"])[area]
+        welch = stats.ttest_ind(after, before, equal_var=False)
+        assert (result.t, result.p_welch) == (pytest.approx(welch.statistic), pytest.approx(welch.pvalue))
+        assert result.p_brunner_munzel == pytest.approx(stats.brunnermunzel(before, after).pvalue)
+
+
+def test_tool_export_without_declared_linking_is_refused(tmp_path):
+    folder = copy_case(EXPORTS / "qualtrics_csv", tmp_path)
+    (folder / "cohort.yml").write_text("programme: Invented course\n", encoding="utf-8")
+    message = refused(folder)
+    assert "a Qualtrics export, and cohort.yml does not say how its waves are linked" in message
+    assert "column 'I (ResponseId)'" in message and "a response ID is not a person" in message
+
+
+def test_wave_nobody_can_be_matched_in_is_refused(tmp_path):
+    folder = copy_case(EXPORTS / "surveymonkey_csv", tmp_path)
+    end = folder / "self_assessment_end.csv"
+    end.write_text(end.read_text(encoding="utf-8").replace(",T0", ",X0"), encoding="utf-8")
+    message = refused(folder)
+    assert message.startswith("self_assessment_end.csv, row 3, column 'J (Please enter your course code)': nobody in this wave can be matched")
+    assert "linking: {by: none}" in message
+
+
+def test_code_column_that_counts_rows_is_refused(tmp_path):
+    rows = ["participant_id," + ",".join(GENERATOR.IDS)] + [f"{i}," + ",".join(map(str, GENERATOR.scores(f'T0{i}', 'start'))) for i in (1, 2, 3)]
+    (tmp_path / "framework.yml").write_text(GENERATOR.framework(), encoding="utf-8")
+    for wave in ("start", "end"):
+        (tmp_path / f"self_assessment_{wave}.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    message = refused(tmp_path)
+    assert message.startswith("self_assessment_start.csv, row 2, column 'A (participant_id)': column 'participant_id' holds 1, 2, 3, ... in row order")
+
+
+def test_unknown_answer_text_is_refused_listing_the_labels(tmp_path):
+    from openpyxl import load_workbook
+
+    folder = copy_case(EXPORTS / "qualtrics_xlsx_choice_text", tmp_path)
+    path = folder / "self_assessment_start.xlsx"
+    workbook = load_workbook(path)
+    workbook.active["S3"] = "Somewhat"
+    workbook.save(path)
+    message = refused(folder)
+    assert message.startswith("self_assessment_start.xlsx, row 3, column 'S (LA01)': 'Somewhat' is not one of the scale's answers")
+    assert "the answers allowed are 1 = 'Not at all', 10 = 'Completely'" in message
+
+
+def test_longitudinal_redcap_file_needs_events(tmp_path):
+    folder = copy_case(EXPORTS / "redcap_longitudinal", tmp_path)
+    (folder / "cohort.yml").write_text("programme: Invented course\n", encoding="utf-8")
+    assert "one file for every wave needs 'events:' in cohort.yml" in refused(folder)
+
+
+def test_redcap_event_not_declared_is_refused(tmp_path):
+    folder = copy_case(EXPORTS / "redcap_longitudinal", tmp_path)
+    (folder / "cohort.yml").write_text("events: {pre_course_arm_1: start, six_months_arm_1: end}\n", encoding="utf-8")
+    message = refused(folder)
+    assert "event 'post_course_arm_1' is not under 'events' in cohort.yml" in message and "column 'B (redcap_event_name)'" in message

@@ -813,7 +813,7 @@ def link_waves(waves: dict[str, pd.DataFrame], files: dict[str, Path], linking: 
         summary["by_edit_distance"] = dict(sorted(distances.items()))
         summary["ambiguous"] = ambiguous
     keys = {w: set(t["participant_id"]) for w, t in waves.items()}
-    for wave in order:
+    for wave in reversed(order):  # a later wave is the one that fails to match the earlier
         others = set().union(*(keys[o] for o in order if o != wave))
         if keys[wave] and others and not keys[wave] & others:
             frame = waves[wave]
