@@ -13,6 +13,11 @@ Mac line endings, stray spaces, headers given as labels, missing-value markers,
 scores written as "7.0", wholly empty rows and columns, extra sheets, Excel lock
 files) is recorded in the cleaning log that the report prints.  The raw files are
 only ever read.
+
+A wave may also be a survey tool's own export (Qualtrics, SurveyMonkey, Microsoft
+Forms, Google Forms, REDCap): :mod:`lehc_report.inputs.survey_tools` recognises it and
+drops its personal columns, and the waves are linked only as ``cohort.yml``'s
+``linking`` declares (:func:`link_waves`).
 """
 
 from __future__ import annotations
@@ -36,7 +41,8 @@ from lehc_report.inputs.framework import Framework, normalise_header
 from lehc_report.inputs.survey_tools import GRID_HEADER, REDCAP_KEY, Export, counts_rows, read_export
 
 MISSING_MARKERS = frozenset({"", "n/a", "na", "-", "not answered"})
-PARTICIPANT_HEADERS = frozenset({"participant id", "participant", "id", "respondent id"})
+# ("Respondent ID" is SurveyMonkey's response number, read by inputs/survey_tools.py, never a person.)
+PARTICIPANT_HEADERS = frozenset({"participant id", "participant", "id"})
 WAVE_FILE = re.compile(r"^self_assessment_(?P<wave>[a-z0-9_]+)\.(?P<ext>csv|xlsx)$", re.IGNORECASE)
 # Names a person would give a self-assessment export that the contract does not accept
 # ("self_assessment_end (1).csv", "self-assessment_end.xls", ...): refused, not skipped.
