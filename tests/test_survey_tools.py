@@ -383,3 +383,18 @@ def test_redcap_event_not_declared_is_refused(tmp_path):
     (folder / "cohort.yml").write_text("events: {pre_course_arm_1: start, six_months_arm_1: end}\n", encoding="utf-8")
     message = refused(folder)
     assert "event 'post_course_arm_1' is not under 'events' in cohort.yml" in message and "column 'B (redcap_event_name)'" in message
+
+
+# --------------------------------------------------------------------------- the cleaning stage
+def test_cleaning_stage_records_the_linking_and_stops_for_unlinked_waves(tmp_path):
+    import json
+
+    from lehc_report.paths import ProjectPaths
+    from lehc_report.stages.quant import clean_self_assessment
+
+    linked = ProjectPaths(root=ROOT, data=copy_case(EXPORTS / "redcap_split", tmp_path / "linked"), build=tmp_path / "linked" / "_build")
+    clean_self_assessment(linked)
+    recorded = json.loads((linked.tidy / "linking.json").read_text(encoding="utf-8"))
+    assert (recorded["by"], recorded["matched"], recorded["unmatched"]) == ("record_id", 7, {"start": 1, "end": 1})
+    with pytest.raises(DataError, match="this build has no independent-samples report yet"):
+        clean_self_assessment(ProjectPaths(root=ROOT, data=copy_case(EXPORTS / "msforms_xlsx", tmp_path / "none"), build=tmp_path / "none" / "_build"))
