@@ -146,9 +146,10 @@ def test_shared_response_id_declared_as_the_code_is_refused(tmp_path):
 # --------------------------------------------------------------------------- units
 def test_personal_and_technical_headers():
     for header in ("Email", "RecipientLastName", "IP Address", "LocationLatitude", "Start time", "Duration (in seconds)",
-                   "Timestamp", "Custom Data 1", "self_assessment_complete", "Last modified time"):
+                   "Timestamp", "Custom Data 1", "self_assessment_complete", "Last modified time", "Q_RecaptchaScore",
+                   "Q_RelevantIDDuplicate", "Total points"):
         assert is_personal_or_technical(header), header
-    for header in ("Asks residents what matters to them", "Q1", "participant_id", "record_id", "Complete the course"):
+    for header in ("Asks residents what matters to them", "Q1", "Q2_1", "participant_id", "record_id", "Complete the course"):
         assert not is_personal_or_technical(header), header
 
 
@@ -339,6 +340,14 @@ def test_tool_export_without_declared_linking_is_refused(tmp_path):
     message = refused(folder)
     assert "a Qualtrics export, and cohort.yml does not say how its waves are linked" in message
     assert "column 'I (ResponseId)'" in message and "a response ID is not a person" in message
+
+
+def test_google_forms_without_a_code_is_told_how_to_declare_linking(tmp_path):
+    folder = copy_case(EXPORTS / "google_forms_csv", tmp_path)
+    (folder / "cohort.yml").write_text("programme: Invented course\n", encoding="utf-8")
+    message = refused(folder)
+    assert message.startswith("self_assessment_start.csv, row 1: a Google Forms export, and cohort.yml does not say how its waves are linked")
+    assert "linking: {by: self_generated_code" in message and "move the ID column" not in message
 
 
 def test_wave_nobody_can_be_matched_in_is_refused(tmp_path):

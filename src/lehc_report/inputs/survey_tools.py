@@ -65,10 +65,12 @@ PERSONAL_OR_TECHNICAL = frozenset(normalise_header(h) for h in (
     # technical flags
     "Status", "Response Type", "Progress", "Finished", "DistributionChannel", "Distribution Channel", "UserLanguage",
     "User Language", "redcap_survey_identifier", "redcap_repeat_instrument", "redcap_repeat_instance",
-    "redcap_data_access_group",
+    "redcap_data_access_group", "Language", "Total points", "Quiz feedback",
 ))
 #: Patterns of further technical columns: SurveyMonkey's custom data, REDCap's form flags and stamps.
 TECHNICAL_PATTERNS = (re.compile(r"^custom data \d+$"),)
+#: Qualtrics' own metadata fields in row 1 (``Q_RecaptchaScore``, ``Q_RelevantIDDuplicate``, ...).
+QUALTRICS_METADATA = re.compile(r"^Q_[A-Za-z]")
 #: REDCap's per-form flags and stamps, as exported (raw field names): ``<form>_complete``, ``<form>_timestamp``.
 REDCAP_FORM_FIELDS = re.compile(r"^[a-z0-9_]+_(complete|timestamp)$")
 #: Normalised headers of per-response IDs: never a person, so never a link between waves.
@@ -176,7 +178,7 @@ def is_personal_or_technical(header: str) -> bool:
     """
     key = normalise_header(header)
     return (key in PERSONAL_OR_TECHNICAL or any(p.match(key) for p in TECHNICAL_PATTERNS)
-            or bool(REDCAP_FORM_FIELDS.match(header.strip())))
+            or bool(REDCAP_FORM_FIELDS.match(header.strip())) or bool(QUALTRICS_METADATA.match(header.strip())))
 
 
 def recognise_tool(table: pd.DataFrame) -> tuple[str, int]:
