@@ -28,6 +28,24 @@ YES_NO_KEYS = ("synthetic", "compare_with_published")
 
 
 def load_cohort(data_dir: Path) -> dict:
+    """The cohort's settings from ``cohort.yml``, over :data:`DEFAULTS`.
+
+    Parameters
+    ----------
+    data_dir : Path
+
+    Returns
+    -------
+    dict
+        ``programme``, ``client``, ``report_date``, ``attended``, ... and any
+        ``linking`` and ``events`` as written (checked by :func:`load_linking`).
+
+    Raises
+    ------
+    DataError
+        Not a mapping, a count that is not a whole number, a yes/no key that is not
+        true or false, or a bad ``linking`` or ``events``.
+    """
     path = Path(data_dir) / "cohort.yml"
     settings = dict(DEFAULTS)
     if path.exists():
@@ -137,7 +155,21 @@ def load_linking(data_dir: Path) -> Linking:
 
 
 def check_attendance(data_dir: Path, settings: dict, n_participants: int) -> None:
-    """More people rated themselves than attended: one of the two is wrong."""
+    """More people rated themselves than attended: one of the two is wrong.
+
+    Parameters
+    ----------
+    data_dir : Path
+    settings : dict
+        From :func:`load_cohort`.
+    n_participants : int
+        People with a self-assessment in any wave.
+
+    Raises
+    ------
+    DataError
+        ``attended`` is below ``n_participants``.
+    """
     attended = settings.get("attended")
     if attended is not None and attended < n_participants:
 
@@ -146,6 +178,16 @@ def check_attendance(data_dir: Path, settings: dict, n_participants: int) -> Non
 
 
 def framework_file(data_dir: Path, root: Path) -> Path:
-    """A cohort may bring its own framework.yml; otherwise the project's is used."""
+    """A cohort may bring its own framework.yml; otherwise the project's is used.
+
+    Parameters
+    ----------
+    data_dir, root : Path
+        The cohort's data folder and the project root.
+
+    Returns
+    -------
+    Path
+    """
     own = Path(data_dir) / "framework.yml"
     return own if own.exists() else Path(root) / "data" / "framework.yml"

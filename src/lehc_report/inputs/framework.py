@@ -24,20 +24,25 @@ class Framework:
 
     @property
     def behaviour_ids(self) -> list[str]:
+        """Behaviour IDs in framework order."""
         return self.behaviours["behaviour_id"].tolist()
 
     @property
     def area_ids(self) -> list[str]:
+        """Area IDs in framework order."""
         return self.areas["area_id"].tolist()
 
     @property
     def wave_ids(self) -> list[str]:
+        """Wave IDs in time order."""
         return self.waves["wave"].tolist()
 
     def area_names(self) -> dict[str, str]:
+        """Area ID -> area name."""
         return dict(zip(self.areas["area_id"], self.areas["area_name"]))
 
     def items_by_area(self) -> dict[str, list[str]]:
+        """Area ID -> its behaviour IDs, in framework order."""
         return {a: g["behaviour_id"].tolist() for a, g in self.behaviours.groupby("area_id", sort=False)}
 
     def header_lookup(self) -> dict[str, str]:
@@ -71,11 +76,38 @@ class Framework:
 
 
 def normalise_header(text: str) -> str:
-    """Lower case, punctuation to spaces, single spaces: how headers are matched."""
+    """Lower case, punctuation to spaces, single spaces: how headers are matched.
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    str
+        E.g. ``"Duration (in seconds)"`` -> ``"duration in seconds"``.
+    """
     return " ".join(re.sub(r"[^0-9a-z]+", " ", str(text).lower()).split())
 
 
 def load_framework(path: Path) -> Framework:
+    """Read ``framework.yml``: areas, behaviours, waves and the scale (with its labels).
+
+    Parameters
+    ----------
+    path : Path
+
+    Returns
+    -------
+    Framework
+
+    Raises
+    ------
+    ValueError
+        Repeated behaviour IDs.
+    DataError
+        Bad ``scale: labels`` (see :func:`scale_labels`).
+    """
     spec = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     areas, behaviours = [], []
     for area in spec["areas"]:

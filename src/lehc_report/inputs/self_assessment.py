@@ -61,18 +61,51 @@ class CleaningLog:
     entries: list[dict] = field(default_factory=list)
 
     def add(self, file: Path, action: str, detail: str, row: int | None = None, column: str | None = None):
+        """Record one tolerated irregularity.
+
+        Parameters
+        ----------
+        file : Path
+            The input file (only its name is kept).
+        action : str
+            What the reader did, e.g. ``"header matched by label"``.
+        detail : str
+            What it found; never a personal value.
+        row : int, optional
+            Spreadsheet row (header = 1).
+        column : str, optional
+            Column letter and behaviour, or a header.
+        """
         self.entries.append(
             {"file": Path(file).name, "row": row, "column": column, "action": action, "detail": detail}
         )
 
     def to_frame(self) -> pd.DataFrame:
+        """The log as a table.
+
+        Returns
+        -------
+        DataFrame
+            Columns ``file``, ``row`` (Int64), ``column`` ("" where a whole file is
+            concerned), ``action``, ``detail``; one row per entry, in reading order.
+        """
         log = pd.DataFrame(self.entries, columns=["file", "row", "column", "action", "detail"])
         # Whole-number rows ("12", not "12.0") and no "NaN" where an entry concerns a whole file.
         return log.astype({"row": "Int64"}).fillna({"column": ""})
 
 
 def column_letter(index: int) -> str:
-    """Spreadsheet column letter for a 0-based column index (0 -> A, 27 -> AB)."""
+    """Spreadsheet column letter for a 0-based column index (0 -> A, 27 -> AB).
+
+    Parameters
+    ----------
+    index : int
+        0-based column index.
+
+    Returns
+    -------
+    str
+    """
     letters = ""
     index += 1
     while index:
@@ -82,7 +115,17 @@ def column_letter(index: int) -> str:
 
 
 def number_ranges(numbers: list[int]) -> str:
-    """[3, 4, 5, 9] -> '3-5, 9' (for log details)."""
+    """[3, 4, 5, 9] -> '3-5, 9' (for log details).
+
+    Parameters
+    ----------
+    numbers : list of int
+        Sorted row numbers.
+
+    Returns
+    -------
+    str
+    """
     parts, start = [], None
     for i, n in enumerate(numbers):
         if start is None:
@@ -232,6 +275,24 @@ def read_raw_table(path: Path, log: CleaningLog | None = None) -> pd.DataFrame:
 
     Rows are padded with empty cells to the widest row, so that spreadsheet row
     ``r`` is ``table.iloc[r - 1]`` and column letter ``A`` is column 0.
+
+    Parameters
+    ----------
+    path : Path
+        A ``.csv`` (UTF-8) or ``.xlsx`` file (its first sheet is read).
+    log : CleaningLog, optional
+        Receives what was tolerated (byte-order mark, line endings, extra sheets).
+
+    Returns
+    -------
+    DataFrame
+        Text cells, integer column labels from 0.
+
+    Raises
+    ------
+    DataError
+        A file that is not UTF-8 text, uses semicolons or tabs, is not well-formed, is a
+        damaged workbook, or holds a formula saved without its value.
     """
     path = Path(path)
     rows = _read_xlsx_rows(path, log) if path.suffix.lower() == ".xlsx" else _read_csv_rows(path, log)
@@ -596,7 +657,19 @@ def _odd_name_message(path: Path, framework: Framework, wave_names: str) -> str:
 
 
 def tidy_ratings_schema(framework: Framework) -> pa.DataFrameSchema:
-    """The validated tidy table every later stage reads."""
+    """The validated tidy table every later stage reads.
+
+    Parameters
+    ----------
+    framework : Framework
+
+    Returns
+    -------
+    pandera.DataFrameSchema
+        ``participant_id``, ``wave``, ``behaviour_id``, ``area_id`` (str, in the
+        framework) and ``score`` (Int64 on the scale, nullable); unique per participant,
+        wave and behaviour; strict and ordered.
+    """
     return pa.DataFrameSchema(
         {
             "participant_id": pa.Column(str, pa.Check.str_length(min_value=1)),
@@ -612,7 +685,12 @@ def tidy_ratings_schema(framework: Framework) -> pa.DataFrameSchema:
 
 
 def participants_schema() -> pa.DataFrameSchema:
-    """The participant register: one row per participant, IDs filled in."""
+    """The participant register: one row per participant, IDs filled in.
+
+    Returns
+    -------
+    pandera.DataFrameSchema
+    """
     return pa.DataFrameSchema(
         {
             "participant_id": pa.Column(
@@ -627,6 +705,24 @@ def participants_schema() -> pa.DataFrameSchema:
 
 
 def load_participants(data_dir: Path, log: CleaningLog | None = None) -> pd.DataFrame | None:
+    """The optional register ``participants.csv``.
+
+    Parameters
+    ----------
+    data_dir : Path
+    log : CleaningLog, optional
+
+    Returns
+    -------
+    DataFrame or None
+        ``participant_id`` (str, unique) and any other columns (``gender`` normalised
+        to female, male or ""); None without the file.
+
+    Raises
+    ------
+    DataError
+        No ``participant_id`` column, a blank or repeated ID.
+    """
     path = Path(data_dir) / "participants.csv"
     if not path.exists():
         return None
@@ -667,7 +763,21 @@ GENDER_SPELLINGS = {"female": "female", "f": "female", "woman": "female", "w": "
 
 
 def normalise_gender(values: pd.Series, path: Path, column: int, log: CleaningLog | None) -> pd.Series:
-    """female / male / "" (not stated or described otherwise), each recoding logged."""
+    """female / male / "" (not stated or described otherwise), each recoding logged.
+
+    Parameters
+    ----------
+    values : Series of str
+        The register's gender column, indexed like the raw table.
+    path : Path
+    column : int
+        0-based column index (for the log).
+    log : CleaningLog or None
+
+    Returns
+    -------
+    Series of str
+    """
     out = values.str.casefold().map(GENDER_SPELLINGS).fillna("")
     if log is not None:
         for index, (raw, new) in enumerate(zip(values, out)):
