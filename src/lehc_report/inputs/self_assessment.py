@@ -518,7 +518,8 @@ def read_wave_export(path: Path, wave: str, framework: Framework, log: CleaningL
     filled_rows = body[body.apply(lambda s: s.str.strip().ne("")).any(axis=1)] if len(body) else body
     if key is not None and export.tool != "redcap" and counts_rows(filled_rows[key].tolist()):
         raise DataError(path, f"column {key_header!r} holds 1, 2, 3, ... in row order: it counts the rows, it is not a code a person gave, so it cannot link the waves; "
-                        f"{HOW_TO_DECLARE}", int(filled_rows.index[0]), id_column)
+                        "if these numbers really are the codes people were given, write them as codes (e.g. P01, P02) so that they cannot be mistaken "
+                        f"for row numbers; otherwise {HOW_TO_DECLARE}", int(filled_rows.index[0]), id_column)
 
     rows, seen, empty_rows, decimals = [], {}, [], []
     scale = (framework.scale_min, framework.scale_max)
