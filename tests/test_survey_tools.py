@@ -407,3 +407,22 @@ def test_cleaning_stage_records_the_linking_and_stops_for_unlinked_waves(tmp_pat
     assert (recorded["by"], recorded["matched"], recorded["unmatched"]) == ("record_id", 7, {"start": 1, "end": 1})
     with pytest.raises(DataError, match="this build has no independent-samples report yet"):
         clean_self_assessment(ProjectPaths(root=ROOT, data=copy_case(EXPORTS / "msforms_xlsx", tmp_path / "none"), build=tmp_path / "none" / "_build"))
+
+
+def test_independent_area_table_matches_scipy_on_the_unlinked_export(tmp_path):
+    from lehc_report.stats.independent import independent_area_table
+
+    tidy, _, _, framework = load(copy_case(EXPORTS / "msforms_xlsx", tmp_path))
+    table = independent_area_table(tidy, framework).set_index("area_id")
+    assert list(table.index) == list(GENERATOR.AREAS)
+    for area in GENERATOR.AREAS:
+        before = expected_area_means("start", GENERATOR.PEOPLE["start"])[area].to_numpy()
+        after = expected_area_means("end", GENERATOR.PEOPLE["end"])[area].to_numpy()
+        row = table.loc[area]
+        assert (row["n_before"], row["n_after"]) == (8, 8)
+        assert row["mean_difference"] == pytest.approx(after.mean() - before.mean())
+        assert row["t"] == pytest.approx(stats.ttest_ind(after, before, equal_var=False).statistic)
+        assert row["w"] == pytest.approx(stats.brunnermunzel(before, after).statistic)
+        pooled = np.sqrt((7 * before.var(ddof=1) + 7 * after.var(ddof=1)) / 14)
+        assert row["hedges_g"] == pytest.approx((1 - 3 / (4 * 14 - 1)) * (after.mean() - before.mean()) / pooled)
+        assert row["g_low"] < row["hedges_g"] < row["g_high"]

@@ -185,3 +185,54 @@ def compare_independent(before, after, confidence: float = 0.95) -> IndependentC
     w, p_bm = brunner_munzel(x, y)
     g, low, high = hedges_g(x, y, confidence)
     return IndependentComparison(len(x), len(y), mean_x, mean_y, mean_y - mean_x, t, df, p, w, p_bm, g, low, high)
+
+
+def independent_area_table(tidy, framework, before: str = "start", after: str = "end", confidence: float = 0.95):
+    """Each area compared between two unlinked waves, as independent samples.
+
+    Parameters
+    ----------
+    tidy : pandas.DataFrame
+        The tidy ratings (``participant_id``, ``wave``, ``behaviour_id``, ``area_id``,
+        ``score`` on the framework's scale), e.g. from ``linking: {by: none}``.
+    framework : Framework
+    before, after : str
+        The two waves compared.
+    confidence : float
+        Coverage of Hedges' g interval.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per area in framework order: ``area_id``, ``area``, ``n_before``,
+        ``n_after`` (people with an area score), ``mean_before``, ``sd_before``,
+        ``mean_after``, ``sd_after``, ``mean_difference`` (after minus before), ``t``,
+        ``df``, ``p_welch``, ``w``, ``p_brunner_munzel``, ``hedges_g``, ``g_low``,
+        ``g_high``. Area scores are those of
+        :func:`lehc_report.stats.paired.area_scores` (missing with fewer than half the
+        behaviours answered).
+
+    Notes
+    -----
+    See :func:`compare_independent` for the methods and their sources.
+    """
+    import pandas as pd
+
+    from lehc_report.stats.paired import area_scores
+
+    scores = area_scores(tidy, framework)
+    rows = []
+    for area in framework.areas.itertuples():
+        mine = scores[scores["area_id"] == area.area_id]
+        x = mine.loc[mine["wave"] == before, "score"].astype("float64").dropna().to_numpy()
+        y = mine.loc[mine["wave"] == after, "score"].astype("float64").dropna().to_numpy()
+        result = compare_independent(x, y, confidence)
+        rows.append({
+            "area_id": area.area_id, "area": area.area_name, "n_before": result.n_before, "n_after": result.n_after,
+            "mean_before": result.mean_before, "sd_before": x.std(ddof=1) if len(x) > 1 else np.nan,
+            "mean_after": result.mean_after, "sd_after": y.std(ddof=1) if len(y) > 1 else np.nan,
+            "mean_difference": result.mean_difference, "t": result.t, "df": result.df, "p_welch": result.p_welch,
+            "w": result.w, "p_brunner_munzel": result.p_brunner_munzel, "hedges_g": result.hedges_g,
+            "g_low": result.g_low, "g_high": result.g_high,
+        })
+    return pd.DataFrame(rows)
