@@ -8,8 +8,11 @@ analysis settings, ``analysis.yml``, as the report's table of assumptions).
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 
+from lehc_report.errors import DataError
 from lehc_report.inputs.cohort import check_attendance, load_cohort
 from lehc_report.inputs.framework import Framework
 from lehc_report.inputs.self_assessment import load_self_assessment
@@ -50,6 +53,15 @@ def clean_self_assessment(paths: ProjectPaths) -> StageResult:
     framework = framework_for(paths)
     settings = load_analysis_settings(paths.root)
     tidy, log, participants = load_self_assessment(paths.data, framework)
+    linking = tidy.attrs["linking"]
+    # How the waves were linked, and the match counts, beside the tidy table.
+    (paths.tidy / "linking.json").write_text(json.dumps(linking, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    if linking["by"] == "none":
+        # Until the independent-samples report is wired in, stop rather than show a paired report of nobody.
+        raise DataError(paths.data / "cohort.yml", "'linking: {by: none}' makes the waves independent samples, and this build has no "
+                        "independent-samples report yet (lehc_report.stats.independent computes one), so it stops rather than "
+                        "show paired results for nobody; link the waves by a code if the exports have one (data/README.md, "
+                        "'Linking the waves')", column="linking.by")
     write_result_csv(tidy, paths.tidy / "self_assessment.csv")
     write_result_csv(log, paths.tidy / "cleaning_log.csv")
     if participants is not None:
