@@ -55,6 +55,20 @@ def check_attendance(data_dir: Path, settings: dict, n_participants: int) -> Non
 
 
 def framework_file(data_dir: Path, root: Path) -> Path:
-    """A cohort may bring its own framework.yml; otherwise the project's is used."""
-    own = Path(data_dir) / "framework.yml"
-    return own if own.exists() else Path(root) / "data" / "framework.yml"
+    """A cohort may bring its own framework.yml; otherwise the project's is used.
+
+    Parameters
+    ----------
+    data_dir : Path
+        The cohort's data folder.
+    root : Path
+        The project root.
+
+    Returns
+    -------
+    Path
+        The framework file to read, by the one fallback rule (``inputs.folder.FALLBACK``).
+    """
+    from lehc_report.inputs.folder import DataFolder
+
+    return DataFolder(Path(data_dir), Path(root)).resolve("framework.yml")
