@@ -112,7 +112,7 @@ stamps/%.done: stamps/%.inputs
 
 # ---- the book: built aside, swapped in only when the build succeeded ---------------
 html/index.html: $(NB_DONE) stamps/book.inputs stamps/book-config.inputs
-	@echo "book: building HTML$(if $(REREAD_ALL), (all pages re-read: results changed),)"
+	@echo "book: building HTML$(if $(REREAD_ALL), (all pages re-read: results or configuration changed),)"
 	@cd "$(ROOT)" && $(JB) build . --path-output "$(CURDIR)/work" --builder html -W --keep-going -q \
 	  $(if $(REREAD_ALL),--all) \
 	  || { echo "make: the HTML build failed; the previous report in $(CURDIR)/html is untouched"; exit 1; }

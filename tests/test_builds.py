@@ -106,6 +106,26 @@ def test_make_refuses_in_one_line(build, says):
     assert not (ROOT / build / BUILD_MARKER).exists()
 
 
+def test_sphinx_reads_no_build_folder_as_pages(tmp_path, monkeypatch):
+    from types import SimpleNamespace
+
+    from lehc_report.book.sphinxext import use_build_folder
+
+    project = tmp_path / "project"
+    (project / "src" / "lehc_report").mkdir(parents=True)
+    (project / "_config.yml").write_text("title: t\n", encoding="utf-8")
+    for other in ("_build_b", "cohorts/c"):  # other cohorts' build folders, found by their marker
+        (project / other).mkdir(parents=True)
+        (project / other / BUILD_MARKER).write_text("", encoding="utf-8")
+    monkeypatch.chdir(project)
+    monkeypatch.setenv("LEHC_BUILD", "this build")
+    config = SimpleNamespace(exclude_patterns=["_build"], nb_execution_cache_path="")
+    use_build_folder(SimpleNamespace(srcdir=str(project)), config)
+    assert config.nb_execution_cache_path == str(project / "this build" / ".jupyter_cache")
+    assert config.exclude_patterns == ["_build", "_build_b", "_build_b/**", "cohorts/c", "cohorts/c/**",
+                                       "this build", "this build/**"]
+
+
 # ---- which file is read ---------------------------------------------------------------
 def cohort(tmp_path: Path, *names: str) -> DataFolder:
     project, data = tmp_path / "project", tmp_path / "cohort"

@@ -62,7 +62,7 @@ from typing import Any
 
 from sphinx.directives.patches import Figure
 
-from lehc_report.paths import get_paths
+from lehc_report.paths import BUILD_MARKER, get_paths
 
 
 def _key(script: Any) -> tuple:
@@ -216,15 +216,19 @@ class GeneratedFigure(Figure):
 
 
 def use_build_folder(app, config) -> None:
-    """Sphinx ``config-inited`` handler: the execution cache is this build's, and a build
-    folder inside the project is not read as pages."""
+    """Sphinx ``config-inited`` handler: the execution cache is this build's, and no build
+    folder inside the project (this build's or another's, e.g. a second cohort's) is read
+    as pages."""
     paths = get_paths()
     config.nb_execution_cache_path = str(paths.execution_cache)
-    build = paths.build.resolve()
     srcdir = Path(app.srcdir).resolve()
-    if srcdir in build.parents:
-        relative = build.relative_to(srcdir).as_posix()
-        config.exclude_patterns.extend([relative, f"{relative}/**"])
+    # Build folders are found by their marker, two levels down at most (never into .venv).
+    builds = {paths.build.resolve(), *(marker.parent.resolve() for pattern in (f"*/{BUILD_MARKER}", f"*/*/{BUILD_MARKER}")
+                                       for marker in srcdir.glob(pattern))}
+    for build in sorted(builds):
+        if srcdir in build.parents:
+            relative = build.relative_to(srcdir).as_posix()
+            config.exclude_patterns.extend([relative, f"{relative}/**"])
 
 
 def source_hash(app, docname: str) -> str:

@@ -225,6 +225,9 @@ def forget_other_cohort(paths: ProjectPaths) -> None:
         return
     for folder in (paths.generated, paths.results, paths.tidy):
         shutil.rmtree(folder, ignore_errors=True)
+    # Every notebook runs again, even one whose inputs hash the same (a copy of the data elsewhere).
+    for done in paths.stamps.glob("*.done"):
+        done.unlink()
     write_if_changed(record, current)
 
 
