@@ -92,7 +92,7 @@ test: $(VENV_OK) ## Set up, build the HTML and PDF reports and run the test suit
 	@+$(call IN_BUILD,html/index.html pdf/book.pdf)
 	$(PY) -m pytest -q
 
-bench: $(VENV_OK) ## Time cold, no-change and prose-edit builds against a bare Jupyter Book build
+bench: $(VENV_OK) ## Time cold, notebook-edit, no-change and prose-edit builds against a bare Jupyter Book build
 	$(PY) -m lehc_report.tools.bench
 
 clean: ## Remove the build folder $(BUILD), if it is one (marked); keeps .venv
