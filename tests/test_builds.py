@@ -230,12 +230,14 @@ def page(site: Path, name: str) -> str:
 @pytest.fixture(scope="module")
 def two_cohorts(tmp_path_factory):
     """The shipped cohort built into a folder outside the project with a space and an
-    accent in its path; cohort B into a folder inside the project."""
+    accent in its path; cohort B, from a data folder with a space in its path, into a
+    folder inside the project given by a relative path."""
     tmp = tmp_path_factory.mktemp("builds")
     repo = project_copy(tmp / "repo")
     shipped = tmp / "report à one"
     build_ok(repo, f"BUILD={shipped}")
-    build_ok(repo, "DATA=tests/cohorts/cohort_b", "BUILD=_build_b")
+    data_b = shutil.copytree(ROOT / "tests" / "cohorts" / "cohort_b", tmp / "cohort b data")
+    build_ok(repo, f"DATA={data_b}", "BUILD=_build_b")
     return repo, shipped, repo / "_build_b"
 
 
