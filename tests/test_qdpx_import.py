@@ -329,3 +329,80 @@ def test_primary_coder_named_in_cohort_yml(fixture_data, tmp_path):
     (folder / "cohort.yml").write_text("qdpx:\n  primary_coder: nobody\n", encoding="utf-8")
     with pytest.raises(QualitativeDataError, match=r"cohort.yml, key 'qdpx.primary_coder': 'nobody' is not a user"):
         load_qualitative(folder)
+
+
+# --------------------------------------------------------------------------------------
+# Codebook rules and the primary-coding rule, on a small hand-written project
+# --------------------------------------------------------------------------------------
+
+HAND = """<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="Hand" origin="QualCoder 3.6">
+<Users><User guid="u1" name="me"/></Users>
+<CodeBook><Codes>
+  <Code guid="c1" name="Stand-alone code" isCodable="true"/>
+  <Code guid="c2" name="Café culture" isCodable="true"><Description>Where people meet.</Description>
+    <Code guid="c3" name="Child" isCodable="true"><Code guid="c4" name="Grand child" isCodable="true"/></Code>
+  </Code>
+</Codes></CodeBook>
+<Variables>
+  <Variable guid="v1" name="Role_Label" typeOfVariable="Text"/><Variable guid="v2" name="consent_to_quote" typeOfVariable="Boolean"/>
+  <Variable guid="v3" name="group" typeOfVariable="Text"/><Variable guid="v4" name="gender" typeOfVariable="Text"/>
+  <Variable guid="v5" name="source" typeOfVariable="Text"/><Variable guid="v6" name="question" typeOfVariable="Text"/>
+</Variables>
+<Cases><Case guid="k1" name="Jane Doe">
+  <VariableValue><VariableRef targetGUID="v1"/><TextValue>nurse</TextValue></VariableValue>
+  <VariableValue><VariableRef targetGUID="v2"/><BooleanValue>true</BooleanValue></VariableValue>
+  <VariableValue><VariableRef targetGUID="v3"/><TextValue>professional</TextValue></VariableValue>
+  <VariableValue><VariableRef targetGUID="v4"/><TextValue>female</TextValue></VariableValue>
+  <SourceRef targetGUID="s1"/><SourceRef targetGUID="s2"/>
+</Case></Cases>
+<Sources>
+  <TextSource guid="s1" name="Answer 7"><PlainTextContent>It changed how I chair meetings.</PlainTextContent>
+    <PlainTextSelection guid="p1" startPosition="3" endPosition="10">
+      <Description>Exemplar: grand child</Description>
+      <Coding guid="g1" creatingUser="u1"><CodeRef targetGUID="c4"/></Coding>
+      <Coding guid="g2" creatingUser="u1"><CodeRef targetGUID="c2"/></Coding></PlainTextSelection>
+    <VariableValue><VariableRef targetGUID="v5"/><TextValue>Survey</TextValue></VariableValue>
+    <VariableValue><VariableRef targetGUID="v6"/><TextValue>q07</TextValue></VariableValue>
+  </TextSource>
+  <TextSource guid="s2" name="Answer 1"><PlainTextContent>Better than most.</PlainTextContent>
+    <PlainTextSelection guid="p2" startPosition="0" endPosition="6">
+      <Coding guid="g3" creatingUser="u1"><CodeRef targetGUID="c1"/></Coding></PlainTextSelection>
+    <VariableValue><VariableRef targetGUID="v5"/><TextValue>survey</TextValue></VariableValue>
+    <VariableValue><VariableRef targetGUID="v6"/><TextValue>q01</TextValue></VariableValue>
+  </TextSource>
+</Sources>
+</Project>
+"""
+
+
+def test_codebook_and_register_rules_on_a_hand_written_project(tmp_path):
+    path = _zip(tmp_path / "hand" / "p.qdpx", {"project.qde": HAND.encode()})
+    data = load_qdpx(path)
+    assert data.codebook.themes[["theme_id", "name", "definition"]].values.tolist() == [
+        ["stand_alone_code", "Stand-alone code", ""], ["cafe_culture", "Café culture", "Where people meet."]]
+    assert data.codebook.codes[["code_id", "name"]].values.tolist() == [
+        ["stand_alone_code.stand_alone_code", "Stand-alone code"],
+        ["cafe_culture.general", "Café culture (general)"],  # the theme itself was coded
+        ["cafe_culture.child", "Child"],
+        ["cafe_culture.child_grand_child", "Child / Grand child"]]
+    # A case name that is not an ID is replaced (never reaches the report); answers in question order.
+    assert data.respondents.values.tolist() == [["S01", "survey", "professional", "female", "nurse", "yes", ""]]
+    assert data.segments[["segment_id", "topic", "text"]].values.tolist() == [
+        ["S01-q01", "q01", "Better than most."], ["S01-q07", "q07", "It changed how I chair meetings."]]
+    assert data.codings.values.tolist() == [
+        ["S01-q01", "A", "stand_alone_code.stand_alone_code", ""],
+        ["S01-q07", "A", "cafe_culture.general", ""],
+        ["S01-q07", "A", "cafe_culture.child_grand_child", "yes"]]
+    assert not data.double_coding and data.sources == ("survey",)
+
+
+def test_an_answer_without_a_primary_coding_is_refused(tmp_path):
+    text = HAND.replace('<PlainTextSelection guid="p2" startPosition="0" endPosition="6">\n      '
+                        '<Coding guid="g3" creatingUser="u1"><CodeRef targetGUID="c1"/></Coding></PlainTextSelection>',
+                        "")
+    path = _zip(tmp_path / "uncoded" / "p.qdpx", {"project.qde": text.encode()})
+    with pytest.raises(QualitativeDataError) as err:
+        load_qdpx(path)
+    assert str(err.value) == ("p.qdpx, entry project.qde, element '<Case name='S01'>': segment 'S01-q01' has no "
+                              "coding by the primary coder. What to do: code it, or delete the answer from the source.")

@@ -607,7 +607,9 @@ def load_qdpx(path: Path | str, data_dir: Path | str | None = None):
             segments.append({"segment_id": seg_id, "respondent_id": rid, "source": r["source"], "topic": topic,
                              "text": text, "_src": s, "_start": start, "_end": end})
     _raise(problems)
-    code_names = {c: n.lower() for c, n in zip(codebook.codes["code_id"], codebook.codes["name"], strict=True)}
+    # A code is named in an Exemplar line by its ID, its full name or its own (last) name.
+    code_names = {c: {n.lower(), n.rsplit(" / ", 1)[-1].lower()}
+                  for c, n in zip(codebook.codes["code_id"], codebook.codes["name"], strict=True)}
     seg_of = {}
     for seg in segments:
         seg_of.setdefault(id(seg["_src"]), []).append(seg)
@@ -646,7 +648,7 @@ def load_qdpx(path: Path | str, data_dir: Path | str | None = None):
                     continue
                 name = code_names[code_id]
                 exemplar = coder == "A" and exemplar_line is not None and (
-                    listed is None or code_id in listed or name in listed)
+                    listed is None or code_id in listed or bool(name & listed))
                 codings.append((seg["segment_id"], coder, code_id, "yes" if exemplar else ""))
     _raise(problems)
     code_order = {c: i for i, c in enumerate(codebook.codes["code_id"])}
