@@ -406,3 +406,22 @@ def test_an_answer_without_a_primary_coding_is_refused(tmp_path):
         load_qdpx(path)
     assert str(err.value) == ("p.qdpx, entry project.qde, element '<Case name='S01'>': segment 'S01-q01' has no "
                               "coding by the primary coder. What to do: code it, or delete the answer from the source.")
+
+
+def test_personal_data_in_a_project_is_found(tmp_path):
+    """The stage's scan reads a .qdpx too, and names the segment holding the hit."""
+    from qual_fixture import tables
+
+    from lehc_report import privacy
+    from lehc_report.errors import PersonalDataFound
+    from lehc_report.stages.qual import scan_free_text
+
+    t = tables()
+    t["interview_segments.csv"][1][1]["text"] = "Write to me at jo.bloggs@example.org about it."
+    data = load_qualitative(write_fixture(tmp_path / "csv", t))
+    folder = tmp_path / "cohort"
+    write_qdpx(data, folder / "team.qdpx", "LEHC")
+    with pytest.raises(PersonalDataFound) as err:
+        scan_free_text(folder, privacy.load_settings(ROOT, folder))
+    assert str(err.value).startswith("team.qdpx, segment I01-02, row 1, column 'text': possible personal data "
+                                     "(email: 'jo.bloggs@example.org')")
