@@ -686,7 +686,10 @@ def _empty(columns: Sequence[str]) -> pd.DataFrame:
 
 
 def load_qualitative(data_dir: Path | str) -> QualitativeData:
-    """Load and validate the qualitative files in ``data_dir``.
+    """Load and validate the qualitative files in ``data_dir``, or its REFI-QDA project.
+
+    A folder holding one ``*.qdpx`` (and none of the six files below) is read by
+    :func:`lehc_report.inputs.qdpx_import.load_qdpx` instead.
 
     ``codebook.yml`` and ``respondents.csv`` are required, with at least one of
     ``survey_returns.csv`` and ``interview_segments.csv``.  A missing source file means
@@ -711,9 +714,21 @@ def load_qualitative(data_dir: Path | str) -> QualitativeData:
     ------
     QualitativeDataError
         A ``ValueError`` listing every problem found at the first failing stage
-        (codebook; register; segments; codings), each with file, row and column.
+        (codebook; register; segments; codings), each with file, row and column; or
+        a folder holding two ``.qdpx``, or a ``.qdpx`` beside the CSV files.
     """
     data_dir = Path(data_dir)
+    from lehc_report.inputs.qdpx_import import find_project, load_qdpx  # it imports this module
+
+    project = find_project(data_dir)
+    if project is not None:
+        beside = [f for f in (CODEBOOK_FILE, RESPONDENTS_FILE, SURVEY_FILE, INTERVIEW_FILE, CODINGS_FILE,
+                              DOUBLE_CODED_FILE) if (data_dir / f).is_file()]
+        if beside:
+            raise_if([Problem(project.name, None, None,
+                              f"the data folder holds both a REFI-QDA project and {', '.join(beside)}.",
+                              "keep either the .qdpx or the CSV files, not both (data/README.md).")])
+        return load_qdpx(project, data_dir)
     codebook = load_codebook(data_dir / CODEBOOK_FILE)
     respondents = _validated_csv(
         data_dir / RESPONDENTS_FILE, RESPONDENT_COLUMNS, _respondents_schema()

@@ -17,6 +17,7 @@ import pandas as pd
 from lehc_report import privacy
 from lehc_report.inputs.codebook import raise_if
 from lehc_report.inputs.framework import Framework
+from lehc_report.inputs.qdpx_import import find_project
 from lehc_report.inputs.qualitative import (
     RESPONDENTS_FILE,
     QualitativeData,
@@ -75,7 +76,7 @@ def analyse_qualitative(paths: ProjectPaths) -> StageResult:
     """
     paths.ensure()
     settings = privacy.load_settings(paths.root, paths.data)
-    if not (paths.data / RESPONDENTS_FILE).exists():
+    if not (paths.data / RESPONDENTS_FILE).exists() and find_project(paths.data) is None:
         write_content_flags(paths, qualitative=False, coded=False)
         (paths.tables / "profiles.md").write_text(f"*{words.NO_QUALITATIVE.status}*\n", encoding="utf-8")
         return withhold(paths, words.NO_QUALITATIVE, {"min_group_size": str(settings.min_group_size)},
@@ -381,8 +382,18 @@ def scan_free_text(data_dir: Path, settings: privacy.PrivacySettings) -> None:
     Raises
     ------
     PersonalDataFound
-        Located by file, row and column.
+        Located by file, row and column; in a REFI-QDA project, by the segment (or
+        the respondent's case) and ``text`` (or ``role_label``).
     """
+    project = find_project(data_dir)
+    if project is not None:
+        data = load_qualitative(data_dir)
+        for frame, kind, key, column in ((data.segments, "segment", "segment_id", "text"),
+                                         (data.respondents, "case", "respondent_id", "role_label")):
+            for i in range(len(frame)):
+                row = frame.iloc[[i]]
+                privacy.scan_table(row, [column], f"{project.name}, {kind} {row[key].iloc[0]}", settings, first_row=1)
+        return
     free_text = {
         "survey_returns.csv": lambda cols: [c for c in cols if c.startswith("q")],
         "interview_segments.csv": lambda cols: ["text"],

@@ -8,13 +8,17 @@ audited, or continued, in a QDA package.
 * Users: coders A and B.
 * CodeBook: each theme is a non-codable parent Code, its codes are nested codable
   Codes; definitions (and use-when / not-when guidance) are Descriptions.
-* Variables: source, group and role_label, given on every TextSource.
+* Variables: source, group and role_label, given on every TextSource; role_label,
+  consent_to_quote, group, gender and self_assessment_id on every Case.
+* Cases: one per respondent, named by the respondent ID and referring to their source,
+  so that :mod:`lehc_report.inputs.qdpx_import` reads the register back.
 * Sources: one TextSource per respondent in register order.  A survey respondent's
   text is their answers, each under a ``[q05]`` header; an interviewee's text is their
   segments, each under a ``[I01-03, topic q05]`` header.  Every segment is a
   PlainTextSelection whose ``startPosition``/``endPosition`` are zero-based character
   (Unicode code point) offsets into that text, end exclusive (``text[start:end]`` is
-  the segment), carrying one Coding per coder and code.
+  the segment), carrying one Coding per coder and code.  Coder A's exemplars are a
+  ``Description`` line ``Exemplar: <code id>, ...`` on the selection.
 
 The archive is byte-reproducible: GUIDs are ``uuid5`` of a fixed namespace and the
 IDs, no timestamps are written into the XML, zip entries are sorted, dated
@@ -40,7 +44,9 @@ QDA_NS = "urn:QDA-XML:project:1.0"
 #: Fixed namespace for all GUIDs: uuid5(NAMESPACE_URL, "urn:lehc-report:refi-qda").
 GUID_NAMESPACE = uuid.UUID("5c548e1a-3831-52da-9f1a-2f7f29aaa811")
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+#: Variables given on each TextSource, and on each Case (the respondent register).
 VARIABLES = ("source", "group", "role_label")
+CASE_VARIABLES = ("role_label", "consent_to_quote", "group", "gender", "self_assessment_id")
 DEFAULT_PROJECT_NAME = "Leadership for Empowered and Healthy Communities: qualitative coding"
 
 
@@ -69,6 +75,12 @@ def _el(parent, tag: str, **attrs) -> etree._Element:
 
 def _description(parent, text: str) -> None:
     _el(parent, "Description").text = text
+
+
+def _variable_value(parent, variable_guid: str, text: str) -> None:
+    value = _el(parent, "VariableValue")
+    _el(value, "VariableRef", targetGUID=variable_guid)
+    _el(value, "TextValue").text = text
 
 
 def _source_texts(data: QualitativeData) -> dict[str, tuple[str, list[tuple[str, int, int]]]]:
@@ -144,7 +156,7 @@ def build_project(data: QualitativeData, project_name: str) -> tuple[bytes, dict
             )
 
     variables_el = _el(root, "Variables")
-    variable_guid = {v: guid("variable", v) for v in VARIABLES}
+    variable_guid = {v: guid("variable", v) for v in dict.fromkeys((*VARIABLES, *CASE_VARIABLES))}
     for name, g in variable_guid.items():
         _el(variables_el, "Variable", guid=g, name=name, typeOfVariable="Text")
 
@@ -153,6 +165,13 @@ def build_project(data: QualitativeData, project_name: str) -> tuple[bytes, dict
         ["segment_id", "coder", "_order"], kind="stable"
     )
     codings_by_segment = {s: c for s, c in codings.groupby("segment_id", sort=False)}
+
+    cases_el = _el(root, "Cases")
+    for resp in data.respondents.itertuples(index=False):
+        case_el = _el(cases_el, "Case", guid=guid("case", resp.respondent_id), name=resp.respondent_id)
+        for name in CASE_VARIABLES:
+            _variable_value(case_el, variable_guid[name], str(getattr(resp, name)))
+        _el(case_el, "SourceRef", targetGUID=guid("source", resp.respondent_id))
 
     sources_el = _el(root, "Sources")
     files: dict[str, bytes] = {}
@@ -171,14 +190,15 @@ def build_project(data: QualitativeData, project_name: str) -> tuple[bytes, dict
             seg_codings = codings_by_segment.get(segment_id)
             if seg_codings is None:
                 continue
+            exemplars = seg_codings[seg_codings["coder"].eq("A") & seg_codings["exemplar"].eq("yes")]
+            if len(exemplars):
+                _description(sel, "Exemplar: " + ", ".join(exemplars["code_id"]))
             for c in seg_codings.itertuples(index=False):
                 coding = _el(sel, "Coding", guid=guid("coding", segment_id, c.coder, c.code_id),
                              creatingUser=user_guid[c.coder])
                 _el(coding, "CodeRef", targetGUID=code_guid[c.code_id])
         for name in VARIABLES:
-            value = _el(source_el, "VariableValue")
-            _el(value, "VariableRef", targetGUID=variable_guid[name])
-            _el(value, "TextValue").text = str(getattr(resp, name))
+            _variable_value(source_el, variable_guid[name], str(getattr(resp, name)))
 
     _description(
         root,
