@@ -145,3 +145,36 @@ def test_is_inside_refuses_escapes(tmp_path):
 
 def test_pdf_date_is_utc():
     assert printer.pdf_date(datetime(2013, 1, 1, tzinfo=timezone.utc)) == "D:20130101000000+00'00'"
+
+
+@pytest.mark.slow
+def test_killed_while_printing_leaves_no_temporary_beside_the_pdf(tmp_path):
+    """kill -9 of the printer's process group at several moments: nothing but the previous
+    PDF in the PDF folder; the next printing succeeds and removes what the killed one left."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    chromium = chromium_or_skip()
+    folder = tmp_path / "singlehtml"
+    page = hostile_book(folder)
+    out_dir = tmp_path / "pdf"
+    out_dir.mkdir()
+    (out_dir / "book.pdf").write_bytes(b"previous")
+    command = [sys.executable, "-m", "lehc_report.tools.pdf", str(page), str(out_dir / "book.pdf"),
+               "--chromium", chromium]
+    for delay in (0.5, 1.0, 1.5, 2.0, 3.0):
+        process = subprocess.Popen(command, start_new_session=True, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
+        names = sorted(p.name for p in out_dir.iterdir())
+        assert names == ["book.pdf"], names
+        content = (out_dir / "book.pdf").read_bytes()
+        assert content == b"previous" or content.startswith(b"%PDF-"), content[:20]
+    subprocess.run(command, check=True, capture_output=True, timeout=300)
+    assert (out_dir / "book.pdf").read_bytes().startswith(b"%PDF-")
+    assert sorted(p.name for p in folder.iterdir()) == ["_images", "_static", "book"]
