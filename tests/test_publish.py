@@ -171,3 +171,14 @@ def test_killed_at_twenty_random_moments_the_link_always_shows_a_complete_report
     leftovers = sorted(p.name for p in link.parent.iterdir())
     assert leftovers == ["html", os.readlink(link)], leftovers  # no old version, no temporary
     assert checks > 100
+
+
+def test_lock_without_a_folder_locks_the_build_named_by_lehc_build(tmp_path):
+    env = dict(os.environ, LEHC_BUILD=str(tmp_path / "b"))
+    result = subprocess.run([*PUBLISH, "lock", "--", "true"], env=env, timeout=60)
+    assert result.returncode == 0 and (tmp_path / "b" / publish.LOCK_NAME).is_file()
+
+
+def test_lock_without_a_command_is_refused(tmp_path):
+    result = subprocess.run([*PUBLISH, "lock", str(tmp_path)], capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0 and "usage: python -m lehc_report.tools.publish lock [BUILD] -- CMD" in result.stderr

@@ -1,6 +1,6 @@
 """Builds that never half-finish: a build lock, atomic publishing, safe temporaries.
 
-    python -m lehc_report.tools.publish lock BUILD -- CMD [ARG...]
+    python -m lehc_report.tools.publish lock [BUILD] -- CMD [ARG...]
     python -m lehc_report.tools.publish swap NEW_DIR LINK
     python -m lehc_report.tools.publish copy SRC_DIR LINK
 
@@ -376,7 +376,7 @@ def _fsync_dir(folder: Path) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Command line: ``lock BUILD -- CMD...``, ``swap NEW_DIR LINK`` or ``copy SRC_DIR LINK``.
+    """Command line: ``lock [BUILD] -- CMD...``, ``swap NEW_DIR LINK`` or ``copy SRC_DIR LINK``.
 
     Parameters
     ----------
@@ -390,10 +390,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["lock"]:
-        # Everything after "--" is the command, untouched by argparse.
-        if "--" not in argv or argv.index("--") != 2:
-            raise SystemExit("usage: python -m lehc_report.tools.publish lock BUILD -- CMD [ARG...]")
-        return run_locked(Path(argv[1]), argv[3:])
+        # Everything after "--" is the command, untouched by argparse.  BUILD defaults to
+        # $LEHC_BUILD (what the Makefile exports), else _build.
+        if "--" not in argv or argv.index("--") not in (1, 2):
+            raise SystemExit("usage: python -m lehc_report.tools.publish lock [BUILD] -- CMD [ARG...]")
+        split = argv.index("--")
+        if split == 2:
+            build = Path(argv[1])
+        else:
+            from lehc_report.paths import get_paths
+
+            build = get_paths().build
+        return run_locked(build, argv[split + 1:])
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     for name, help_text in (("swap", "rename NEW_DIR beside LINK and point LINK at it"),
