@@ -52,7 +52,23 @@ from myst_parser.config.main import MdParserConfig
 
 
 def read_notebook(path: Path):
-    """Read a notebook exactly as myst-nb does for the book, so the cache keys agree."""
+    """Read a notebook exactly as myst-nb does for the book, so the cache keys agree.
+
+    Parameters
+    ----------
+    path : Path
+        A MyST text notebook (``.md`` with jupytext top-matter).
+
+    Returns
+    -------
+    tuple
+        ``(nbformat.NotebookNode, read format)`` as myst-nb's reader gives them.
+
+    Raises
+    ------
+    SystemExit
+        The file is not a notebook.
+    """
     text = path.read_text(encoding="utf-8")
     reader = create_nb_reader(str(path), MdParserConfig(), NbParserConfig(), text)
     if reader is None:
@@ -93,7 +109,18 @@ def client_options(timeout: int) -> dict[str, object]:
 @contextmanager
 def cache_lock(cache_path: Path):
     """Serialise access to the cache database: Make runs several notebooks at a time, and
-    two processes creating or writing the SQLite database at once can collide."""
+    two processes creating or writing the SQLite database at once can collide.
+
+    Parameters
+    ----------
+    cache_path : Path
+        The jupyter-cache folder (created if missing); the lock is its ``.lock`` file.
+
+    Yields
+    ------
+    jupyter_cache.base.JupyterCacheAbstract
+        The cache, used only inside the ``with`` block.
+    """
     cache_path.mkdir(parents=True, exist_ok=True)
     with open(cache_path / ".lock", "w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
@@ -113,6 +140,12 @@ def unix_socket_kernels():
     can be handed the same ports; one kernel then dies or rejects the other's messages
     ("Invalid Signature").  Sockets in a folder of their own cannot collide.  The folder
     sits under the system temp dir because a Unix socket path must stay under ~100 bytes.
+
+    Yields
+    ------
+    traitlets.config.Config
+        ``KernelManager.transport = "ipc"`` and a connection file in the private
+        folder, which is removed afterwards.
     """
     folder = Path(tempfile.mkdtemp(prefix="lehc-kernel-"))
     config = Config()
@@ -284,6 +317,13 @@ def execute_into_cache(path: Path, cache_path: Path, timeout: int = 600) -> floa
 
 
 def main(argv: list[str] | None = None) -> None:
+    """Command line: ``python -m lehc_report.tools.execute NOTEBOOK [--cache DIR] [--timeout S]``.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        Arguments (default: ``sys.argv[1:]``).
+    """
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebook", type=Path)
     parser.add_argument("--cache", type=Path, default=Path("_build/.jupyter_cache"))

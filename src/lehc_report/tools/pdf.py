@@ -75,7 +75,23 @@ MARGINS = {"top": "16mm", "bottom": "16mm", "left": "15mm", "right": "15mm"}
 
 
 def find_chromium(explicit: str | None = None) -> str:
-    """The browser to drive: ``explicit``, else ``$CHROMIUM``, else the first candidate found."""
+    """The browser to drive: ``explicit``, else ``$CHROMIUM``, else the first candidate found.
+
+    Parameters
+    ----------
+    explicit : str, optional
+        A browser executable or command name.
+
+    Returns
+    -------
+    str
+        The executable's path.
+
+    Raises
+    ------
+    SystemExit
+        The browser named does not exist, or none of :data:`CHROMIUM_CANDIDATES` does.
+    """
     for candidate in (explicit, os.environ.get("CHROMIUM")):
         if candidate:
             path = shutil.which(candidate) or candidate
@@ -480,6 +496,13 @@ def _escape(text: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
+    """Command line: ``python -m lehc_report.tools.pdf SRC_HTML OUT_PDF [--chromium PATH]``.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        Arguments (default: ``sys.argv[1:]``).
+    """
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("src_html", type=Path, help="root page of the singlehtml build")
     parser.add_argument("out_pdf", type=Path)
