@@ -148,3 +148,21 @@ def test_a_repeated_behaviour_id_is_one_line_naming_file_row_and_column(tmp_path
         "make: notebook 01_clean.md failed: framework.yml, row 20, column 'id': behaviour ID 'SI01' is used twice; "
         f"give each behaviour its own ID [{framework}]"
     ], lines
+
+
+def test_an_input_error_is_reported_once_per_build(tmp_path):
+    from lehc_report.tools.execute import first_report
+
+    assert first_report(tmp_path, "data: is not a folder") is True
+    assert first_report(tmp_path, "data: is not a folder") is False  # the second notebook stays quiet
+    assert first_report(tmp_path, "framework.yml, row 20, column 'id': repeated") is True
+
+
+def test_each_make_is_a_build_of_its_own(tmp_path):
+    """Two make runs from one shell (one process group) are two builds: the second reports too."""
+    makefile = tmp_path / "Makefile"
+    makefile.write_text(f"all:\n\t{sys.executable} -c 'from lehc_report.tools.execute import build_id; "
+                        "print(build_id())' && true\n", encoding="utf-8")
+    ids = [subprocess.run(["make", "-s", "-f", str(makefile)], capture_output=True, text=True, check=True).stdout
+           for _ in range(2)]
+    assert all(i.startswith("make:") for i in ids) and ids[0] != ids[1], ids

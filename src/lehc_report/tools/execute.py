@@ -185,12 +185,39 @@ def merge_streams(notebook) -> None:
             cell["outputs"] = merged
 
 
+def build_id() -> str:
+    """Who "this build" is: the nearest ``make`` among this process's ancestors.
+
+    Returns
+    -------
+    str
+        ``"make:<pid>:<start time>"`` (the start time, in clock ticks since boot, tells
+        a reused process id apart); ``"pgrp:<process group>"`` where there is no
+        ``/proc`` or no ``make`` above (a notebook run by hand).
+    """
+    pid = os.getppid()
+    for _ in range(16):  # make -> shell -> python, with room for wrappers (nice, the lock)
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            break
+        # The command name is in parentheses and may hold spaces: split after the last ")".
+        name = stat[stat.index("(") + 1:stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2:].split()
+        if name in ("make", "gmake"):
+            return f"make:{pid}:{fields[19]}"
+        pid = int(fields[1])
+        if pid <= 1:
+            break
+    return f"pgrp:{os.getpgrp()}"
+
+
 def first_report(logs: Path, message: str) -> bool:
     """Whether ``message`` is reported for the first time in this build (and note it).
 
     Notebooks that Make runs in parallel can fail on the same bad input (a missing
-    data folder); the evaluator needs the line once.  "This build" is the process
-    group: Make and every recipe it runs share one, a new ``make`` starts another.
+    data folder); the evaluator needs the line once.  "This build" is the ``make``
+    process that runs the notebooks (see :func:`build_id`).
 
     Parameters
     ----------
@@ -205,7 +232,7 @@ def first_report(logs: Path, message: str) -> bool:
         ``True`` unless another notebook of the same build already reported it.
     """
     logs.mkdir(parents=True, exist_ok=True)
-    group = os.getpgrp()
+    group = build_id()
     with open(logs / ".reported", "a+", encoding="utf-8") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         handle.seek(0)
