@@ -178,3 +178,11 @@ def test_killed_while_printing_leaves_no_temporary_beside_the_pdf(tmp_path):
     subprocess.run(command, check=True, capture_output=True, timeout=300)
     assert (out_dir / "book.pdf").read_bytes().startswith(b"%PDF-")
     assert sorted(p.name for p in folder.iterdir()) == ["_images", "_static", "book"]
+
+
+def test_structure_ids_are_renumbered_by_rank_keeping_lengths():
+    first = b"/ID (node00000016) /Headers [ (node00000018) ] /Names [ (node00000016) 1 0 R (node00000018) 2 0 R ]"
+    second = first.replace(b"00000016", b"00000017").replace(b"00000018", b"00000019")
+    assert printer.renumber_structure_ids(first) == printer.renumber_structure_ids(second) == (
+        b"/ID (node00000001) /Headers [ (node00000002) ] /Names [ (node00000001) 1 0 R (node00000002) 2 0 R ]"
+    )

@@ -488,7 +488,39 @@ def _reproducible_pdf(data: bytes, source_date: datetime) -> bytes:
     writer.add_metadata({"/CreationDate": stamp, "/ModDate": stamp})
     out = io.BytesIO()
     writer.write(out)
-    return out.getvalue()
+    return renumber_structure_ids(out.getvalue())
+
+
+#: How Chromium names the structure elements of table headers in a tagged PDF.
+STRUCTURE_ID = re.compile(rb"\(node(\d{8})\)")
+
+
+def renumber_structure_ids(data: bytes) -> bytes:
+    """Number the tagged PDF's structure-element ids 1, 2, 3... in their own order.
+
+    Parameters
+    ----------
+    data : bytes
+        A PDF written by pypdf (objects uncompressed).
+
+    Returns
+    -------
+    bytes
+        The same PDF, each ``(node<8 digits>)`` id replaced by its rank among them.
+
+    Notes
+    -----
+    Chromium names each table header ``nodeNNNNNNNN`` from a counter that runs on
+    from earlier work in the browser, so two printings of one page number them from
+    different starts.  The ids only link a table cell to its headers (``/Headers``)
+    and key the ``/IDTree``; ranks keep both links and the tree's sort order, and the
+    replacement has the same length, so no byte offset moves.
+    """
+    ids = sorted(set(STRUCTURE_ID.findall(data)), key=int)
+    if len(ids) >= 10**8:
+        return data
+    rank = {old: b"%08d" % number for number, old in enumerate(ids, 1)}
+    return STRUCTURE_ID.sub(lambda match: b"(node" + rank[match.group(1)] + b")", data)
 
 
 def _escape(text: str) -> str:
