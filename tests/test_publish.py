@@ -28,15 +28,26 @@ def make_report(folder: Path, label: str, files: int = 3) -> Path:
 
 
 def is_complete(link: Path, files: int) -> str | None:
-    """The label of the report ``link`` shows, if it is complete; else ``None``."""
-    try:
-        label = (link / "index.html").read_text(encoding="utf-8")
-        pages = sorted(p.name for p in link.iterdir() if p.name.startswith("page"))
-    except (FileNotFoundError, NotADirectoryError):
-        return None
-    if pages != [f"page{n:03d}.html" for n in range(files)]:
-        return None
-    return label
+    """The label of the report ``link`` shows, if it is complete; else ``None``.
+
+    The link is resolved once per look: a version that a later swap removes while we
+    list it was complete when linked, so a look that loses it looks again (at most
+    three times) at the version the link points at now.
+    """
+    for _ in range(3):
+        try:
+            target = link.parent / os.readlink(link)
+            label = (target / "index.html").read_text(encoding="utf-8")
+            pages = sorted(p.name for p in target.iterdir() if p.name.startswith("page"))
+        except (FileNotFoundError, NotADirectoryError):
+            if os.path.lexists(link) and link.parent / os.readlink(link) != target:
+                continue  # swapped meanwhile: look at the new version
+            return None
+        if pages == [f"page{n:03d}.html" for n in range(files)]:
+            return label
+        if link.parent / os.readlink(link) == target:
+            return None
+    return None
 
 
 # ---- swap ----------------------------------------------------------------------------------
