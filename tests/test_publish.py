@@ -171,11 +171,13 @@ def test_killed_at_twenty_random_moments_the_link_always_shows_a_complete_report
         process = subprocess.Popen([sys.executable, "-c", KILL_LOOP, str(link), str(work), str(FILES_PER_REPORT)],
                                    start_new_session=True)
         deadline = time.monotonic() + rng.uniform(0.3, 1.5)
-        while time.monotonic() < deadline:
-            assert is_complete(link, FILES_PER_REPORT), f"round {round_number}: incomplete report at {link}"
-            checks += 1
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
+        try:
+            while time.monotonic() < deadline:
+                assert is_complete(link, FILES_PER_REPORT), f"round {round_number}: incomplete report at {link}"
+                checks += 1
+        finally:  # a failed check must not leave the publisher running
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
         assert is_complete(link, FILES_PER_REPORT), f"round {round_number}: incomplete report after the kill"
     publish.swap(make_report(tmp_path / "final", "final", FILES_PER_REPORT), link)
     assert is_complete(link, FILES_PER_REPORT) == "final"
