@@ -152,7 +152,14 @@ def load_framework(path: Path) -> Framework:
     behaviours_df["position"] = range(1, len(behaviours_df) + 1)
     duplicated = behaviours_df["behaviour_id"][behaviours_df["behaviour_id"].duplicated()]
     if len(duplicated):
-        raise ValueError(f"{path}: behaviour IDs must be unique; repeated: {sorted(set(duplicated))}")
+        from lehc_report.errors import DataError
+
+        repeated = sorted(set(duplicated))[0]
+        # The line of its second mention: where the evaluator will look first.
+        mentions = [n for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1)
+                    if re.search(r"\bid:\s*['\"]?" + re.escape(str(repeated)) + r"['\"]?\s*[,}]?\s*(#|$|label)", line)]
+        raise DataError(path, f"behaviour ID {repeated!r} is used twice; give each behaviour its own ID",
+                        row=mentions[1] if len(mentions) > 1 else None, column="id")
     waves = pd.DataFrame(
         [{"wave": w["id"], "wave_label": w["label"]} for w in spec["waves"]]
     )

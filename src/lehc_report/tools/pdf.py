@@ -13,22 +13,40 @@ page numbers, then one chapter per page run.
 Page numbers in the contents come from a first printing: Chromium turns every
 ``#anchor`` link into a PDF link to a named destination, so the page each chapter
 starts on is read back from the first PDF and written into the contents before
-the second, final printing.  Nothing is fetched from the network: every request
-that is not for a local file is refused.
+the second, final printing.
 
-``OUT_PDF`` is written through a temporary file in the same folder, so a failed
-printing leaves an earlier PDF in place.
+The page is untrusted (its text comes from data files), so the browser runs with
+JavaScript off (our own restructuring runs through the DevTools protocol, which a
+page cannot use) and every request outside the folder of the built book is refused
+and reported: no network, no other local file (``file:///etc/...``).
+
+The PDF is made reproducible afterwards (:func:`reproducible_pdf`): its dates are
+the source date (``SOURCE_DATE_EPOCH``, else the last commit's), and links to the
+build's own files, which Chromium writes as absolute ``file:///`` paths, are turned
+into links inside the PDF or removed.
+
+``OUT_PDF`` is replaced by one rename of a complete file; temporaries live in a
+private folder beside the page printed (not beside the PDF), removed on exit and by
+the next run when printing was killed.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
+import io
+import logging
 import os
 import re
+import secrets
 import shutil
 import sys
-import tempfile
+from datetime import datetime, timezone
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from lehc_report.tools.publish import TEMP_PREFIX, private_tempdir
 
 #: Where ``make pdf`` and the browser tests look for Chromium when ``CHROMIUM`` is unset.
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
@@ -57,7 +75,23 @@ MARGINS = {"top": "16mm", "bottom": "16mm", "left": "15mm", "right": "15mm"}
 
 
 def find_chromium(explicit: str | None = None) -> str:
-    """The browser to drive: ``explicit``, else ``$CHROMIUM``, else the first candidate found."""
+    """The browser to drive: ``explicit``, else ``$CHROMIUM``, else the first candidate found.
+
+    Parameters
+    ----------
+    explicit : str, optional
+        A browser executable or command name.
+
+    Returns
+    -------
+    str
+        The executable's path.
+
+    Raises
+    ------
+    SystemExit
+        The browser named does not exist, or none of :data:`CHROMIUM_CANDIDATES` does.
+    """
     for candidate in (explicit, os.environ.get("CHROMIUM")):
         if candidate:
             path = shutil.which(candidate) or candidate
@@ -70,25 +104,87 @@ def find_chromium(explicit: str | None = None) -> str:
     raise SystemExit(f"no Chromium found at {', '.join(CHROMIUM_CANDIDATES)}; {INSTALL_HINT}")
 
 
-def printable_source(src: Path) -> Path:
-    """The page to open, relocated next to its ``_static`` folder if need be.
+def book_folder(src: Path) -> Path:
+    """The top folder of the built book that holds ``src``: the one with its ``_static``.
 
     Sphinx's ``singlehtml`` builder writes a root document that lives in a
     sub-folder (``book/index.html``) with links relative to the build's top folder
-    (``_static/…``, ``_images/…``), so opened where it is, it has no styles and no
-    images.  A copy at the top of the build resolves every link as intended.
+    (``_static/…``, ``_images/…``).
+
+    Parameters
+    ----------
+    src : Path
+        The root page of the ``singlehtml`` build.
+
+    Returns
+    -------
+    Path
+        The folder whose ``_static`` the page links to (``src``'s own folder when the
+        page links no ``_static`` file).
+
+    Raises
+    ------
+    SystemExit
+        No folder above ``src`` holds the ``_static`` file the page links.
     """
-    src = src.resolve()
+    src = Path(src).resolve()
     text = src.read_text(encoding="utf-8")
     match = re.search(r'(?:href|src)="(_static/[^"?#]+)', text)
-    if match is None or (src.parent / match.group(1)).exists():
-        return src
-    for folder in src.parents:
+    if match is None:
+        return src.parent
+    for folder in (src.parent, *src.parents):
         if (folder / match.group(1)).exists():
-            copy = folder / "_pdf_root.html"
-            copy.write_text(text, encoding="utf-8")
-            return copy
+            return folder
     raise SystemExit(f"{src}: cannot find the folder holding {match.group(1)}")
+
+
+def printable_source(src: Path) -> Path:
+    """The page to open: ``src``, or a copy of it at the top of its book folder.
+
+    Opened where it is, a ``singlehtml`` root page in a sub-folder has no styles and
+    no images; a copy beside ``_static`` resolves every link as intended.  The copy
+    is named as a temporary (``.tmp-pdf-root-*.html``); the caller removes it.
+
+    Parameters
+    ----------
+    src : Path
+        The root page of the ``singlehtml`` build.
+
+    Returns
+    -------
+    Path
+        The page to open.
+    """
+    src = Path(src).resolve()
+    folder = book_folder(src)
+    if folder == src.parent:
+        return src
+    copy = folder / f"{TEMP_PREFIX}pdf-root-{secrets.token_hex(6)}.html"
+    copy.write_text(src.read_text(encoding="utf-8"), encoding="utf-8")
+    return copy
+
+
+def is_inside(url: str, folder: Path) -> bool:
+    """Whether ``url`` is a ``file:`` URL of a file inside ``folder``.
+
+    Parameters
+    ----------
+    url : str
+        A requested URL.
+    folder : Path
+        The built book's top folder (absolute, resolved).
+
+    Returns
+    -------
+    bool
+        ``False`` for every other scheme, and for ``file:`` URLs that leave ``folder``
+        (``..``, symbolic links, other hosts).
+    """
+    parts = urlsplit(url)
+    if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+        return False
+    path = Path(unquote(parts.path)).resolve()
+    return path == folder or folder in path.parents
 
 
 # Run in the page before printing.  Returns the running-header title.
@@ -179,11 +275,28 @@ FILL_TOC_JS = r"""
 """
 
 
+@contextlib.contextmanager
+def _quiet_pypdf():
+    """pypdf warns about Chromium's trailer ("Object count ... exceeds defined trailer
+    size"), which it repairs; on screen the warning would read as a failure."""
+    logger = logging.getLogger("pypdf")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
 def _named_destination_pages(pdf_path: Path) -> dict[str, int]:
     """1-based page of every named destination (every linked ``#anchor``) in a PDF."""
     from pypdf import PdfReader
 
-    reader = PdfReader(str(pdf_path))
+    with _quiet_pypdf():
+        return _pages_of_destinations(PdfReader(str(pdf_path)))
+
+
+def _pages_of_destinations(reader) -> dict[str, int]:
     pages: dict[str, int] = {}
     for name, dest in reader.named_destinations.items():
         try:
@@ -195,63 +308,219 @@ def _named_destination_pages(pdf_path: Path) -> dict[str, int]:
     return pages
 
 
-def print_pdf(src_html: Path, out_pdf: Path, chromium: str | None = None) -> Path:
+def print_pdf(src_html: Path, out_pdf: Path, chromium: str | None = None, *,
+              source_date: datetime | None = None, audit: dict[str, list[str]] | None = None) -> Path:
+    """Print the ``singlehtml`` book to ``out_pdf``, offline and with JavaScript off.
+
+    Parameters
+    ----------
+    src_html : Path
+        Root page of the ``singlehtml`` build.
+    out_pdf : Path
+        The PDF to write (replaced by one rename of a complete file).
+    chromium : str, optional
+        Browser executable (see :func:`find_chromium`).
+    source_date : datetime, optional
+        The PDF's creation and modification date (default: :func:`lehc_report.inputs.provenance.source_date`).
+    audit : dict, optional
+        When given, every URL the browser requests is appended to ``audit["request"]``,
+        then to ``audit["requestfinished"]`` (served) or ``audit["requestfailed"]``
+        (refused, or not found), and every refused one to ``audit["refused"]``.
+
+    Returns
+    -------
+    Path
+        ``out_pdf``.
+
+    Raises
+    ------
+    SystemExit
+        No browser; an image of the book did not load.
+    """
     from playwright.sync_api import sync_playwright
 
+    from lehc_report.inputs.provenance import source_date as project_source_date
+    from lehc_report.paths import project_root
+
     executable = find_chromium(chromium)
-    page_file = printable_source(Path(src_html))
+    src_html = Path(src_html).resolve()
+    folder = book_folder(src_html)
     out_pdf = Path(out_pdf)
     out_pdf.parent.mkdir(parents=True, exist_ok=True)
+    if source_date is None:
+        source_date = project_source_date(project_root())
     refused: list[str] = []
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+    # The private folder first: making it removes the temporaries of a killed printing.
+    with private_tempdir(folder, "pdf") as tmp, sync_playwright() as pw:
+        page_file = printable_source(src_html)
         try:
-            context = browser.new_context(offline=True)
-            page = context.new_page()
+            browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+            try:
+                # JavaScript off: a script injected through the data cannot run, fetch or
+                # rewrite the page; page.evaluate below still runs ours.
+                context = browser.new_context(offline=True, java_script_enabled=False, service_workers="block")
+                if audit is not None:
+                    for event in ("request", "requestfinished", "requestfailed"):
+                        context.on(event, lambda request, e=event: audit.setdefault(e, []).append(request.url))
 
-            def offline_only(route):
-                if route.request.url.startswith(("file:", "data:", "blob:", "about:")):
-                    route.continue_()
-                else:
-                    refused.append(route.request.url)
-                    route.abort()
+                def inside_the_book_only(route):
+                    if is_inside(route.request.url, folder):
+                        route.continue_()
+                    else:
+                        refused.append(route.request.url)
+                        route.abort("blockedbyclient")
 
-            page.route("**/*", offline_only)
-            page.goto(page_file.as_uri(), wait_until="load")
-            page.emulate_media(media="print")
-            page.evaluate("document.fonts.ready.then(() => true)")
-            broken = page.evaluate(
-                "Array.from(document.images).filter(i => !i.complete || i.naturalWidth === 0)"
-                ".map(i => i.getAttribute('src'))"
-            )
-            if broken:
-                raise SystemExit(f"{page_file}: images did not load: {broken}")
-            title = page.evaluate(PREPARE_JS)
-            options = dict(
-                format="A4",
-                print_background=True,
-                display_header_footer=True,
-                header_template=HEADER_TEMPLATE.format(title=_escape(title)),
-                footer_template=FOOTER_TEMPLATE,
-                margin=MARGINS,
-                outline=True,
-                tagged=True,
-            )
-            with tempfile.TemporaryDirectory(dir=out_pdf.parent) as tmp:
-                first = Path(tmp) / "first.pdf"
+                context.route("**/*", inside_the_book_only)
+                page = context.new_page()
+                page.goto(page_file.as_uri(), wait_until="load")
+                page.emulate_media(media="print")
+                page.evaluate("document.fonts.ready.then(() => true)")
+                # A missing image of the book fails the printing; one refused from outside
+                # (markup injected through the data) is left out, and reported below.
+                broken = [url for url in page.evaluate(
+                    "Array.from(document.images).filter(i => !i.complete || i.naturalWidth === 0).map(i => i.src)"
+                ) if is_inside(url, folder)]
+                if broken:
+                    raise SystemExit(f"{src_html}: images did not load: {broken}")
+                title = page.evaluate(PREPARE_JS)
+                options = dict(
+                    format="A4",
+                    print_background=True,
+                    display_header_footer=True,
+                    header_template=HEADER_TEMPLATE.format(title=_escape(title)),
+                    footer_template=FOOTER_TEMPLATE,
+                    margin=MARGINS,
+                    outline=True,
+                    tagged=True,
+                )
+                first = tmp / "first.pdf"
                 page.pdf(path=str(first), **options)
                 page.evaluate(FILL_TOC_JS, _named_destination_pages(first))
-                final = Path(tmp) / "final.pdf"
-                page.pdf(path=str(final), **options)
-                os.replace(final, out_pdf)
+                final = tmp / "final.pdf"
+                final.write_bytes(reproducible_pdf(page.pdf(**options), source_date))
+                _move_into_place(final, out_pdf)
+            finally:
+                browser.close()
         finally:
-            browser.close()
-            if page_file != Path(src_html).resolve():
+            if page_file != src_html:
                 page_file.unlink(missing_ok=True)
+    if audit is not None:
+        audit["refused"] = refused
     if refused:
-        print(f"pdf: refused {len(refused)} off-host request(s): {sorted(set(refused))}", file=sys.stderr)
+        print(f"pdf: refused {len(refused)} request(s) outside {folder.name}/: {sorted(set(refused))}",
+              file=sys.stderr)
     return out_pdf
+
+
+def _move_into_place(staged: Path, target: Path) -> None:
+    """Rename ``staged`` over ``target``; across file systems, through a private temporary beside it."""
+    try:
+        os.replace(staged, target)
+    except OSError as error:
+        if error.errno != errno.EXDEV:
+            raise
+        with private_tempdir(target.parent, target.name) as tmp:
+            shutil.copyfile(staged, tmp / target.name)
+            os.replace(tmp / target.name, target)
+
+
+def pdf_date(moment: datetime) -> str:
+    """A PDF date string (ISO 32000-1, 7.9.4) in UTC: ``D:YYYYMMDDHHmmSS+00'00'``."""
+    return moment.astimezone(timezone.utc).strftime("D:%Y%m%d%H%M%S+00'00'")
+
+
+def reproducible_pdf(data: bytes, source_date: datetime) -> bytes:
+    """The same PDF, with nothing that depends on when or where it was printed.
+
+    Parameters
+    ----------
+    data : bytes
+        A PDF printed by Chromium.
+    source_date : datetime
+        The date written as ``/CreationDate`` and ``/ModDate`` (Chromium writes the
+        moment of printing).
+
+    Returns
+    -------
+    bytes
+        The rewritten PDF.  Text, pages, outline and tags are unchanged (pypdf
+        ``clone_from``); the same input gives the same bytes.
+
+    Notes
+    -----
+    A link to a local file (Chromium writes ``file:///<build path>/…``; in the book,
+    each figure links its own image) becomes a link to the named destination of its
+    ``#fragment`` when the PDF has it, and is removed otherwise: it named the build
+    machine's disk and could work nowhere else.
+    """
+    with _quiet_pypdf():
+        return _reproducible_pdf(data, source_date)
+
+
+def _reproducible_pdf(data: bytes, source_date: datetime) -> bytes:
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import ArrayObject, NameObject, TextStringObject
+
+    reader = PdfReader(io.BytesIO(data))
+    writer = PdfWriter(clone_from=reader)
+    names = {str(name).lstrip("/") for name in reader.named_destinations}
+    for page in writer.pages:
+        annotations = page.get("/Annots")
+        if annotations is None:
+            continue
+        kept = ArrayObject()
+        for reference in annotations.get_object():
+            annotation = reference.get_object()
+            action = annotation.get("/A")
+            uri = action.get_object().get("/URI") if action is not None else None
+            if uri is None or not str(uri).startswith("file:"):
+                kept.append(reference)
+                continue
+            fragment = unquote(urlsplit(str(uri)).fragment)
+            if fragment in names:
+                # An internal link: "go to the named destination", as Chromium writes for #anchors.
+                del annotation["/A"]
+                annotation[NameObject("/Dest")] = TextStringObject(fragment)
+                kept.append(reference)
+            # else: dropped (the link pointed at the build machine's disk)
+        page[NameObject("/Annots")] = kept
+    stamp = pdf_date(source_date)
+    writer.add_metadata({"/CreationDate": stamp, "/ModDate": stamp})
+    out = io.BytesIO()
+    writer.write(out)
+    return renumber_structure_ids(out.getvalue())
+
+
+#: How Chromium names the structure elements of table headers in a tagged PDF.
+STRUCTURE_ID = re.compile(rb"\(node(\d{8})\)")
+
+
+def renumber_structure_ids(data: bytes) -> bytes:
+    """Number the tagged PDF's structure-element ids 1, 2, 3... in their own order.
+
+    Parameters
+    ----------
+    data : bytes
+        A PDF written by pypdf (objects uncompressed).
+
+    Returns
+    -------
+    bytes
+        The same PDF, each ``(node<8 digits>)`` id replaced by its rank among them.
+
+    Notes
+    -----
+    Chromium names each table header ``nodeNNNNNNNN`` from a counter that runs on
+    from earlier work in the browser, so two printings of one page number them from
+    different starts.  The ids only link a table cell to its headers (``/Headers``)
+    and key the ``/IDTree``; ranks keep both links and the tree's sort order, and the
+    replacement has the same length, so no byte offset moves.
+    """
+    ids = sorted(set(STRUCTURE_ID.findall(data)), key=int)
+    if len(ids) >= 10**8:
+        return data
+    rank = {old: b"%08d" % number for number, old in enumerate(ids, 1)}
+    return STRUCTURE_ID.sub(lambda match: b"(node" + rank[match.group(1)] + b")", data)
 
 
 def _escape(text: str) -> str:
@@ -259,6 +528,13 @@ def _escape(text: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
+    """Command line: ``python -m lehc_report.tools.pdf SRC_HTML OUT_PDF [--chromium PATH]``.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        Arguments (default: ``sys.argv[1:]``).
+    """
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("src_html", type=Path, help="root page of the singlehtml build")
     parser.add_argument("out_pdf", type=Path)
@@ -269,7 +545,9 @@ def main(argv: list[str] | None = None) -> None:
     out = print_pdf(args.src_html, args.out_pdf, args.chromium)
     from pypdf import PdfReader
 
-    print(f"pdf: {out} ({len(PdfReader(str(out)).pages)} pages)")
+    with _quiet_pypdf():
+        pages = len(PdfReader(str(out)).pages)
+    print(f"pdf: {out} ({pages} pages)")
 
 
 if __name__ == "__main__":
