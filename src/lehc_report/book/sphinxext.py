@@ -101,7 +101,11 @@ CONDITION = re.compile(r"<!-- if: (?P<flag>[a-z_]+) -->(?P<yes>.*?)(?:<!-- else 
 
 
 def content_flags(srcdir: str) -> dict[str, bool]:
-    """What the analysis stages found, written by them to ``generated/content.json``."""
+    """What the analysis stages found, written by them to ``generated/content.json``.
+
+    ``paired`` (the cleaning stage: false for unlinked waves), ``qualitative`` and
+    ``coded`` (the qualitative stage); a flag not written counts as true.
+    """
     build = Path(os.environ.get("LEHC_BUILD") or Path(srcdir) / "_build")
     path = build / "generated" / "content.json"
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}

@@ -9,7 +9,6 @@ whose texts are not coded yet, gets snippets and figures that say so.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pandas as pd
@@ -41,7 +40,7 @@ from lehc_report.render.qual_tables import (
     tally_display,
 )
 from lehc_report.settings import AnalysisSettings, load_analysis_settings
-from lehc_report.stages.base import StageResult, framework_for, read_tidy_ratings, survey_questions
+from lehc_report.stages.base import StageResult, framework_for, read_tidy_ratings, survey_questions, write_content_flags
 from lehc_report.stats import agreement as agreement_stats
 from lehc_report.stats import tally as tally_stats
 
@@ -350,23 +349,6 @@ def write_profiles(paths: ProjectPaths, data: QualitativeData, case_ids: list[st
             change_themes=codebook_2013.CHANGE_THEMES if is_2013 else (),
             quote_code=codebook_2013.PROFILE_QUOTE_CODE if is_2013 else None, coder=analysis.analysis_coder)
     (paths.tables / "profiles.md").write_text(profiles, encoding="utf-8")
-
-
-def write_content_flags(paths: ProjectPaths, qualitative: bool, coded: bool) -> None:
-    """Tell the book build which passages apply (see ``lehc_report.book.sphinxext``).
-
-    Parameters
-    ----------
-    paths : ProjectPaths
-        The flags go to ``paths.content_flags``.
-    qualitative : bool
-        Any qualitative data.
-    coded : bool
-        Coded texts to tally.
-    """
-    flags = {"qualitative": qualitative, "coded": coded}
-    paths.content_flags.parent.mkdir(parents=True, exist_ok=True)
-    paths.content_flags.write_text(json.dumps(flags, sort_keys=True) + "\n", encoding="utf-8")
 
 
 def scan_free_text(data_dir: Path, settings: privacy.PrivacySettings) -> None:
