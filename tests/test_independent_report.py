@@ -98,7 +98,11 @@ def test_the_report_says_it_compares_independent_samples(unlinked):
     assert glue["independent_summary"].startswith(
         "The eight people who answered at the start and the eight who answered at the end cannot be linked, so the waves "
         "are compared as independent samples")
-    assert glue["independent_summary"].endswith("This is a difference between two groups, not anyone's own change")
+    assert glue["independent_summary"].endswith(
+        "the mean area scores were higher at the end than at the start in both areas. This is a difference between two "
+        "groups, not anyone's own change")
+    assert glue["independent_headline"] == ("Self-ratings higher at the end than at the start in both areas (two unlinked "
+                                            "groups, not the same people followed).")
     for area, (name, _) in GENERATOR.AREAS.items():
         start, end = area_scores_from_generator("start", area), area_scores_from_generator("end", area)
         welch = stats.ttest_ind(end, start, equal_var=False)

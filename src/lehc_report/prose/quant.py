@@ -718,11 +718,16 @@ def independent_glue(table: pd.DataFrame, linking: dict, wave_order: list[str], 
         summary = (f"Fewer than {min_group_size} people answered at one of the waves in every area, so the comparison of "
                    "the two unlinked groups is withheld.")
     else:
+        def share(count: int) -> str:
+            if count == k:
+                return "both areas" if k == 2 else f"all {number_word(k)} areas" if k > 2 else "the one area"
+            return f"{number_word(count)} of the {number_word(k)} areas"
+
         found = []
         if higher:
-            found.append(f"higher at the end than at the start in {number_word(higher)} of the {number_word(k)} areas")
+            found.append(f"higher at the end than at the start in {share(higher)}")
         if lower:
-            found.append(f"lower at the end in {number_word(lower)}")
+            found.append(f"lower at the end in {share(lower) if not higher else number_word(lower)}")
         if not found:
             found.append(f"not clearly different between the waves in any of the {number_word(k)} areas")
         headline = "Self-ratings " + join_words(found) + " (two unlinked groups, not the same people followed)."
