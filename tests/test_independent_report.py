@@ -187,3 +187,29 @@ def test_the_shipped_paired_report_states_its_match_count(tmp_path):
         "The waves were linked by the participant code in each file's participant_id column (exact match): "
         f"{len(both)} people were matched between the start and a later wave; everyone who answered was matched.")
     assert linking["matched"] == len(both) == int(glue["n_complete"])
+
+
+SHARED = ROOT.parent / "shared" / "cases"
+
+
+@pytest.mark.skipif(not (SHARED / "msforms_as_exported").is_dir(), reason="../shared/cases is not on this machine")
+def test_shared_msforms_export_declared_unlinked_gives_the_independent_report(tmp_path):
+    import shutil
+
+    data = tmp_path / "msforms_as_exported"
+    shutil.copytree(SHARED / "msforms_as_exported", data)
+    import yaml
+
+    cohort = yaml.safe_load((data / "cohort.yml").read_text(encoding="utf-8")) or {}
+    (data / "cohort.yml").write_text(yaml.safe_dump({**cohort, "linking": {"by": "none"}}), encoding="utf-8")
+    paths = ProjectPaths(root=ROOT, data=data, build=tmp_path / "_build")
+    clean_self_assessment(paths)
+    glue = analyse_self_assessment(paths).glue
+    assert json.loads(paths.content_flags.read_text(encoding="utf-8")) == {"paired": False}
+    assert "compared as independent samples" in glue["independent_summary"]
+    assert glue["linking_text"].startswith("The waves were not linked")
+    results = pd.read_csv(paths.results / "independent_area_tests.csv")
+    tidy = pd.read_csv(paths.tidy / "self_assessment.csv")
+    for row in results.itertuples():
+        area = tidy[tidy["area_id"] == row.area_id].groupby(["wave", "participant_id"])["score"].mean()
+        assert row.t == pytest.approx(stats.ttest_ind(area["end"], area["start"], equal_var=False).statistic, rel=1e-9)
