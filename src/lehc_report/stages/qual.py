@@ -40,7 +40,8 @@ from lehc_report.render.qual_tables import (
     tally_display,
 )
 from lehc_report.settings import AnalysisSettings, load_analysis_settings
-from lehc_report.stages.base import StageResult, framework_for, read_tidy_ratings, survey_questions, write_content_flags
+from lehc_report.stages.base import (StageResult, framework_for, is_paired, read_linking, read_tidy_ratings, survey_questions,
+                                     write_content_flags)
 from lehc_report.stats import agreement as agreement_stats
 from lehc_report.stats import tally as tally_stats
 
@@ -405,10 +406,13 @@ def profile_area_scores(paths: ProjectPaths, framework: Framework) -> pd.DataFra
     -------
     DataFrame or None
         :func:`lehc_report.stats.paired.area_scores` (participant_id, wave, area_id,
-        score); None before the cleaning stage has run.
+        score); None before the cleaning stage has run, and for unlinked waves
+        (``linking: {by: none}``), where no one's own scores can be followed.
     """
     from lehc_report.stats.paired import area_scores  # scipy: only needed here
 
     if not (paths.tidy / "self_assessment.csv").exists():
+        return None
+    if (paths.tidy / "linking.json").exists() and not is_paired(read_linking(paths)):
         return None
     return area_scores(read_tidy_ratings(paths, framework), framework, load_analysis_settings(paths.root).min_share_answered)
