@@ -398,7 +398,7 @@ def test_redcap_event_not_declared_is_refused(tmp_path):
 
 
 # --------------------------------------------------------------------------- the cleaning stage
-def test_cleaning_stage_records_the_linking_and_stops_for_unlinked_waves(tmp_path):
+def test_cleaning_stage_records_the_linking_and_flags_unlinked_waves(tmp_path):
     import json
 
     from lehc_report.paths import ProjectPaths
@@ -408,8 +408,11 @@ def test_cleaning_stage_records_the_linking_and_stops_for_unlinked_waves(tmp_pat
     clean_self_assessment(linked)
     recorded = json.loads((linked.tidy / "linking.json").read_text(encoding="utf-8"))
     assert (recorded["by"], recorded["matched"], recorded["unmatched"]) == ("record_id", 7, {"start": 1, "end": 1})
-    with pytest.raises(DataError, match="this build has no independent-samples report yet"):
-        clean_self_assessment(ProjectPaths(root=ROOT, data=copy_case(EXPORTS / "msforms_xlsx", tmp_path / "none"), build=tmp_path / "none" / "_build"))
+    assert json.loads(linked.content_flags.read_text(encoding="utf-8")) == {"paired": True}
+    # Unlinked waves build the independent-samples report (tests/test_independent_report.py).
+    unlinked = ProjectPaths(root=ROOT, data=copy_case(EXPORTS / "msforms_xlsx", tmp_path / "none"), build=tmp_path / "none" / "_build")
+    clean_self_assessment(unlinked)
+    assert json.loads(unlinked.content_flags.read_text(encoding="utf-8")) == {"paired": False}
 
 
 def test_independent_area_table_matches_scipy_on_the_unlinked_export(tmp_path):

@@ -135,7 +135,7 @@ class ProjectPaths:
     @property
     def content_flags(self) -> Path:
         """What the stages found that decides which passages the chapters keep
-        (``{"qualitative": bool, "coded": bool}``), read by ``lehc_report.book.sphinxext``."""
+        (``{"paired": bool, "qualitative": bool, "coded": bool}``), read by ``lehc_report.book.sphinxext``."""
         return self.build / "generated" / "content.json"
 
     def ensure(self) -> "ProjectPaths":

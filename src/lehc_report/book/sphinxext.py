@@ -129,7 +129,9 @@ CONDITION = re.compile(r"<!-- if: (?P<flag>[a-z_]+) -->(?P<yes>.*?)(?:<!-- else 
 
 
 def content_flags(paths=None) -> dict[str, bool]:
-    """What the qualitative stage found, from its ``content.json`` in this build's folder.
+    """What the analysis stages found, from ``content.json`` in this build's folder:
+    ``paired`` (the cleaning stage: false for unlinked waves), ``qualitative`` and
+    ``coded`` (the qualitative stage).
 
     Parameters
     ----------

@@ -507,6 +507,250 @@ def follow_up_text(n_start_follow_up: int, n_excluded: int, n_all_waves: int, k_
             f"with fewer than {min_group_size} participants.\n\n")
 
 
+#: Where a paired statistic would go, for waves that are not linked.
+NOT_LINKED = "not applicable: the waves are not linked, so nobody is paired"
+
+
+def wave_phrase(wave: str) -> str:
+    """"the start", "the end", "the follow-up": a wave ID as the sentences name it.
+
+    Parameters
+    ----------
+    wave : str
+        A wave ID from ``framework.yml`` (``start``, ``end``, ``follow_up``).
+
+    Returns
+    -------
+    str
+    """
+    return "the " + wave.replace("_", "-")
+
+
+def linking_rule_text(linking: dict) -> str:
+    """How the waves were linked, in words: "by the code in each file's participant_id column".
+
+    Parameters
+    ----------
+    linking : dict
+        ``tidy/linking.json`` (:func:`lehc_report.inputs.self_assessment.link_waves`):
+        ``by``, ``column`` and, for self-generated codes, ``by_edit_distance``.
+
+    Returns
+    -------
+    str
+    """
+    by, column = linking["by"], linking.get("column")
+    if by == "record_id":
+        return "by REDCap's record ID, which REDCap keeps the same for a person across events"
+    if by == "code":
+        return f"by the code people entered in the column \u201c{column}\u201d (exact match)"
+    if by == "self_generated_code":
+        return (f"by the code each person made up from a rule, in the column \u201c{column}\u201d, matched exactly or "
+                "to the one unmatched code of the first wave within a few characters' difference")
+    return f"by the participant code in each file's {column or 'participant_id'} column (exact match)"
+
+
+def linking_text(linking: dict, wave_order: list[str]) -> str:
+    """The methodology chapter's sentence on how the waves were linked and how many were matched.
+
+    The counts are about the linkage, not about a group of people, so they are shown
+    whatever their size (unlike a count of a group below the small-cell threshold).
+
+    Parameters
+    ----------
+    linking : dict
+        ``tidy/linking.json``: ``by``, ``column``, ``people`` (wave -> people answering),
+        ``matched`` (people in the first wave and a later one), ``unmatched`` (wave ->
+        people in no other wave), for self-generated codes ``by_edit_distance``
+        (distance -> matches) and ``ambiguous``.
+    wave_order : list of str
+        The framework's wave IDs in order (``linking.json`` keeps its keys sorted).
+
+    Returns
+    -------
+    str
+        "The waves were linked by ...: 9 people were matched between the start and a
+        later wave; 1 person at the start and nobody at the end could not be matched to
+        another wave and left out of the paired comparison."
+    """
+    people = {w: int(linking["people"][w]) for w in wave_order if w in linking["people"]}
+    if linking["by"] == "none":
+        counts = join_words([f"{n} at {wave_phrase(w)}" for w, n in people.items()])
+        return ("The waves were not linked: the forms carry no code that identifies a person at every wave, and cohort.yml "
+                "declares `linking: {by: none}`, so nobody was matched and the responses "
+                f"({counts}) are compared as independent samples.")
+    waves = list(people)
+    matched = int(linking["matched"])
+    text = (f"The waves were linked {linking_rule_text(linking)}: {matched} {'person was' if matched == 1 else 'people were'} "
+            f"matched between {wave_phrase(waves[0])} and a later wave")
+    distances = {int(d): int(n) for d, n in linking.get("by_edit_distance", {}).items()}
+    inexact = {d: n for d, n in distances.items() if d > 0 and n}
+    if inexact:
+        parts = [f"{distances.get(0, 0)} exactly"] + [
+            f"{n} with codes {d} {'character' if d == 1 else 'characters'} apart" for d, n in sorted(inexact.items())]
+        text += f" ({join_words(parts)})"
+    unmatched = {w: int(linking["unmatched"][w]) for w in people}
+    if not any(unmatched.values()):
+        text += "; everyone who answered was matched"
+    else:
+        parts = [f"{n} {'person' if n == 1 else 'people'} at {wave_phrase(w)}" if n else f"nobody at {wave_phrase(w)}"
+                 for w, n in unmatched.items()]
+        text += f"; {join_words(parts)} could not be matched to another wave and left out of the paired comparison"
+    ambiguous = int(linking.get("ambiguous", 0))
+    if ambiguous:
+        text += (f" ({ambiguous} {'code was' if ambiguous == 1 else 'codes were'} as close to two others and "
+                 f"{'was' if ambiguous == 1 else 'were'} left unmatched rather than guessed)")
+    return text + "."
+
+
+#: The summary's and the appendix's word on the 2013 table, for unlinked waves.
+UNLINKED_REPRODUCTION = ("This cohort's waves are not linked person to person, so the 2013 report's paired analysis cannot be "
+                         "repeated and nothing is compared with the published Appendix 3; the audit of the published table "
+                         "still applies to that table.")
+
+#: What an unlinked comparison cannot show, said wherever its results are.
+UNLINKED_CAVEAT = (
+    "Because the start and end forms cannot be linked person to person, these results compare the group who answered "
+    "at the start with the group who answered at the end, who may be different people: they cannot show whether any "
+    "one participant's rating changed, and a difference between the groups may come as much from who answered each "
+    "form as from any change.")
+
+
+def independent_outcome(row, min_group_size: int, alpha: float) -> str:
+    """How one area's independent-samples comparison came out, in one word.
+
+    Parameters
+    ----------
+    row : namedtuple
+        A row of :func:`lehc_report.stats.independent.independent_area_table`:
+        ``n_before``, ``n_after``, ``mean_difference`` (end minus start, scale points),
+        ``t``, ``p_welch``.
+    min_group_size : int
+        The privacy threshold: fewer people at either wave are withheld.
+    alpha : float
+        The significance level (``analysis.yml``).
+
+    Returns
+    -------
+    str
+        ``"withheld"``, ``"undefined"`` (Welch's t cannot be computed), ``"higher"`` or
+        ``"lower"`` (the end group's mean, p < alpha) or ``"unclear"``.
+    """
+    if min(row.n_before, row.n_after) < min_group_size:
+        return "withheld"
+    if pd.isna(row.t):
+        return "undefined"
+    if row.p_welch < alpha:
+        return "higher" if row.mean_difference > 0 else "lower"
+    return "unclear"
+
+
+def independent_area_sentence(row, min_group_size: int, alpha: float) -> str:
+    """One area's unlinked comparison in words, with Welch's t, Brunner-Munzel and Hedges' g.
+
+    Parameters
+    ----------
+    row : namedtuple
+        A row of :func:`lehc_report.stats.independent.independent_area_table` (``area``,
+        ``n_before``, ``n_after``, ``mean_before``, ``mean_after``, ``t``, ``df``,
+        ``p_welch``, ``p_brunner_munzel``, ``hedges_g``, ``g_low``, ``g_high``).
+    min_group_size : int
+        The privacy threshold.
+    alpha : float
+        The significance level.
+
+    Returns
+    -------
+    str
+        "Listening Area: 4.13 at the start (n = 8) and 6.00 at the end (n = 8); Welch's
+        t(13.9) = 2.741, p = .016; Brunner-Munzel p = .012; Hedges' g = 1.28 [0.21, 2.35]".
+    """
+    outcome = independent_outcome(row, min_group_size, alpha)
+    if outcome == "withheld":
+        return f"{row.area}: withheld, as fewer than {min_group_size} people have a score for it at one of the waves"
+    means = (f"{row.area}: {format_half_up(row.mean_before, 2)} at the start (n = {int(row.n_before)}) and "
+             f"{format_half_up(row.mean_after, 2)} at the end (n = {int(row.n_after)})")
+    if outcome == "undefined":
+        return means + ", with no spread in the scores, so Welch's t-test cannot be computed"
+    tests = f"Welch's t({format_half_up(row.df, 1)}) = {format_half_up(row.t, 3)}, {p_text(row.p_welch)}"
+    if not pd.isna(row.p_brunner_munzel):
+        tests += f"; Brunner-Munzel {p_text(row.p_brunner_munzel)}"
+    if not pd.isna(row.hedges_g):
+        tests += (f"; Hedges' g = {format_half_up(row.hedges_g, 2)} "
+                  f"[{format_half_up(row.g_low, 2)}, {format_half_up(row.g_high, 2)}]")
+    return f"{means}; {tests}"
+
+
+def independent_glue(table: pd.DataFrame, linking: dict, wave_order: list[str], min_group_size: int, alpha: float,
+                     confidence: float) -> dict[str, str]:
+    """The sentences of an unlinked (independent-samples) report, and every paired key marked not applicable.
+
+    Parameters
+    ----------
+    table : DataFrame
+        :func:`lehc_report.stats.independent.independent_area_table`, one row per area.
+    linking : dict
+        ``tidy/linking.json`` (``people`` per wave).
+    wave_order : list of str
+        The framework's wave IDs in order.
+    min_group_size : int
+        The privacy threshold.
+    alpha : float
+        The significance level of Welch's t-test (``analysis.yml``).
+    confidence : float
+        Coverage of the interval of Hedges' g.
+
+    Returns
+    -------
+    dict
+        ``independent_headline``, ``independent_summary``, ``independent_results_text``,
+        ``independent_caveat``, ``linking_text``, and each paired key of
+        :data:`QUANT_GLUE` that has no meaning without pairs, as :data:`NOT_LINKED`
+        (``change_headline``, ``change_summary``, ``ratings_conclusion`` are worded for
+        unlinked waves).
+    """
+    outcomes = [independent_outcome(row, min_group_size, alpha) for row in table.itertuples()]
+    k = len(table)
+    higher, lower = outcomes.count("higher"), outcomes.count("lower")
+    n_start, n_end = int(table["n_before"].max()), int(table["n_after"].max())
+    if outcomes.count("withheld") == k:
+        headline = "Self-assessment results withheld (independent samples)."
+        summary = (f"Fewer than {min_group_size} people answered at one of the waves in every area, so the comparison of "
+                   "the two unlinked groups is withheld.")
+    else:
+        def share(count: int) -> str:
+            if count == k:
+                return "both areas" if k == 2 else f"all {number_word(k)} areas" if k > 2 else "the one area"
+            return f"{number_word(count)} of the {number_word(k)} areas"
+
+        found = []
+        if higher:
+            found.append(f"higher at the end than at the start in {share(higher)}")
+        if lower:
+            found.append(f"lower at the end in {share(lower) if not higher else number_word(lower)}")
+        if not found:
+            found.append(f"not clearly different between the waves in any of the {number_word(k)} areas")
+        headline = "Self-ratings " + join_words(found) + " (two unlinked groups, not the same people followed)."
+        summary = (f"The {number_word(n_start)} people who answered at the start and the {number_word(n_end)} who answered "
+                   f"at the end cannot be linked, so the waves are compared as independent samples (Welch's t-test at "
+                   f"{significance_label(alpha)}, the Brunner-Munzel test and Hedges' g): the mean area scores were "
+                   f"{join_words(found)}. This is a difference between two groups, not anyone's own change")
+    results = ("Between the group who answered at the start and the group who answered at the end, "
+               + "; ".join(independent_area_sentence(row, min_group_size, alpha) for row in table.itertuples()) + ".")
+    glue = {key: NOT_LINKED for key in (
+        "n_complete", "n_complete_word", "n_excluded", "n_areas_significant", "areas_significant_phrase", "max_area_p",
+        "n_behaviours_improved", "n_behaviours_significant", "n_cells", "n_cells_matched", "mismatch_list",
+        "area_results_text", "behaviour_change_text", "area_gaps_text")}
+    glue.update({
+        "independent_headline": headline, "independent_summary": summary, "independent_results_text": results,
+        "independent_caveat": UNLINKED_CAVEAT, "linking_text": linking_text(linking, wave_order),
+        "change_headline": headline, "change_summary": summary,
+        "ratings_conclusion": "differences between the groups who answered each form, not changes in the same people",
+        "n_areas": str(k),
+    })
+    return glue
+
+
 #: Glue of notebook 01_clean (stage 1); the stage prefixes every key with ``clean_``.
 CLEAN_GLUE = GlueSpec(
     notebook="01_clean",
@@ -530,7 +774,9 @@ QUANT_GLUE = GlueSpec(
         "n_audit_unreachable", "n_audit_cells", "fo_published_end", "fo_mean_end_exact", "fo_mean_end_half_even",
         "follow_up_present", "reproduction_summary", "comparison_sentence", "change_headline", "change_summary",
         "area_results_text", "behaviour_change_text", "ratings_conclusion", "min_group_size", "area_gaps_text",
-        "scale_text")},
+        "scale_text", "linking_text")}
+    # Only an unlinked (independent-samples) report has these; the chapters show them in place of the paired passages.
+    | {key: "" for key in ("independent_headline", "independent_summary", "independent_results_text", "independent_caveat")},
     # One key per area of the cohort's own framework and statistic.
     patterns={r"[a-z0-9_]+_(" + "|".join(AREA_STATISTICS + ("n_sig", "n_behaviours")) + ")": REQUIRED},
 )

@@ -1162,6 +1162,13 @@ def alpha_sentence(reliability: pd.DataFrame, min_n: int, threshold: float) -> s
 # ------------------------------------------------------------------ the chapter's glue
 
 
+#: Why the chapter is withheld for unlinked waves (``linking: {by: none}``).
+UNLINKED_NOTE = ("The start and end forms of this cohort are not linked person to person, so there are no pairs: every "
+                 "check in this chapter (effect sizes of the change, tests that assume less, corrections, reliability of "
+                 "the change, power) concerns paired changes and is withheld. The two waves are compared as independent "
+                 "samples in the findings instead, which cannot show whether anyone's own rating changed.")
+
+
 def withheld_note(n: int, min_n: int, most_area_pairs: int | None = None) -> str:
     """Why the chapter's analyses are withheld (the status line at its top).
 

@@ -182,3 +182,54 @@ def follow_up_display(later: pd.DataFrame, omnibus: pd.DataFrame, min_group_size
     })
     show.loc[(later["n"] < min_group_size).to_numpy(), ["Mean start", "Mean follow-up", "t (start − follow-up)", "p"]] = withheld
     return show
+
+
+def independent_display(table: pd.DataFrame, min_group_size: int, confidence: float) -> pd.DataFrame:
+    """The unlinked waves' area table as printed: 2 dp means, SDs and g, 3 dp t and p, half up.
+
+    Parameters
+    ----------
+    table : DataFrame
+        :func:`lehc_report.stats.independent.independent_area_table`, one row per area:
+        ``area``, ``n_before``, ``n_after`` (people), ``mean_before``, ``sd_before``,
+        ``mean_after``, ``sd_after`` (scale points), ``t``, ``df``, ``p_welch``,
+        ``p_brunner_munzel``, ``hedges_g``, ``g_low``, ``g_high``.
+    min_group_size : int
+        The privacy threshold: an area with fewer people than this at either wave shows
+        its counts and no statistic.
+    confidence : float
+        Coverage of the interval of g, named in its header (e.g. 0.95 -> "95% CI").
+
+    Returns
+    -------
+    DataFrame
+        One row per area: ``Area``, ``n start``, ``n end``, ``Start mean (SD)``,
+        ``End mean (SD)``, ``Welch t (df)``, ``p (Welch)``, ``p (Brunner-Munzel)``,
+        ``Hedges' g [CI]``; a dash for an undefined statistic.
+    """
+    def number(value, digits: int) -> str:
+        return "–" if pd.isna(value) else format_half_up(value, digits)
+
+    def p_cell(value) -> str:
+        return "–" if pd.isna(value) else format_p(value)
+
+    interval = f"Hedges' g [{confidence:.0%} CI]"
+    rows = []
+    for row in table.itertuples():
+        shown = {"Area": row.area, "n start": str(int(row.n_before)), "n end": str(int(row.n_after))}
+        if min(row.n_before, row.n_after) < min_group_size:
+            hidden = withheld_text(min_group_size)
+            shown.update({"Start mean (SD)": hidden, "End mean (SD)": hidden, "Welch t (df)": hidden,
+                          "p (Welch)": hidden, "p (Brunner-Munzel)": hidden, interval: hidden})
+        else:
+            df = "" if pd.isna(row.df) else f" ({format_half_up(row.df, 1)})"
+            g = number(row.hedges_g, 2)
+            shown.update({
+                "Start mean (SD)": f"{number(row.mean_before, 2)} ({number(row.sd_before, 2)})",
+                "End mean (SD)": f"{number(row.mean_after, 2)} ({number(row.sd_after, 2)})",
+                "Welch t (df)": number(row.t, 3) + (df if not pd.isna(row.t) else ""),
+                "p (Welch)": p_cell(row.p_welch), "p (Brunner-Munzel)": p_cell(row.p_brunner_munzel),
+                interval: g if g == "–" else f"{g} [{number(row.g_low, 2)}, {number(row.g_high, 2)}]",
+            })
+        rows.append(shown)
+    return pd.DataFrame(rows)

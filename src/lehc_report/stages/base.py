@@ -85,3 +85,66 @@ def read_tidy_ratings(paths: ProjectPaths, framework: Framework) -> pd.DataFrame
     """
     tidy = pd.read_csv(paths.tidy / "self_assessment.csv", dtype={"participant_id": str, "wave": str, "behaviour_id": str, "area_id": str, "score": "Int64"}, keep_default_na=False, na_values=[""])
     return tidy_ratings_schema(framework).validate(tidy)
+
+
+def read_linking(paths: ProjectPaths) -> dict:
+    """How the cleaning stage linked the waves (``tidy/linking.json``).
+
+    Parameters
+    ----------
+    paths : ProjectPaths
+
+    Returns
+    -------
+    dict
+        ``tool``, ``by`` (``participant_id``, ``record_id``, ``code``,
+        ``self_generated_code`` or ``none``), ``column``, ``people`` (wave -> people),
+        ``matched`` (people in the first wave and a later one), ``unmatched`` (wave ->
+        people in no other wave) and, for self-generated codes, ``by_edit_distance``
+        (distance -> matches) and ``ambiguous``; see
+        :func:`lehc_report.inputs.self_assessment.link_waves`.
+    """
+    import json
+
+    return json.loads((paths.tidy / "linking.json").read_text(encoding="utf-8"))
+
+
+def is_paired(linking: dict) -> bool:
+    """Whether the waves are linked person to person (anything but ``linking: {by: none}``).
+
+    Parameters
+    ----------
+    linking : dict
+        :func:`read_linking` output.
+
+    Returns
+    -------
+    bool
+    """
+    return linking["by"] != "none"
+
+
+def write_content_flags(paths: ProjectPaths, **flags: bool) -> None:
+    """Tell the book build which passages apply (see :mod:`lehc_report.book.sphinxext`).
+
+    Each stage writes its own flags into the one file, keeping the other stages' flags:
+    the cleaning stage ``paired``, the qualitative stage ``qualitative`` and ``coded``.
+
+    Parameters
+    ----------
+    paths : ProjectPaths
+        The flags go to ``paths.content_flags`` (JSON, keys sorted).
+    **flags : bool
+        Flag name -> whether the passages marked ``<!-- if: name -->`` apply.
+    """
+    import fcntl
+    import json
+
+    path = paths.content_flags
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # A lock, so that two stages writing at once cannot lose each other's flags.
+    with open(path.with_name(path.name + ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        merged = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+        merged.update({name: bool(value) for name, value in flags.items()})
+        path.write_text(json.dumps(merged, sort_keys=True) + "\n", encoding="utf-8")

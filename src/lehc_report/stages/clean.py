@@ -1,7 +1,9 @@
 """Stage 1 (notebook 01_clean): validate the raw exports and write the tidy ratings.
 
 Reads the cohort's raw self-assessment exports, writes ``_build/tidy`` (the tidy
-ratings, the cleaning log, the participant register) and the reference tables of the
+ratings, the cleaning log, the participant register, ``linking.json``: how the waves were
+linked and the match counts), the content flag ``paired`` (false for unlinked waves, so
+the chapters show the independent-samples passages) and the reference tables of the
 appendices and the methodology chapter (the framework, the survey instrument and the
 analysis settings, ``analysis.yml``, as the report's table of assumptions).
 """
@@ -12,7 +14,6 @@ import json
 
 import pandas as pd
 
-from lehc_report.errors import DataError
 from lehc_report.inputs.cohort import check_attendance, load_cohort
 from lehc_report.inputs.framework import Framework
 from lehc_report.inputs.self_assessment import load_self_assessment
@@ -20,7 +21,7 @@ from lehc_report.paths import ProjectPaths
 from lehc_report.prose.quant import data_origin_text, sample_description
 from lehc_report.render.outputs import myst_table, write_myst_table, write_result_csv
 from lehc_report.settings import load_analysis_settings
-from lehc_report.stages.base import StageResult, framework_for, survey_questions
+from lehc_report.stages.base import StageResult, framework_for, is_paired, survey_questions, write_content_flags
 
 #: Every glue key of this stage starts so (the chapters refer to ``clean_...``).
 GLUE_PREFIX = "clean_"
@@ -56,12 +57,8 @@ def clean_self_assessment(paths: ProjectPaths) -> StageResult:
     linking = tidy.attrs["linking"]
     # How the waves were linked, and the match counts, beside the tidy table.
     (paths.tidy / "linking.json").write_text(json.dumps(linking, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-    if linking["by"] == "none":
-        # Until the independent-samples report is wired in, stop rather than show a paired report of nobody.
-        raise DataError(paths.data / "cohort.yml", "'linking: {by: none}' makes the waves independent samples, and this build has no "
-                        "independent-samples report yet (lehc_report.stats.independent computes one), so it stops rather than "
-                        "show paired results for nobody; link the waves by a code if the exports have one (data/README.md, "
-                        "'Linking the waves')", column="linking.by")
+    # Unlinked waves (by: none) get the independent-samples passages of the chapters, not the paired ones.
+    write_content_flags(paths, paired=is_paired(linking))
     write_result_csv(tidy, paths.tidy / "self_assessment.csv")
     write_result_csv(log, paths.tidy / "cleaning_log.csv")
     if participants is not None:

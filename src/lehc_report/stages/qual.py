@@ -9,7 +9,6 @@ whose texts are not coded yet, gets snippets and figures that say so.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pandas as pd
@@ -42,7 +41,8 @@ from lehc_report.render.qual_tables import (
     tally_display,
 )
 from lehc_report.settings import AnalysisSettings, load_analysis_settings
-from lehc_report.stages.base import StageResult, framework_for, read_tidy_ratings, survey_questions
+from lehc_report.stages.base import (StageResult, framework_for, is_paired, read_linking, read_tidy_ratings, survey_questions,
+                                     write_content_flags)
 from lehc_report.stats import agreement as agreement_stats
 from lehc_report.stats import tally as tally_stats
 
@@ -353,23 +353,6 @@ def write_profiles(paths: ProjectPaths, data: QualitativeData, case_ids: list[st
     (paths.tables / "profiles.md").write_text(profiles, encoding="utf-8")
 
 
-def write_content_flags(paths: ProjectPaths, qualitative: bool, coded: bool) -> None:
-    """Tell the book build which passages apply (see ``lehc_report.book.sphinxext``).
-
-    Parameters
-    ----------
-    paths : ProjectPaths
-        The flags go to ``paths.content_flags``.
-    qualitative : bool
-        Any qualitative data.
-    coded : bool
-        Coded texts to tally.
-    """
-    flags = {"qualitative": qualitative, "coded": coded}
-    paths.content_flags.parent.mkdir(parents=True, exist_ok=True)
-    paths.content_flags.write_text(json.dumps(flags, sort_keys=True) + "\n", encoding="utf-8")
-
-
 def scan_free_text(data_dir: Path, settings: privacy.PrivacySettings) -> None:
     """Scan every free-text column of the qualitative files for personal data.
 
@@ -434,10 +417,13 @@ def profile_area_scores(paths: ProjectPaths, framework: Framework) -> pd.DataFra
     -------
     DataFrame or None
         :func:`lehc_report.stats.paired.area_scores` (participant_id, wave, area_id,
-        score); None before the cleaning stage has run.
+        score); None before the cleaning stage has run, and for unlinked waves
+        (``linking: {by: none}``), where no one's own scores can be followed.
     """
     from lehc_report.stats.paired import area_scores  # scipy: only needed here
 
     if not (paths.tidy / "self_assessment.csv").exists():
+        return None
+    if (paths.tidy / "linking.json").exists() and not is_paired(read_linking(paths)):
         return None
     return area_scores(read_tidy_ratings(paths, framework), framework, load_analysis_settings(paths.root).min_share_answered)

@@ -22,7 +22,7 @@ from lehc_report.published.comparison import compare_with_published
 from lehc_report.render import quant_tables
 from lehc_report.render.outputs import myst_table, write_myst_table, write_result_csv
 from lehc_report.settings import load_analysis_settings
-from lehc_report.stages.base import StageResult, framework_for, read_tidy_ratings
+from lehc_report.stages.base import StageResult, framework_for, is_paired, read_linking, read_tidy_ratings
 from lehc_report.stages.clean import clean_self_assessment  # noqa: F401 (stage 1, re-exported for callers of this module)
 
 #: An empty comparison, for cohorts that are not the 2013 one.
@@ -44,6 +44,10 @@ def analyse_self_assessment(paths: ProjectPaths) -> StageResult:
         ``comparison``, ``audit``, ``excluded``, ``compare_display``; ``figures``:
         ``figure1``; ``glue``: the keys of :data:`lehc_report.prose.quant.QUANT_GLUE`.
 
+        For unlinked waves (``linking: {by: none}``, read from stage 1's
+        ``tidy/linking.json``) the independent-samples report instead
+        (:func:`analyse_independent`).
+
     Raises
     ------
     DataError
@@ -61,6 +65,9 @@ def analyse_self_assessment(paths: ProjectPaths) -> StageResult:
     settings = load_analysis_settings(paths.root)
     alpha, min_group_size = settings.alpha, privacy.load_settings(paths.root).min_group_size
     tidy = read_tidy_ratings(paths, framework)
+    linking = read_linking(paths)
+    if not is_paired(linking):
+        return analyse_independent(paths, tidy, framework, linking)
     scores = paired.area_scores(tidy, framework, settings.min_share_answered)
     areas, excluded = paired.area_table(tidy, framework, settings.min_share_answered)
     behaviours = quant_tables.withhold_small(paired.behaviour_table(tidy, framework, alpha), min_group_size)
@@ -117,7 +124,8 @@ def analyse_self_assessment(paths: ProjectPaths) -> StageResult:
     glue.update(prose.change_narrative(areas, behaviours, n_complete, min_group_size, alpha))
     glue["min_group_size"] = str(min_group_size)
     glue["area_gaps_text"] = prose.area_gaps_text(areas, n_complete, settings.min_share_answered)
-    glue["scale_text"] = f"from {framework.scale_min} (low) to {framework.scale_max} (high)"
+    glue["scale_text"] = scale_text(framework)
+    glue["linking_text"] = prose.linking_text(linking, framework.wave_ids)
     if n_complete < min_group_size:
         # Too few complete pairs to publish statistics: every figure about the
         # cohort's ratings is withheld (the results CSVs stay internal).
@@ -129,6 +137,93 @@ def analyse_self_assessment(paths: ProjectPaths) -> StageResult:
         figures.placeholder_figure(paths.figures / "figure1_area_means.png", "Withheld: too few participants")
     result.glue = glue
     return result
+
+
+def scale_text(framework: Framework) -> str:
+    """"from 1 (low) to 10 (high)": the rating scale as the chapters name it.
+
+    Parameters
+    ----------
+    framework : Framework
+
+    Returns
+    -------
+    str
+    """
+    return f"from {framework.scale_min} (low) to {framework.scale_max} (high)"
+
+
+def analyse_independent(paths: ProjectPaths, tidy: pd.DataFrame, framework: Framework, linking: dict) -> StageResult:
+    """The unlinked waves compared as independent samples, in place of the paired analysis.
+
+    Writes ``results/independent_area_tests.csv``, ``tables/independent_areas.md`` and
+    Figure 1 (each wave's area means, which need no pairs); no paired result, Appendix 3
+    comparison or behaviour test is written, and the chapters show their unlinked
+    passages (flag ``paired`` false, written by stage 1).
+
+    Parameters
+    ----------
+    paths : ProjectPaths
+    tidy : DataFrame
+        The tidy ratings (one row per response, wave and behaviour; ``participant_id``
+        identifies a response within its wave only).
+    framework : Framework
+    linking : dict
+        ``tidy/linking.json`` (``by: none``; ``people`` per wave).
+
+    Returns
+    -------
+    StageResult
+        ``tables``: ``independent`` (the statistics), ``display`` (as printed),
+        ``compare_display`` and ``behaviour_display`` (one cell saying why there are none),
+        ``audit`` (the published table's audit, which needs no data); ``figures``:
+        ``figure1``; ``glue``: every key of :data:`lehc_report.prose.quant.QUANT_GLUE`.
+
+    Notes
+    -----
+    Welch's t-test, the Brunner-Munzel test and Hedges' g
+    (:mod:`lehc_report.stats.independent`, where their sources are given).
+    """
+    from lehc_report import privacy
+    from lehc_report.published import audit
+    from lehc_report.render import figures
+    from lehc_report.stats.independent import independent_area_table
+    from lehc_report.stats.paired import area_scores
+
+    settings = load_analysis_settings(paths.root)
+    min_group_size = privacy.load_settings(paths.root).min_group_size
+    table = independent_area_table(tidy, framework, settings.min_share_answered, confidence=settings.confidence)
+    write_result_csv(table, paths.results / "independent_area_tests.csv")
+    display = quant_tables.independent_display(table, min_group_size, settings.confidence)
+    write_myst_table(
+        display, paths.tables / "independent_areas.md",
+        "Self-assessment scores by leadership area at the start and at the end, compared as independent samples: the "
+        "waves are not linked, so the two columns may hold different people (Welch's t-test, end minus start; "
+        "Brunner-Munzel test; Hedges' g). Source: notebook 02_quant.", "tbl-independent-areas",
+        right_aligned=tuple(display.columns[1:]),
+    )
+    scores = area_scores(tidy, framework, settings.min_share_answered)
+    fig_path = paths.figures / "figure1_area_means.png"
+    if int(min(table["n_before"].min(), table["n_after"].min())) < min_group_size:
+        figures.placeholder_figure(fig_path, "Withheld: too few participants")
+    else:
+        figures.area_means_figure(scores, framework, fig_path)
+    audit_table = audit.audit_published_table(PUBLISHED_N_COMPLETE, audit.published_behaviours_per_area())
+    not_linked = pd.DataFrame({"Paired results": [prose.NOT_LINKED]})
+
+    glue = prose.independent_glue(table, linking, framework.wave_ids, min_group_size, settings.alpha, settings.confidence)
+    glue.update(audit.driving_transformation_arithmetic())
+    glue.update(audit.published_tie())
+    glue.update({
+        "n_audit_unreachable": str(int((~audit_table["reachable"]).sum())), "n_audit_cells": str(len(audit_table)),
+        "n_behaviours": str(len(framework.behaviour_ids)), "significance_text": prose.significance_label(settings.alpha),
+        "published_significance_text": prose.significance_label(PUBLISHED_ALPHA), "min_group_size": str(min_group_size),
+        "scale_text": scale_text(framework), "follow_up_present": "yes" if "follow_up" in set(tidy["wave"]) else "no",
+        "reproduction_summary": prose.UNLINKED_REPRODUCTION, "comparison_sentence": prose.UNLINKED_REPRODUCTION,
+    })
+    return StageResult(tables={"independent": table, "display": display, "compare_display": not_linked,
+                               "behaviour_display": not_linked, "audit": audit_table},
+                       figures={"figure1": fig_path}, glue=glue)
 
 
 def published_cohort(paths: ProjectPaths, framework: Framework) -> bool:

@@ -20,7 +20,7 @@ from lehc_report.render import figures
 from lehc_report.render import robust_tables as tables
 from lehc_report.render.outputs import write_myst_table, write_result_csv
 from lehc_report.settings import load_analysis_settings
-from lehc_report.stages.base import StageResult, framework_for, read_tidy_ratings
+from lehc_report.stages.base import StageResult, framework_for, is_paired, read_linking, read_tidy_ratings
 from lehc_report.stages.quant import published_cohort
 from lehc_report.stats.robust_checks import RobustnessChecks, robustness_checks
 
@@ -54,6 +54,9 @@ def analyse_robustness(paths: ProjectPaths) -> StageResult:
     k = privacy.load_settings(paths.root).min_group_size
     attended = load_cohort(paths.data).get("attended")
     compare = published_cohort(paths, framework)  # the one rule for comparing with 2013
+    if not is_paired(read_linking(paths)):
+        # Every check here is of paired changes; unlinked waves have none to check.
+        return withheld_robustness(paths, None, len(framework.behaviour_ids), attended, status=prose.UNLINKED_NOTE)
     checks = robustness_checks(read_tidy_ratings(paths, framework), framework, min_n=k, alpha=settings.alpha,
                                confidence=settings.confidence, bayes_prior_scale=settings.bayes_prior_scale,
                                ceiling_offset=settings.ceiling_offset,
@@ -94,18 +97,23 @@ def analyse_robustness(paths: ProjectPaths) -> StageResult:
                                "behaviours": behaviours.reset_index()}, glue=glue)
 
 
-def withheld_robustness(paths: ProjectPaths, checks: RobustnessChecks, n_behaviours: int, attended) -> StageResult:
-    """Too few pairs to publish statistics: placeholder tables and figures, and the withheld status.
+def withheld_robustness(paths: ProjectPaths, checks: RobustnessChecks | None, n_behaviours: int, attended,
+                        status: str | None = None) -> StageResult:
+    """Too few pairs, or none, to publish statistics: placeholder tables and figures, and the withheld status.
 
     Parameters
     ----------
     paths : ProjectPaths
-    checks : RobustnessChecks
-        Checks that were not computed (only ``n``, ``min_n`` and the pairs per area).
+    checks : RobustnessChecks or None
+        Checks that were not computed (only ``n``, ``min_n`` and the pairs per area);
+        None for unlinked waves, which have no pairs at all.
     n_behaviours : int
         Behaviours in the framework.
     attended : int, str or None
         ``attended`` in ``cohort.yml``.
+    status : str, optional
+        Why the chapter is withheld, when it is not for too few pairs
+        (:data:`~lehc_report.prose.robust.UNLINKED_NOTE`).
 
     Returns
     -------
@@ -113,12 +121,13 @@ def withheld_robustness(paths: ProjectPaths, checks: RobustnessChecks, n_behavio
         Placeholder tables; the glue has the status, counts and attendance, and
         :data:`~lehc_report.prose.robust.ROBUST_GLUE` supplies the withheld text of every other key.
     """
-    most = None if checks.n < checks.min_n else int(checks.area_n.max())
-    status = prose.withheld_note(checks.n, checks.min_n, most)
+    if status is None:
+        most = None if checks.n < checks.min_n else int(checks.area_n.max())
+        status = prose.withheld_note(checks.n, checks.min_n, most)
     placeholder = tables.withheld_table()
     for name, label in tables.TABLES.values():
         write_myst_table(placeholder, paths.tables / name, f"{status} {tables.SOURCE}", label)
     for name in FIGURES:
         figures.placeholder_figure(paths.figures / name, "Withheld: too few participants")
     return StageResult(tables={key: placeholder for key in (*tables.TABLES, "behaviours")},
-                       glue=prose.withheld_glue(status, checks.n, n_behaviours, attended))
+                       glue=prose.withheld_glue(status, checks.n if checks is not None else 0, n_behaviours, attended))
