@@ -38,6 +38,10 @@ export LEHC_BUILD := $(BUILD)
 export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 export PYTHONHASHSEED := 0
+# Dates in every output (About page, PDF) come from the source, never the clock: the last
+# commit's time, else 1 January 2013.  Never exported empty (Sphinx reads it as a float).
+SOURCE_DATE_EPOCH ?= $(or $(shell git log -1 --format=%ct 2>/dev/null),1356998400)
+export SOURCE_DATE_EPOCH
 NOTEBOOKS := 01_clean 02_quant 03_qual 04_robust 05_about
 CHROMIUM ?= $(firstword $(wildcard /usr/bin/chromium /usr/bin/chromium-browser /usr/bin/google-chrome))
 
@@ -50,8 +54,11 @@ MAKEFLAGS += --jobs=$(JOBS) --output-sync=target
 PYTHON_BOOT ?= $(shell command -v python3.11 || command -v python3)
 VENV_OK := $(VENV)/.installed
 export PATH := $(abspath $(VENV))/bin:$(PATH)
-# Check and mark BUILD, write the fingerprints, then make $(1) inside the build folder.
+# Check and mark BUILD, write the fingerprints, then make $(1) inside the build folder,
+# holding the build's lock (lehc_report.tools.publish): a second build of the same
+# folder waits for the first, and a lock left by a killed build never blocks.
 IN_BUILD = build="$$($(PY) -m lehc_report.tools.build prepare)" && \
+  $(PY) -m lehc_report.tools.publish lock "$$build" -- \
   $(MAKE) --no-print-directory -C "$$build" -f "$(CURDIR)/Makefile" LEHC_INNER=1 ROOT="$(CURDIR)" $(1)
 
 .PHONY: help setup data book html pdf test verify manifest qdpx bench clean
@@ -116,11 +123,10 @@ html/index.html: $(NB_DONE) stamps/book.inputs stamps/book-config.inputs
 	@cd "$(ROOT)" && $(JB) build . --path-output "$(CURDIR)/work" --builder html -W --keep-going -q \
 	  $(if $(REREAD_ALL),--all) \
 	  || { echo "make: the HTML build failed; the previous report in $(CURDIR)/html is untouched"; exit 1; }
-	@rm -rf html.new html.old
-	@cp -a work/_build/html html.new
-	@if [ -d html ]; then mv html html.old; fi
-	@mv html.new html && rm -rf html.old
-	@touch $@  # cp -a keeps old mtimes; the target must be newer than what it was built from
+	@# html is a symbolic link to a complete version, replaced by one rename (atomic):
+	@# killed at any moment, a complete report, the previous or the new one, is in place.
+	@cd "$(ROOT)" && $(PY) -m lehc_report.tools.publish copy "$(CURDIR)/work/_build/html" "$(CURDIR)/html" >/dev/null
+	@touch $@  # the copy keeps old mtimes; the target must be newer than what it was built from
 	@echo "book: $(CURDIR)/html/index.html"
 
 # ---- the PDF: the singlehtml book printed by headless Chromium (offline) -----------
@@ -138,9 +144,9 @@ pdf/book.pdf: $(NB_DONE) stamps/book.inputs stamps/book-config.inputs stamps/pdf
 	  $(if $(REREAD_ALL),--all) \
 	  || { echo "make: the single-page build failed; the previous $(CURDIR)/pdf/book.pdf is untouched"; exit 1; }
 	@mkdir -p pdf
-	@cd "$(ROOT)" && $(PY) -m lehc_report.tools.pdf "$(CURDIR)/work-pdf/_build/singlehtml/book/index.html" "$(CURDIR)/$@.tmp" --chromium "$(CHROMIUM)" \
-	  || { rm -f "$(CURDIR)/$@.tmp"; echo "make: printing the PDF failed; the previous $(CURDIR)/pdf/book.pdf is untouched"; exit 1; }
-	@mv -f $@.tmp $@
+	@# The printer writes beside the page and replaces pdf/book.pdf by one rename.
+	@cd "$(ROOT)" && $(PY) -m lehc_report.tools.pdf "$(CURDIR)/work-pdf/_build/singlehtml/book/index.html" "$(CURDIR)/$@" --chromium "$(CHROMIUM)" \
+	  || { echo "make: printing the PDF failed; the previous $(CURDIR)/pdf/book.pdf is untouched"; exit 1; }
 	@echo "pdf: $(CURDIR)/$@"
 
 lehc.qdpx: stamps/03_qual.inputs stamps/qdpx.inputs
