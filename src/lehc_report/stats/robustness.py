@@ -29,6 +29,8 @@ import pingouin as pg
 from scipy import optimize, stats
 from scipy.optimize import elementwise
 
+from lehc_report.stats.spread import no_spread
+
 __all__ = [
     "pairs_available",
     "by_available_pairs",
@@ -75,15 +77,11 @@ def _changes(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
     return after.astype(float) - before.astype(float)
 
 
-def _constant(change: np.ndarray) -> np.ndarray:
-    """Per column: do all changes agree (up to floating-point noise)?
-
-    Area scores are means, so a change that is exactly 1 for everyone can come out as
-    1 +- 4e-16; an exact test ``sd == 0`` would miss it and report d_z ~ 1e16.
-    """
-    change = np.asarray(change, dtype=float)
-    scale = np.maximum(1.0, np.nanmax(np.abs(change), axis=0))
-    return np.ptp(change, axis=0) <= 1e-9 * scale
+# "Do all changes agree (up to floating-point noise)?": the one tolerance shared by every
+# test in every stage (stats/spread.py).  Area scores are means, so a change that is
+# exactly 1 for everyone can come out as 1 +- 4e-16; an exact test ``sd == 0`` would
+# miss it and report d_z ~ 1e16.
+_constant = no_spread
 
 
 def _frame(columns: pd.Index, data: dict) -> pd.DataFrame:
