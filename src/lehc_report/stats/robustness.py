@@ -29,6 +29,7 @@ import pingouin as pg
 from scipy import optimize, stats
 from scipy.optimize import elementwise
 
+from lehc_report.stats.bayes import jzs_log_bf10
 from lehc_report.stats.spread import no_spread
 
 __all__ = [
@@ -609,31 +610,66 @@ def evidence_category(bf10) -> pd.DataFrame:
 
 
 def bayes_factors(before: pd.DataFrame, after: pd.DataFrame, r: float = 0.707) -> pd.DataFrame:
-    """JZS Bayes factor for the paired t-test (Rouder et al. 2009), per unit.
+    r"""JZS Bayes factor for the paired t-test (Rouder et al. 2009), per unit.
 
-    The paired t (``scipy.stats.ttest_rel(after, before, axis=0)``) is passed to
-    ``pingouin.bayesfactor_ttest(t, nx=n, paired=True, r=r)``, i.e. a Cauchy(0, r) prior
-    on the standardised change d_z (r = 0.707, the JASP/BayesFactor default "medium").
+    Parameters
+    ----------
+    before, after : pandas.DataFrame
+        Participants x units ratings or scores at the two occasions, complete pairs,
+        same index and columns (the module's input convention).
+    r : float, default 0.707
+        Scale of the Cauchy(0, r) prior on the standardised change :math:`d_z`.  Note
+        that the "medium" default of JASP and R's BayesFactor is exactly
+        :math:`\sqrt 2/2 = 0.70710678`; r = 0.707 gives a slightly different value
+        (t = 7.911441657, n = 10: 964.71 against BayesFactor's 964.82).
 
-    Columns: ``n``, ``t``, ``bf10`` (evidence for a change over none), ``bf01`` = 1/bf10,
-    and ``favours``, ``strength``, ``reading`` from :func:`evidence_category`.
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by unit, columns ``n``, ``t`` (paired t, after - before), ``log10_bf10``
+        (:math:`\log_{10} BF_{10}`, finite at any t and n), ``bf10`` (evidence for a
+        change over none; ``inf`` beyond the largest float, about 1e308), ``bf01`` =
+        1 / bf10 (0 there), and ``favours``, ``strength``, ``reading`` from
+        :func:`evidence_category`.  A unit whose changes do not vary
+        (:func:`lehc_report.stats.spread.no_spread`) has an undefined t and NaN Bayes
+        factors ("not computable").
+
+    Raises
+    ------
+    ValueError
+        If the input convention is broken (misaligned or incomplete pairs, fewer than
+        two), or ``r`` is not positive.
+
+    Notes
+    -----
+    Rouder, Speckman, Sun, Morey & Iverson (2009), *Psychon. Bull. Rev.* 16, 225-237,
+    eq. 1, computed in log space to a relative accuracy of 1e-6 by
+    :func:`lehc_report.stats.bayes.jzs_log_bf10` (pingouin's ``bayesfactor_ttest``
+    raised ZeroDivisionError for large t, e.g. with 2,000 participants).  Show the
+    values with :func:`lehc_report.stats.bayes.bayes_factor_text`, which prints a
+    bound ("> 10^100") beyond its cap.
     """
     _check_pairs(before, after)
     n = len(before)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        t = np.atleast_1d(stats.ttest_rel(after.to_numpy(dtype=float), before.to_numpy(dtype=float), axis=0).statistic)
-    # No spread in the changes: t (and so the Bayes factor) is undefined.
-    t = np.where(_constant(after.to_numpy(dtype=float) - before.to_numpy(dtype=float)), np.nan, t)
-    # pingouin takes one t at a time; at most 38 units.
-    bf10 = np.array([pg.bayesfactor_ttest(float(ti), nx=n, paired=True, r=r) for ti in t], dtype=float)
-    with np.errstate(divide="ignore"):
-        bf01 = 1.0 / bf10
-    verbal = evidence_category(bf10)
+    change = after.to_numpy(dtype=float) - before.to_numpy(dtype=float)
+    # No spread in the changes: t (and so the Bayes factor) is undefined, and not computed
+    # (scipy would divide by floating-point noise and warn).
+    varies = ~no_spread(change, axis=0)
+    t = np.full(change.shape[1], np.nan)
+    if varies.any():
+        t[varies] = stats.ttest_rel(after.to_numpy(dtype=float)[:, varies], before.to_numpy(dtype=float)[:, varies], axis=0).statistic
+    log10_bf10 = jzs_log_bf10(t, n, r) / np.log(10.0)
+    with np.errstate(over="ignore"):
+        bf10 = 10.0**log10_bf10
+        bf01 = 10.0 ** (-log10_bf10)
+    # Beyond the float range the reading is still "extreme evidence for H1".
+    verbal = evidence_category(np.minimum(bf10, np.finfo(float).max))
     return _frame(
         before.columns,
         {
             "n": n,
             "t": t,
+            "log10_bf10": log10_bf10,
             "bf10": bf10,
             "bf01": bf01,
             "favours": verbal["favours"].to_numpy(),
