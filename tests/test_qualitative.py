@@ -8,6 +8,7 @@ import warnings
 
 import krippendorff
 import matplotlib
+import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.figure import Figure
@@ -512,7 +513,8 @@ def test_intercoder_agreement_by_hand(data):
     #   values:         A 1 0 0, B 1 0 1: po 2/3, pe 1/3*2/3 + 2/3*1/3 = 4/9, k = 0.4
     #   person_centred: A 1 0 0, B 0 1 0: po 1/3, pe 1/9 + 4/9 = 5/9,        k = -0.5
     #   coproduction:   A 0 1 1, B 0 1 1: po 1,   pe 4/9 + 1/9 = 5/9,        k = 1
-    #   confidence:     A 0 0 1, B 0 0 0: po 2/3, pe 0 + 2/3 = 2/3,          k = 0
+    #   confidence:     A 0 0 1, B 0 0 0: po 2/3, pe 0 + 2/3 = 2/3,          k = 0, but
+    #                   B used one category only, so kappa is undefined (stats/spread.py)
     assert table.loc[CODES, "n_units"].tolist() == [3, 3, 3, 3]
     assert table.loc[CODES, "n_a"].tolist() == [1, 1, 2, 1]
     assert table.loc[CODES, "n_b"].tolist() == [2, 1, 2, 0]
@@ -520,7 +522,7 @@ def test_intercoder_agreement_by_hand(data):
     assert table.loc[CODES, "percent_agreement"].tolist() == pytest.approx(
         [200 / 3, 100 / 3, 100, 200 / 3]
     )
-    assert table.loc[CODES, "cohen_kappa"].tolist() == pytest.approx([0.4, -0.5, 1.0, 0.0])
+    assert table.loc[CODES, "cohen_kappa"].tolist() == pytest.approx([0.4, -0.5, 1.0, np.nan], nan_ok=True)
 
 
 def test_kappa_matches_sklearn_per_code(data):
@@ -529,7 +531,9 @@ def test_kappa_matches_sklearn_per_code(data):
     assert len(units) == 3 * 4
     for code, unit in units.groupby("code_id"):
         expected = cohen_kappa_score(unit["coder_a"], unit["coder_b"], labels=[0, 1])
-        assert table.at[code, "cohen_kappa"] == pytest.approx(expected, abs=1e-12), code
+        if unit["coder_a"].nunique() == 1 or unit["coder_b"].nunique() == 1:
+            expected = np.nan  # sklearn says 0; a coder who used one category gives no kappa
+        assert table.at[code, "cohen_kappa"] == pytest.approx(expected, abs=1e-12, nan_ok=True), code
 
 
 def test_kappa_is_nan_when_chance_agreement_is_one(tmp_path):

@@ -403,7 +403,7 @@ def test_bayes_factor_published_example():
 def test_bayes_factors_against_independent_integral(nine_pairs):
     before, after = nine_pairs
     out = rb.bayes_factors(before, after)
-    assert list(out.columns) == ["n", "t", "bf10", "bf01", "favours", "strength", "reading"]
+    assert list(out.columns) == ["n", "t", "log10_bf10", "bf10", "bf01", "favours", "strength", "reading"]
     for unit in before.columns:
         t = out.loc[unit, "t"]
         assert out.loc[unit, "bf10"] == pytest.approx(_jzs_bf10_over_delta(t, 9, 0.707), rel=1e-5)

@@ -14,6 +14,7 @@ import krippendorff
 import numpy as np
 import pandas as pd
 
+from lehc_report.stats.spread import no_spread
 from lehc_report.inputs.qualitative import CODERS, QualitativeData
 from lehc_report.stats.tally import segment_code_matrix
 
@@ -73,8 +74,9 @@ def intercoder_agreement(data: QualitativeData) -> pd.DataFrame:
     DataFrame, one row per code in codebook order
         Columns: code_id, theme_id, name, n_units (double-coded segments), n_a, n_b
         (segments where each coder applied the code), n_both, percent_agreement (0-100),
-        cohen_kappa; NaN where undefined (pe == 1: both coders constant and identical, or
-        no units).
+        cohen_kappa (Cohen 1960); NaN where undefined: a coder used one category only
+        for the code (always or never applied it; ``lehc_report.stats.spread.no_spread``),
+        since kappa is then 0 or 0/0 whatever the agreement, or there are no units.
     """
     _, codes, a, b = _agreement_matrices(data)
     n = a.shape[0]
@@ -86,7 +88,9 @@ def intercoder_agreement(data: QualitativeData) -> pd.DataFrame:
     # kappa = (n * agree - e) / (n**2 - e), with e = n_a n_b + (n - n_a)(n - n_b).
     e = n_a * n_b + (n - n_a) * (n - n_b)
     denominator = n * n - e
-    undefined = denominator == 0  # pe == 1 (both coders constant and equal), or n == 0
+    # Undefined where a coder used one category only (pe == po whatever they agree on, so
+    # kappa would be 0 or 0/0), or n == 0: the one "no spread" rule (stats/spread.py).
+    undefined = (denominator == 0) | no_spread(a, axis=0) | no_spread(b, axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
         po = agree / n if n else np.full(len(codes), np.nan)
         kappa = np.where(undefined, np.nan, (n * agree - e) / np.where(undefined, 1, denominator))

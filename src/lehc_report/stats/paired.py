@@ -13,6 +13,7 @@ import pandas as pd
 from scipy import stats
 
 from lehc_report.inputs.framework import Framework
+from lehc_report.stats.spread import NOISE_DECIMALS, no_spread
 
 
 def area_scores(tidy: pd.DataFrame, framework: Framework, min_share_answered: float) -> pd.DataFrame:
@@ -96,17 +97,38 @@ def paired_wide(long: pd.DataFrame, unit: str, value: str, before: str, after: s
 def paired_tests(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
     """Paired t-test per column (before minus after, as the 2013 report did).
 
+    Parameters
+    ----------
+    before, after : pandas.DataFrame
+        Participants x units (areas or behaviours) scores at the two waves, float
+        (ratings or mean ratings on the cohort's scale), same index and columns;
+        NaN where a participant has no value.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed like ``before.columns``, columns ``n`` (pairs), ``mean_start``,
+        ``sd_start``, ``mean_end``, ``sd_end``, ``mean_change`` (after - before),
+        ``sd_change`` (ddof = 1), ``t`` (``scipy.stats.ttest_rel(before, after)``, so
+        negative for a rise), ``df`` = n - 1 and the two-sided ``p``.
+
+    Notes
+    -----
     Missing pairs are omitted per column, so ``n`` and ``df`` can differ by unit.
-    The test is undefined, and ``t``, ``df`` and ``p`` are left missing, where fewer
-    than two pairs exist or every participant changed by the same amount (the SD of
-    the changes is 0); ``sd_change`` and ``n`` let the report say which.
+    The test is undefined, and ``t`` and ``p`` are left missing, where fewer than two
+    pairs exist or every participant changed by the same amount.  "The same" uses the
+    one tolerance of :func:`lehc_report.stats.spread.no_spread`: area scores are means,
+    so equal changes can differ in the last bit of a float, and dividing by that noise
+    printed "t(4) = -1530164600965940.200"; such an ``sd_change`` is reported as 0,
+    its true value.  ``sd_change`` and ``n`` let the report say which case applies.
     """
     both = before.notna() & after.notna()
     b, a = before.where(both), after.where(both)
     n = both.sum(axis=0).to_numpy()
     change = a - b
-    sd_change = change.std(ddof=1).to_numpy()
-    defined = (n >= 2) & (sd_change > 0)
+    flat = no_spread(change.to_numpy(dtype=float), axis=0)
+    sd_change = np.where(flat & (n >= 2), 0.0, change.std(ddof=1).to_numpy(dtype=float))
+    defined = (n >= 2) & ~flat
     t = np.full(len(n), np.nan)
     p = np.full(len(n), np.nan)
     if defined.any():
@@ -218,9 +240,36 @@ def significant_counts(behaviours: pd.DataFrame, framework: Framework) -> pd.Dat
 def omnibus_over_waves(scores: pd.DataFrame, framework: Framework) -> pd.DataFrame:
     """Repeated-measures ANOVA and Friedman test per area across all waves present.
 
+    Parameters
+    ----------
+    scores : pandas.DataFrame
+        Long area scores, columns ``participant_id``, ``wave``, ``area_id``, ``score``
+        (mean rating on the cohort's scale; NA where missing), as from
+        :func:`area_scores`.
+    framework : Framework
+        Gives the area order and the wave order.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per area: ``area_id``, ``n`` (participants with a score at every wave),
+        ``k_waves``, ``F``, ``df1``, ``df2``, ``p_anova`` (one-way repeated-measures
+        ANOVA, ``pingouin.rm_anova``), ``friedman_q``, ``p_friedman``
+        (``pingouin.friedman``).  NaN where undefined: fewer than three complete
+        participants; and, for the ANOVA, where every participant's profile over the
+        waves is the same up to a constant (the within-participant changes from the
+        first wave have no spread, :func:`lehc_report.stats.spread.no_spread`), so the
+        error mean square is 0 and F would be a ratio to floating-point noise.
+
+    Notes
+    -----
     Only participants with an area score at every wave enter (pingouin drops the
-    others too; we do it first so that ``n`` is reported).  pingouin has no
-    vectorised form, so this loops over the (four) areas.
+    others too; we do it first so that ``n`` is reported).  The Friedman test ranks the
+    scores within each participant, so they are rounded to
+    :data:`lehc_report.stats.spread.NOISE_DECIMALS` decimals first: equal means must
+    tie.  pingouin has no vectorised form, so this loops over the areas.  Method:
+    Maxwell & Delaney (2004), *Designing Experiments and Analyzing Data*, ch. 11
+    (ANOVA); Friedman (1937).
     """
     import pingouin as pg
 
@@ -234,11 +283,14 @@ def omnibus_over_waves(scores: pd.DataFrame, framework: Framework) -> pd.DataFra
         row = {"area_id": area, "n": len(wide), "k_waves": len(waves),
                "F": np.nan, "df1": np.nan, "df2": np.nan, "p_anova": np.nan, "friedman_q": np.nan, "p_friedman": np.nan}
         if len(wide) >= 3:
-            anova = pg.rm_anova(data=long, dv="score", within="wave", subject="participant_id", detailed=False)
-            friedman = pg.friedman(data=long, dv="score", within="wave", subject="participant_id")
-            row.update({"F": float(anova["F"].iloc[0]), "df1": float(anova["ddof1"].iloc[0]), "df2": float(anova["ddof2"].iloc[0]),
-                        "p_anova": float(anova["p_unc"].iloc[0]),
-                        "friedman_q": float(friedman["Q"].iloc[0]), "p_friedman": float(friedman["p_unc"].iloc[0])})
+            values = wide.to_numpy(dtype=float)
+            error_free = bool(no_spread(values[:, 1:] - values[:, :1], axis=0).all())
+            if not error_free:
+                anova = pg.rm_anova(data=long, dv="score", within="wave", subject="participant_id", detailed=False)
+                row.update({"F": float(anova["F"].iloc[0]), "df1": float(anova["ddof1"].iloc[0]), "df2": float(anova["ddof2"].iloc[0]),
+                            "p_anova": float(anova["p_unc"].iloc[0])})
+            friedman = pg.friedman(data=long.assign(score=long["score"].round(NOISE_DECIMALS)), dv="score", within="wave", subject="participant_id")
+            row.update({"friedman_q": float(friedman["Q"].iloc[0]), "p_friedman": float(friedman["p_unc"].iloc[0])})
         rows.append(row)
     return pd.DataFrame(rows)
 

@@ -29,6 +29,9 @@ import pingouin as pg
 from scipy import optimize, stats
 from scipy.optimize import elementwise
 
+from lehc_report.stats.bayes import jzs_log_bf10
+from lehc_report.stats.spread import no_spread
+
 __all__ = [
     "pairs_available",
     "by_available_pairs",
@@ -75,15 +78,11 @@ def _changes(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
     return after.astype(float) - before.astype(float)
 
 
-def _constant(change: np.ndarray) -> np.ndarray:
-    """Per column: do all changes agree (up to floating-point noise)?
-
-    Area scores are means, so a change that is exactly 1 for everyone can come out as
-    1 +- 4e-16; an exact test ``sd == 0`` would miss it and report d_z ~ 1e16.
-    """
-    change = np.asarray(change, dtype=float)
-    scale = np.maximum(1.0, np.nanmax(np.abs(change), axis=0))
-    return np.ptp(change, axis=0) <= 1e-9 * scale
+# "Do all changes agree (up to floating-point noise)?": the one tolerance shared by every
+# test in every stage (stats/spread.py).  Area scores are means, so a change that is
+# exactly 1 for everyone can come out as 1 +- 4e-16; an exact test ``sd == 0`` would
+# miss it and report d_z ~ 1e16.
+_constant = no_spread
 
 
 def _frame(columns: pd.Index, data: dict) -> pd.DataFrame:
@@ -157,9 +156,76 @@ def by_available_pairs(func, before: pd.DataFrame, after: pd.DataFrame, min_n: i
 # ------------------------------------------------------------------ 1. effect sizes
 
 
+#: Above this |t| the d_z limits come from the noncentral t written as an integral over
+#: the normal part (:func:`_nct_sf_large_t`): scipy 1.17's ``nct`` is wrong there for
+#: small df (df = 1, t = 1e5: upper limit 2.01e5 instead of 2.24e5) and for t ~ 1e8 it
+#: returns NaN or runs for minutes.
+_NCT_DIRECT_MAX_T = 30.0
+
+
+_GAUSS_LEGENDRE = np.polynomial.legendre.leggauss(4096)  # nodes, weights on [-1, 1]
+
+
+def _nct_sf_large_t(t: float, df: float, ncp: float) -> float:
+    r"""P(T > t) for T ~ noncentral t(df, ncp), t > 0, from its definition.
+
+    :math:`T = (Z + \delta)/\sqrt{V/\nu}` with Z standard normal and V chi-square(df),
+    independent, so for t > 0
+    :math:`P(T > t) = \int \phi(z)\, 1\{z > -\delta\}\, F_{\chi^2_\nu}(\nu (z + \delta)^2 / t^2)\, dz`
+    (Johnson, Kotz & Balakrishnan 1995, *Continuous Univariate Distributions* vol. 2,
+    ch. 31), integrated over z in [max(-delta, -12), 12] (the normal carries less than
+    1e-32 beyond) by 4,096-point Gauss-Legendre quadrature, one array call: the
+    chi-square factor's steepest step (df = 1e6 at t = 30) is about 0.02 wide in z,
+    several nodes.
+    """
+    lower = max(-ncp, -12.0)
+    if lower >= 12.0:
+        return 0.0
+    nodes, weights = _GAUSS_LEGENDRE
+    half = (12.0 - lower) / 2.0
+    z = lower + half * (nodes + 1.0)
+    values = stats.norm.pdf(z) * stats.chi2.cdf(df * ((z + ncp) / t) ** 2, df)
+    return float(half * np.dot(weights, values))
+
+
+def _nct_ncp_limits_large_t(t_abs: float, df: float, tail: float) -> tuple[float, float]:
+    """Both limits for one |t| > _NCT_DIRECT_MAX_T by Brent's method on :func:`_nct_sf_large_t`.
+
+    The brackets come from the large-t limit ncp ~ t sqrt(chi2_q(df) / df), widened
+    by 12 (the reach of Z) on either side.
+    """
+    limits = []
+    for target in (tail, 1.0 - tail):
+        guess_low = t_abs * np.sqrt(stats.chi2.ppf(min(target, 1e-6), df) / df) - 12.0
+        guess_high = t_abs * np.sqrt(stats.chi2.ppf(max(target, 1.0 - 1e-6), df) / df) + 12.0
+
+        def shortfall(ncp: float) -> float:
+            return _nct_sf_large_t(t_abs, df, ncp) - target
+
+        limits.append(optimize.brentq(shortfall, guess_low, guess_high, xtol=1e-10 * max(1.0, t_abs), rtol=1e-12))
+    return limits[0], limits[1]
+
+
 def _nct_ncp_limits(t_obs: np.ndarray, df: float, confidence: float) -> tuple[np.ndarray, np.ndarray]:
     """Confidence limits for the noncentrality parameter of a noncentral t.
 
+    Parameters
+    ----------
+    t_obs : numpy.ndarray of float
+        Observed t statistics, one per unit (NaN for an undefined test).
+    df : float
+        Degrees of freedom (n - 1 for a paired t on n pairs).
+    confidence : float
+        Confidence level, e.g. 0.95.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        ``(ncp_low, ncp_high)``, the shape of ``t_obs``; NaN where ``t_obs`` is NaN.
+        Divide by sqrt(n) for the limits of d_z.
+
+    Notes
+    -----
     The limits are the values of ``ncp`` for which the observed t sits at the upper and
     lower ``(1 - confidence) / 2`` tail (Steiger & Fouladi 1997 "confidence interval
     inversion"):
@@ -171,25 +237,29 @@ def _nct_ncp_limits(t_obs: np.ndarray, df: float, confidence: float) -> tuple[np
     1.17 ``nct.cdf`` returns NaN over wide stretches of its far lower tail (e.g.
     ``nct.cdf(-10, 8, 6)``; scipy issue #25470), which the bracket search can wander
     into, whereas ``nct.sf`` stays finite.  ``nct.sf`` rises monotonically in ``ncp``, so
-    each equation has one root.  All units are solved at once with scipy's elementwise
-    (vectorised) bracketing root finder.
+    each equation has one root.  Units with |t| <= 30 are solved at once with scipy's
+    elementwise (vectorised) bracketing root finder; larger |t| (e.g. 2,000
+    participants and a large effect) by Brent's method on the noncentral t's definition
+    (:func:`_nct_sf_large_t`), using ``ncp_low(-t) = -ncp_high(t)``.
     """
     t_obs = np.asarray(t_obs, dtype=float)
     low = np.full(t_obs.shape, np.nan)
     high = np.full(t_obs.shape, np.nan)
-    ok = np.isfinite(t_obs)
-    if not ok.any():
-        return low, high
     tail = (1.0 - confidence) / 2.0
-    t_ok = t_obs[ok]
+    ok = np.isfinite(t_obs) & (np.abs(t_obs) <= _NCT_DIRECT_MAX_T)
+    if ok.any():
+        t_ok = t_obs[ok]
 
-    def f(ncp, t, target):
-        return stats.nct.sf(t, df, ncp) - target
+        def f(ncp, t, target):
+            return stats.nct.sf(t, df, ncp) - target
 
-    for target, out in ((tail, low), (1.0 - tail, high)):
-        bracket = elementwise.bracket_root(f, t_ok - 1.0, t_ok + 1.0, args=(t_ok, target))
-        root = elementwise.find_root(f, bracket.bracket, args=(t_ok, target))
-        out[ok] = np.where(bracket.success & root.success, root.x, np.nan)
+        for target, out in ((tail, low), (1.0 - tail, high)):
+            bracket = elementwise.bracket_root(f, t_ok - 1.0, t_ok + 1.0, args=(t_ok, target))
+            root = elementwise.find_root(f, bracket.bracket, args=(t_ok, target))
+            out[ok] = np.where(bracket.success & root.success, root.x, np.nan)
+    for index in zip(*np.nonzero(np.isfinite(t_obs) & (np.abs(t_obs) > _NCT_DIRECT_MAX_T))):
+        lim_low, lim_high = _nct_ncp_limits_large_t(abs(float(t_obs[index])), float(df), tail)
+        low[index], high[index] = (lim_low, lim_high) if t_obs[index] > 0 else (-lim_high, -lim_low)
     return low, high
 
 
@@ -779,31 +849,66 @@ def evidence_category(bf10) -> pd.DataFrame:
 
 
 def bayes_factors(before: pd.DataFrame, after: pd.DataFrame, r: float = 0.707) -> pd.DataFrame:
-    """JZS Bayes factor for the paired t-test (Rouder et al. 2009), per unit.
+    r"""JZS Bayes factor for the paired t-test (Rouder et al. 2009), per unit.
 
-    The paired t (``scipy.stats.ttest_rel(after, before, axis=0)``) is passed to
-    ``pingouin.bayesfactor_ttest(t, nx=n, paired=True, r=r)``, i.e. a Cauchy(0, r) prior
-    on the standardised change d_z (r = 0.707, the JASP/BayesFactor default "medium").
+    Parameters
+    ----------
+    before, after : pandas.DataFrame
+        Participants x units ratings or scores at the two occasions, complete pairs,
+        same index and columns (the module's input convention).
+    r : float, default 0.707
+        Scale of the Cauchy(0, r) prior on the standardised change :math:`d_z`.  Note
+        that the "medium" default of JASP and R's BayesFactor is exactly
+        :math:`\sqrt 2/2 = 0.70710678`; r = 0.707 gives a slightly different value
+        (t = 7.911441657, n = 10: 964.71 against BayesFactor's 964.82).
 
-    Columns: ``n``, ``t``, ``bf10`` (evidence for a change over none), ``bf01`` = 1/bf10,
-    and ``favours``, ``strength``, ``reading`` from :func:`evidence_category`.
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by unit, columns ``n``, ``t`` (paired t, after - before), ``log10_bf10``
+        (:math:`\log_{10} BF_{10}`, finite at any t and n), ``bf10`` (evidence for a
+        change over none; ``inf`` beyond the largest float, about 1e308), ``bf01`` =
+        1 / bf10 (0 there), and ``favours``, ``strength``, ``reading`` from
+        :func:`evidence_category`.  A unit whose changes do not vary
+        (:func:`lehc_report.stats.spread.no_spread`) has an undefined t and NaN Bayes
+        factors ("not computable").
+
+    Raises
+    ------
+    ValueError
+        If the input convention is broken (misaligned or incomplete pairs, fewer than
+        two), or ``r`` is not positive.
+
+    Notes
+    -----
+    Rouder, Speckman, Sun, Morey & Iverson (2009), *Psychon. Bull. Rev.* 16, 225-237,
+    eq. 1, computed in log space to a relative accuracy of 1e-6 by
+    :func:`lehc_report.stats.bayes.jzs_log_bf10` (pingouin's ``bayesfactor_ttest``
+    raised ZeroDivisionError for large t, e.g. with 2,000 participants).  Show the
+    values with :func:`lehc_report.stats.bayes.bayes_factor_text`, which prints a
+    bound ("> 10^100") beyond its cap.
     """
     _check_pairs(before, after)
     n = len(before)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        t = np.atleast_1d(stats.ttest_rel(after.to_numpy(dtype=float), before.to_numpy(dtype=float), axis=0).statistic)
-    # No spread in the changes: t (and so the Bayes factor) is undefined.
-    t = np.where(_constant(after.to_numpy(dtype=float) - before.to_numpy(dtype=float)), np.nan, t)
-    # pingouin takes one t at a time; at most 38 units.
-    bf10 = np.array([pg.bayesfactor_ttest(float(ti), nx=n, paired=True, r=r) for ti in t], dtype=float)
-    with np.errstate(divide="ignore"):
-        bf01 = 1.0 / bf10
-    verbal = evidence_category(bf10)
+    change = after.to_numpy(dtype=float) - before.to_numpy(dtype=float)
+    # No spread in the changes: t (and so the Bayes factor) is undefined, and not computed
+    # (scipy would divide by floating-point noise and warn).
+    varies = ~no_spread(change, axis=0)
+    t = np.full(change.shape[1], np.nan)
+    if varies.any():
+        t[varies] = stats.ttest_rel(after.to_numpy(dtype=float)[:, varies], before.to_numpy(dtype=float)[:, varies], axis=0).statistic
+    log10_bf10 = jzs_log_bf10(t, n, r) / np.log(10.0)
+    with np.errstate(over="ignore"):
+        bf10 = 10.0**log10_bf10
+        bf01 = 10.0 ** (-log10_bf10)
+    # Beyond the float range the reading is still "extreme evidence for H1".
+    verbal = evidence_category(np.minimum(bf10, np.finfo(float).max))
     return _frame(
         before.columns,
         {
             "n": n,
             "t": t,
+            "log10_bf10": log10_bf10,
             "bf10": bf10,
             "bf01": bf01,
             "favours": verbal["favours"].to_numpy(),
