@@ -157,3 +157,28 @@ clean: ## Remove everything built (keeps .venv)
 	rm -rf $(BUILD)
 
 FORCE:
+
+# ---- Word for reviewers: the report's pages of the HTML build, through pandoc --------
+# pandoc ships inside the pypandoc-binary wheel (nothing downloaded); the analysis
+# notebooks are left out, as in the PDF.  Two builds from the same HTML are byte-identical.
+.PHONY: docx lab
+DOCX := $(BUILD)/docx/report.docx
+
+docx: $(DOCX) ## Write the report as Word (_build/docx/report.docx) for reviewers' comments
+
+$(DOCX): $(BUILD)/html/index.html _toc.yml src/lehc_report/tools/docx.py $(VENV_OK)
+	$(PY) -m lehc_report.tools.docx --html $(BUILD)/html --toc _toc.yml --out $@
+
+# ---- JupyterLab for working on a notebook -------------------------------------------
+# The MyST notebooks open as notebooks (jupytext; .jupyter/ holds the project's JupyterLab
+# settings), and kernels get the environment the build gives notebook runs (LEHC_DATA,
+# LEHC_BUILD, MPLBACKEND, PYTHONHASHSEED exported above).  The notebooks read the tidy
+# table notebook 01 writes, so that runs first if it is out of date.  The "+" lets the
+# server's log (its URL with the token) through Make's output sync as it is written.
+# Listens on 127.0.0.1 only; --allow-root only when run as root (containers, CI).
+LAB_PORT ?= 8888
+
+lab: $(STAMPS)/01_clean.done $(VENV_OK) ## Start JupyterLab on LAB_PORT=8888 (no browser) for DATA/BUILD; prints the URL with its token
+	+JUPYTER_CONFIG_DIR=$(abspath .jupyter) $(VENV)/bin/jupyter lab --no-browser \
+	  --ServerApp.port=$(LAB_PORT) --ServerApp.port_retries=0 --ServerApp.root_dir=$(CURDIR) \
+	  --ServerApp.ip=127.0.0.1 --LabApp.extension_manager=readonly $(if $(filter 0,$(shell id -u)),--allow-root)

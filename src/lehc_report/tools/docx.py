@@ -109,7 +109,7 @@ def page_article(page_html: Path, page: str, shift: int, anchors: dict[str, str]
     -------
     lxml element
         A ``<div>`` holding the article: web-page furniture stripped, image sources
-        made absolute, links to other report pages turned into ``#id`` links, maths
+        made relative to the HTML build and scaled to 85 % of the text width, links to other report pages turned into ``#id`` links, maths
         marked up as pandoc reads it.
 
     Raises
@@ -124,12 +124,18 @@ def page_article(page_html: Path, page: str, shift: int, anchors: dict[str, str]
     article = copy.deepcopy(articles[0])
     for element in article.xpath(STRIP_XPATH):
         element.getparent().remove(element)
-    base = page_html.parent
+    page_dir = Path(page).parent
     for image in article.iter("img"):
         source = image.get("src", "")
         if source and not urlsplit(source).scheme:
-            image.set("src", str((base / unquote(source)).resolve()))
-    page_dir = Path(page).parent
+            # Relative to the HTML build (pandoc's resource path): the Word file records
+            # this name, so an absolute path would differ between checkouts.
+            image.set("src", os.path.normpath((page_dir / unquote(source)).as_posix()))
+        # Pandoc wraps a captioned figure in a one-cell table whose column it makes
+        # 5.5 inches (13.97 cm) wide whatever the page: a wider picture is cut off at the
+        # right (LibreOffice), so pictures are 85 % of the 16 cm text width, 13.6 cm.
+        image.set("width", "85%")
+        image.attrib.pop("height", None)
     for link in article.iter("a"):
         href = link.get("href")
         if not href:
@@ -154,11 +160,47 @@ def page_article(page_html: Path, page: str, shift: int, anchors: dict[str, str]
             for child in list(math):
                 math.remove(child)
             math.tag, math.text, math.attrib["class"] = "span", text[2:-2], "math display"
+    for table in article.iter("table"):
+        set_column_widths(table)
     if shift:
         for element in article.iter("h1", "h2", "h3", "h4", "h5"):
             element.tag = f"h{min(int(element.tag[1]) + shift, 6)}"
     article.tag = "div"
     return article
+
+
+def set_column_widths(table: etree._Element) -> None:
+    """Give an HTML table relative column widths from its text, as a ``<colgroup>``.
+
+    Without widths pandoc gives every column the same share of the page, so a
+    wide label column wraps mid-word beside narrow number columns.  Each column gets
+    at least its longest word and at most 30 characters of its longest cell, in
+    proportion; pandoc writes these as the Word table's column widths.  A table that
+    already has a ``<colgroup>`` is left as it is.
+
+    Parameters
+    ----------
+    table : lxml element
+        A ``<table>``, changed in place.
+    """
+    if table.find("colgroup") is not None:
+        return
+    rows = table.xpath(".//tr")
+    columns = max((len(row.xpath("./th|./td")) for row in rows), default=0)
+    if columns < 2:
+        return
+    needs = [1.0] * columns
+    for row in rows:
+        for index, cell in enumerate(row.xpath("./th|./td")[:columns]):
+            words = " ".join(cell.itertext()).split()
+            longest = max((len(word) for word in words), default=1)
+            total = len(" ".join(words))
+            needs[index] = max(needs[index], longest, min(total, 30))
+    colgroup = etree.Element("colgroup")
+    for need in needs:
+        etree.SubElement(colgroup, "col", style=f"width: {100 * need / sum(needs):.1f}%")
+    position = 1 if table.find("caption") is not None else 0
+    table.insert(position, colgroup)
 
 
 def first_section_id(page_html: Path) -> str | None:
