@@ -271,7 +271,7 @@ def write_reference_docx(path: Path) -> Path:
 
     Starts from pandoc's own reference document (so every style pandoc uses is
     there) and sets, with python-docx: A4 paper with 2.5 cm margins (the footer 1.25 cm
-    from the edge), 11 pt body text,
+    from the edge), 11 pt body text, a new page for every chapter (Heading 1),
     and a centred footer "Page N of M" made of Word's ``PAGE`` and ``NUMPAGES``
     fields (Word fills them in; they are fields, not typed numbers).
 
@@ -314,6 +314,8 @@ def write_reference_docx(path: Path) -> Path:
         _add_field(paragraph, "PAGE", "1", OxmlElement, qn)
         paragraph.add_run(" of ")
         _add_field(paragraph, "NUMPAGES", "1", OxmlElement, qn)
+    # Each chapter starts a page, as in the PDF (the title page holds the summary).
+    document.styles["Heading 1"].paragraph_format.page_break_before = True
     for name in ("Normal", "Body Text", "First Paragraph", "Compact"):
         if name in [style.name for style in document.styles]:
             document.styles[name].font.size = Pt(11)
