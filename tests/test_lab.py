@@ -152,3 +152,52 @@ def test_notebook_files_are_jupytext_normalised():
         config = jupytext.config.load_jupytext_config(str(notebook))
         round_trip = jupytext.writes(jupytext.reads(text, fmt="md:myst"), fmt="md:myst", config=config)
         assert round_trip == text, f"{notebook.name}: run `jupytext --to myst {notebook}` and commit it"
+
+
+def test_notebook_run_in_lab_shows_what_the_build_shows(lab_server):
+    """Notebook 02 run cell by cell in a kernel the server starts (as a double-click and
+    Run All would) shows the outputs the build stored in its execution cache."""
+    from jupyter_cache import get_cache
+    from jupyter_client import BlockingKernelClient
+    from jupyter_core.paths import jupyter_runtime_dir
+
+    notebook = ROOT / "notebooks" / "02_quant.md"
+    cache = get_cache(str(ROOT / "_build" / ".jupyter_cache"))
+    record = next(r for r in cache.list_cache_records() if Path(r.uri) == notebook)
+    built = cache.get_cache_bundle(record.pk).nb
+    session = request(
+        lab_server, "POST", "/api/sessions",
+        {"path": "notebooks/02_quant.md", "type": "notebook", "name": "", "kernel": {"name": "python3"}},
+    )
+    kernel_id = session["kernel"]["id"]
+    try:
+        client = BlockingKernelClient(connection_file=str(Path(jupyter_runtime_dir()) / f"kernel-{kernel_id}.json"))
+        client.load_connection_file()
+        client.start_channels()
+        client.wait_for_ready(timeout=120)
+        for cell in (c for c in built.cells if c.cell_type == "code"):
+            shown = run_cell(client, cell.source)
+            # Glued values, tables, the text the build shows: every output's every format.
+            expected = [dict(o["data"]) for o in cell.outputs if o.get("output_type") in ("execute_result", "display_data")]
+            assert expected, "the build's notebook has no outputs to compare with"
+            assert shown == expected, f"cell {cell.source[:60]!r} shows other output than the build"
+        client.stop_channels()
+    finally:
+        request(lab_server, "DELETE", f"/api/sessions/{session['id']}")
+
+
+def run_cell(client, source: str) -> list[dict]:
+    """Execute ``source``; the data of its display and result outputs, in order."""
+    message_id = client.execute(source)
+    shown = []
+    while True:
+        message = client.get_iopub_msg(timeout=300)
+        if message["parent_header"].get("msg_id") != message_id:
+            continue
+        kind, content = message["msg_type"], message["content"]
+        if kind in ("execute_result", "display_data"):
+            shown.append(content["data"])
+        elif kind == "error":
+            pytest.fail(f"{content['ename']}: {content['evalue']}")
+        elif kind == "status" and content["execution_state"] == "idle":
+            return shown
