@@ -107,3 +107,14 @@ def test_missing_page_is_named(tmp_path):
     (tmp_path / "html").mkdir()
     with pytest.raises(FileNotFoundError, match=r"not built \(run make book\): .*book/index\.html"):
         build_docx(tmp_path / "html", ROOT / "_toc.yml", tmp_path / "out.docx")
+
+
+def test_links_between_chapters_stay_inside_the_document(built_docx):
+    with zipfile.ZipFile(built_docx[0]) as archive:
+        body = archive.read("word/document.xml").decode()
+        relations = archive.read("word/_rels/document.xml.rels").decode()
+    anchors = set(re.findall(r'w:anchor="([^"]+)"', body))
+    bookmarks = set(re.findall(r'w:bookmarkStart w:id="\d+" w:name="([^"]+)"', body))
+    assert "tbl-appendix3" in anchors  # the summary's reference to Table 4.2
+    assert anchors <= bookmarks, f"links to no bookmark: {sorted(anchors - bookmarks)}"
+    assert ".html" not in relations and "/tmp/" not in body

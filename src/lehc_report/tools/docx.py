@@ -109,8 +109,9 @@ def page_article(page_html: Path, page: str, shift: int, anchors: dict[str, str]
     -------
     lxml element
         A ``<div>`` holding the article: web-page furniture stripped, image sources
-        made relative to the HTML build and scaled to 85 % of the text width, links to other report pages turned into ``#id`` links, maths
-        marked up as pandoc reads it.
+        made relative to the HTML build and scaled to 85 % of the text width, links
+        to other report pages turned into ``#id`` links, tables given column widths,
+        maths marked up as pandoc reads it.
 
     Raises
     ------
