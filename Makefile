@@ -61,7 +61,7 @@ IN_BUILD = build="$$($(PY) -m lehc_report.tools.build prepare)" && \
   $(PY) -m lehc_report.tools.publish lock "$$build" -- \
   $(MAKE) --no-print-directory -C "$$build" -f "$(CURDIR)/Makefile" LEHC_INNER=1 ROOT="$(CURDIR)" $(1)
 
-.PHONY: help setup data book html pdf test verify manifest qdpx bench clean
+.PHONY: help setup data book html pdf docx lab test verify manifest qdpx bench clean
 
 help: ## List the targets
 	@grep -hE '^[a-z][a-z-]*:.*## ' Makefile | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -87,6 +87,25 @@ pdf: $(VENV_OK) ## Print the report to $(BUILD)/pdf/book.pdf (needs Chromium: ap
 
 qdpx: $(VENV_OK) ## Export the qualitative coding as a REFI-QDA project for NVivo, ATLAS.ti, MAXQDA, QualCoder
 	@+$(call IN_BUILD,lehc.qdpx)
+
+# Word for reviewers: the report's pages of the HTML build, through pandoc (which ships
+# inside the pypandoc-binary wheel: nothing is downloaded); the analysis notebooks are
+# left out, as in the PDF.  Two builds from the same HTML are byte-identical.
+docx: $(VENV_OK) ## Write the report as Word ($(BUILD)/docx/report.docx) for reviewers' comments
+	@+$(call IN_BUILD,docx/report.docx)
+
+# JupyterLab for working on a notebook: the MyST notebooks open as notebooks (jupytext;
+# .jupyter/ holds the project's JupyterLab settings), and kernels get the environment the
+# build gives notebook runs (LEHC_DATA, LEHC_BUILD, ... exported above).  The notebooks
+# read the tidy table notebook 01 writes, so that runs first if it is out of date.  The
+# "+" lets the server's log (its URL with the token) through as it is written.  Listens
+# on 127.0.0.1 only; --allow-root only when run as root (containers, CI).
+LAB_PORT ?= 8888
+lab: $(VENV_OK) ## Start JupyterLab on LAB_PORT=8888 (no browser) for DATA/BUILD; prints the URL with its token
+	@+$(call IN_BUILD,stamps/01_clean.done)
+	+JUPYTER_CONFIG_DIR="$(abspath .jupyter)" $(VENV)/bin/jupyter lab --no-browser \
+	  --ServerApp.port=$(LAB_PORT) --ServerApp.port_retries=0 --ServerApp.root_dir="$(CURDIR)" \
+	  --ServerApp.ip=127.0.0.1 --LabApp.extension_manager=readonly $(if $(filter 0,$(shell id -u)),--allow-root)
 
 # ---- reproducibility: every artefact against results/MANIFEST.sha256 ----------------
 manifest: book ## Record the sha256 of every result CSV, figure and table in results/MANIFEST.sha256
@@ -148,6 +167,9 @@ pdf/book.pdf: $(NB_DONE) stamps/book.inputs stamps/book-config.inputs stamps/pdf
 	@cd "$(ROOT)" && $(PY) -m lehc_report.tools.pdf "$(CURDIR)/work-pdf/_build/singlehtml/book/index.html" "$(CURDIR)/$@" --chromium "$(CHROMIUM)" \
 	  || { echo "make: printing the PDF failed; the previous $(CURDIR)/pdf/book.pdf is untouched"; exit 1; }
 	@echo "pdf: $(CURDIR)/$@"
+
+docx/report.docx: html/index.html stamps/docx.inputs
+	cd "$(ROOT)" && $(PY) -m lehc_report.tools.docx --html "$(CURDIR)/html" --toc _toc.yml --out "$(CURDIR)/$@"
 
 lehc.qdpx: stamps/03_qual.inputs stamps/qdpx.inputs
 	cd "$(ROOT)" && $(PY) -m lehc_report.tools.qdpx "$$LEHC_DATA" "$(CURDIR)/$@"

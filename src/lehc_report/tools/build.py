@@ -67,7 +67,8 @@ NOTEBOOK_INPUTS: dict[str, dict[str, tuple[str, ...]]] = {
 BOOK_PAGES = ("book/**/*",)
 BOOK_CONFIG = ("_config.yml", "_toc.yml", "src/lehc_report/book/*.py")
 #: Tools whose output is a target of their own: editing them re-makes that target only.
-TOOL_INPUTS = {"pdf": ("src/lehc_report/tools/pdf.py",), "qdpx": ("src/lehc_report/tools/qdpx.py",)}
+TOOL_INPUTS = {"pdf": ("src/lehc_report/tools/pdf.py",), "qdpx": ("src/lehc_report/tools/qdpx.py",),
+               "docx": ("src/lehc_report/tools/docx.py", "_toc.yml")}
 
 
 def file_digest(path: Path) -> str:
