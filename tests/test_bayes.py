@@ -22,7 +22,8 @@ import pytest
 from scipy import integrate, stats
 
 from lehc_report.stats import robustness
-from lehc_report.stats.bayes import RELATIVE_ACCURACY, bayes_factor_text, jzs_bf10, jzs_log_bf10
+from lehc_report.prose.robust import bayes_factor_text
+from lehc_report.stats.bayes import RELATIVE_ACCURACY, jzs_bf10, jzs_log_bf10
 
 MEDIUM = math.sqrt(2) / 2
 

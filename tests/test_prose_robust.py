@@ -34,9 +34,11 @@ def test_level_percent_and_counts():
 
 
 def test_small_p_and_wilcoxon_floor_fraction():
-    assert pr.format_small_p(2 / 2**9) == "0.00391"
-    assert pr.format_small_p(2 / 2**19) == "3.8 × 10⁻⁶"
-    assert pr.format_small_p(2 / 2**40) == "1.8 × 10⁻¹²"
+    assert pr.wilcoxon_floor_text(9) == "2/512 = 0.00391"
+    assert pr.wilcoxon_floor_text(19) == "2/524288 = 3.8 × 10⁻⁶"
+    assert pr.wilcoxon_floor_text(40) == "2/2⁴⁰ = 1.8 × 10⁻¹²"
+    # 2/2**2000 underflows to 0 as a float; the text is worked out from its logarithm.
+    assert pr.wilcoxon_floor_text(2000) == "2/2²⁰⁰⁰ = 1.7 × 10⁻⁶⁰²"
     assert pr.wilcoxon_floor_fraction(9) == "2/512" and pr.wilcoxon_floor_fraction(40) == "2/2⁴⁰"
 
 
@@ -172,13 +174,17 @@ def test_power_sentence():
 
 
 def test_bayes_and_rtm_sentences():
-    bayes = pd.DataFrame({"bf10": [40.0, 5.2, np.nan], "favours": ["H1", "H1", np.nan],
+    bayes = pd.DataFrame({"log10_bf10": np.log10([40.0, 5.2, np.nan]), "favours": ["H1", "H1", np.nan],
                           "strength": ["very strong", "moderate", np.nan],
                           "reading": ["very strong evidence for H1 (a change)", "moderate evidence for H1 (a change)",
                                       "not computable"]})
     assert pr.bayes_sentence(bayes, 3) == (
         "For the two areas where it can be computed it ranges from 5.2 upwards; even the weakest is moderate evidence "
         "for H1 (a change). It cannot be computed for 1 of 3 areas, where the changes do not vary.")
+    # Beyond 10^100 the sentence gives a bound (a 2,000-person cohort reaches 10^445).
+    huge = bayes.assign(log10_bf10=[445.2, 120.0, np.nan])
+    assert "it ranges from more than 10^100 upwards" in pr.bayes_sentence(huge, 3)
+    assert pr.bayes_factor_text(445.2) == "> 10^100" and pr.bayes_factor_text(np.log10(964.82)) == "964.8"
     rtm = pd.DataFrame({"r_start_change": [0.2, 0.5], "r_mean_change": [0.1, 0.3]})
     assert "highest at the start tended to gain most" in pr.rtm_sentence(rtm)
     rtm["r_start_change"] = [-0.57, -0.22]

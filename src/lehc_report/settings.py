@@ -49,7 +49,7 @@ class AnalysisSettings(BaseModel):
     min_share_answered: float = Field(0.5, gt=0, le=1)
     effect_benchmarks: EffectBenchmarks = EffectBenchmarks()
     power: float = Field(0.80, gt=0, lt=1)
-    bayes_prior_scale: float = Field(0.707, gt=0)
+    bayes_prior_scale: float = Field(0.7071067811865476, gt=0)
     reliability_threshold: float = Field(0.7, gt=0, lt=1)
     agreement_threshold: float = Field(0.4, gt=-1, lt=1)
     krippendorff_firm: float = Field(0.8, gt=0, le=1)
@@ -71,7 +71,7 @@ class AnalysisSettings(BaseModel):
             ("Effect-size labels (|d| at least)",
              ", ".join(f"{label} {bound:g}" for bound, label in self.effect_benchmarks.labelled())),
             ("Power for the smallest detectable effect", f"{self.power:.0%}"),
-            ("Bayes factor prior (Cauchy scale r on d_z)", f"{self.bayes_prior_scale:g}"),
+            ("Bayes factor prior (Cauchy scale r on d_z)", f"{self.bayes_prior_scale:.4g}"),
             ("Cronbach's alpha read as acceptable", f"{self.reliability_threshold:g} or more"),
             ("Cohen's kappa below which a code's finding is flagged", f"{self.agreement_threshold:g}"),
             ("Krippendorff's alpha for firm / tentative conclusions",

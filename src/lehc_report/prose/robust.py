@@ -119,6 +119,24 @@ def percent_text(share: float) -> str:
     return f"{round(100 * share, 6):g}%"
 
 
+def bayes_factor_sentence_text(log10_bf10: float) -> str:
+    """A Bayes factor for a sentence, from its base-10 logarithm: as :func:`bf_text`, and
+    "more than 10^100" beyond the display cap.
+
+    Parameters
+    ----------
+    log10_bf10 : float
+        Finite, or +inf for a factor too large to represent.
+
+    Returns
+    -------
+    str
+    """
+    if log10_bf10 > DISPLAY_CAP_LOG10:
+        return f"more than 10^{DISPLAY_CAP_LOG10}"
+    return bf_text(10.0 ** log10_bf10)
+
+
 def bf_text(bf: float) -> str:
     """A Bayes factor for a sentence: one decimal below 1,000, then a whole number with commas.
 
@@ -165,25 +183,80 @@ def survive_verb(k: int) -> str:
     return f"{'none' if k == 0 else k} {'survive' if k > 1 else 'survives'}"
 
 
-def format_small_p(p: float) -> str:
-    """A tiny p in powers of ten below 0.001 ("1.8 × 10⁻¹²"), else five decimals ("0.00391").
+#: Bayes factors above 10 ** DISPLAY_CAP_LOG10 are shown as a bound ("> 10^100").
+DISPLAY_CAP_LOG10 = 100
+
+
+def bayes_factor_text(log10_bf10: float, cap_log10: int = DISPLAY_CAP_LOG10, undefined: str = "–") -> str:
+    """A Bayes factor as shown in the report's tables, with a bound beyond the cap.
 
     Parameters
     ----------
-    p : float
-        Positive.
+    log10_bf10 : float
+        :math:`\\log_{10} BF_{10}` (e.g. the ``log10_bf10`` column of
+        ``lehc_report.stats.robustness.bayes_factors``); NaN for an undefined test.
+    cap_log10 : int, default :data:`DISPLAY_CAP_LOG10`
+        Values above ``10 ** cap_log10`` are shown as the bound ``"> 10^cap_log10"``.
+    undefined : str, default "–"
+        Text for an undefined Bayes factor.
+
+    Returns
+    -------
+    str
+        Below 1,000: one decimal, rounded half up ("964.8"; the value is accurate to
+        1e-6, so every shown digit is right); from 1,000 up to the cap: two significant
+        digits in Python's ``g`` notation ("1.2e+05"), as Table 5.1 printed them; above the
+        cap: ``"> 10^100"``.
+    """
+    value = float(log10_bf10)
+    if not np.isfinite(value):
+        return f"> 10^{cap_log10}" if value == np.inf else undefined
+    if value > cap_log10:
+        return f"> 10^{cap_log10}"
+    bf10 = 10.0**value
+    if bf10 < 1000:
+        return format_half_up(bf10, 1)
+    return f"{bf10:.2g}"
+
+
+def power_of_ten_text(log10_value: float) -> str:
+    """A tiny positive number given by its base-10 logarithm, in powers of ten ("1.8 × 10⁻¹²").
+
+    Works where the number itself underflows to 0 (an exact Wilcoxon floor 2/2**n for
+    n above about 1,075).
+
+    Parameters
+    ----------
+    log10_value : float
+        The number's base-10 logarithm.
 
     Returns
     -------
     str
     """
-    if p >= 0.001:
-        return f"{p:.5f}"
-    exponent = math.floor(math.log10(p))
-    mantissa = p / 10**exponent
+    exponent = math.floor(log10_value)
+    mantissa = 10 ** (log10_value - exponent)
     if float(f"{mantissa:.1f}") >= 10:
         mantissa, exponent = mantissa / 10, exponent + 1
     return f"{mantissa:.1f} × 10{str(exponent).translate(SUPERSCRIPT)}"
+
+
+def wilcoxon_floor_text(n: int) -> str:
+    """The smallest two-sided p an exact Wilcoxon test on ``n`` pairs can give, 2 / 2**n,
+    as "2/512 = 0.00391" or "2/2⁴⁰ = 1.8 × 10⁻¹²", for any n.
+
+    Parameters
+    ----------
+    n : int
+        Pairs with a non-zero change.
+
+    Returns
+    -------
+    str
+    """
+    log10_floor = (1 - n) * math.log10(2)
+    shown = f"{10 ** log10_floor:.5f}" if log10_floor >= -3 else power_of_ten_text(log10_floor)
+    return f"{wilcoxon_floor_fraction(n)} = {shown}"
 
 
 def wilcoxon_floor_fraction(n: int) -> str:
@@ -421,7 +494,7 @@ def wilcoxon_sentence(p: pd.Series, methods: pd.Series, alpha: float, n_max: int
                 f"(p from {format_p(finite.min())} to {format_p(finite.max())}; method: {used}).")
     if n_max is not None and robustness.smallest_exact_wilcoxon_p(n_max) > alpha:
         core += (f" With {n_max} pairs it cannot do otherwise: the smallest two-sided p an exact Wilcoxon test can "
-                 f"give is {wilcoxon_floor_fraction(n_max)} = {format_small_p(robustness.smallest_exact_wilcoxon_p(n_max))}, "
+                 f"give is {wilcoxon_floor_text(n_max)}, "
                  f"above {level}.")
     missing = total - len(finite)
     if missing:
@@ -577,7 +650,7 @@ def wilcoxon_floor_sentence(n: int, m: int, n_pass: int, n_min: int, alpha: floa
     can = robustness.wilcoxon_can_reach_threshold(n, alpha, m)
     most = f"{n} pairs" if n == n_min else f"{n} pairs (the most any tested behaviour has)"
     base = (f"With {most} the smallest two-sided p an exact Wilcoxon test can give is "
-            f"{wilcoxon_floor_fraction(n)} = {format_small_p(floor)}, which is ")
+            f"{wilcoxon_floor_text(n)}, which is ")
     if not can:
         return (f"A rank-based test cannot rescue the behaviour-level claims either. {base}above the Holm "
                 f"threshold of {threshold:.4f}: no behaviour can pass a Holm-corrected Wilcoxon test with this "
@@ -662,7 +735,7 @@ def bayes_sentence(bayes: pd.DataFrame, n_areas: int) -> str:
     Parameters
     ----------
     bayes : DataFrame
-        Per area reported: ``bf10``, ``favours``, ``strength``, ``reading``.
+        Per area reported: ``log10_bf10``, ``favours``, ``strength``, ``reading``.
     n_areas : int
         Areas reported.
 
@@ -673,7 +746,7 @@ def bayes_sentence(bayes: pd.DataFrame, n_areas: int) -> str:
         ranges from X upwards; [even the weakest is | the weakest is] <reading>.[ It cannot be computed for
         k of K areas, ...]"
     """
-    bf = bayes["bf10"].dropna()
+    bf = bayes["log10_bf10"].dropna()
     if bf.empty:
         return "It cannot be computed for any area here, because the changes do not vary."
     weakest = bf.idxmin()
@@ -684,7 +757,7 @@ def bayes_sentence(bayes: pd.DataFrame, n_areas: int) -> str:
     tail = f" It cannot be computed for {count_of(missing, n_areas, 'areas')}, where the changes do not vary." if missing else ""
     where = " where it can be computed" if missing else ""
     return (f"For the {number_word(len(bf)) if len(bf) <= 12 else len(bf)} area{'s' if len(bf) != 1 else ''}"
-            f"{where} it ranges from {bf_text(bf.min())} upwards; {strongest} {reading}.{tail}")
+            f"{where} it ranges from {bayes_factor_sentence_text(bf.min())} upwards; {strongest} {reading}.{tail}")
 
 
 def rtm_sentence(rtm: pd.DataFrame) -> str:

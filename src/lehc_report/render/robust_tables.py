@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from lehc_report import privacy
-from lehc_report.prose.robust import fmt_or_undefined, level_text, p_or_undefined, percent_text
+from lehc_report.prose.robust import bayes_factor_text, fmt_or_undefined, level_text, p_or_undefined, percent_text
 from lehc_report.prose.rounding import format_half_up
 from lehc_report.stats.robust_checks import RobustnessChecks
 
@@ -66,9 +66,8 @@ def areas_table(checks: RobustnessChecks, names: dict[str, str], confidence: flo
     show["r_rb"] = wilcoxon["rank_biserial"].map(_two).to_numpy()
     show["HL change"] = wilcoxon["hodges_lehmann"].map(_two).to_numpy()
     show["Shapiro–Wilk W (p)"] = [f"{_two(r.shapiro_w)} ({p_or_undefined(r.shapiro_p)})" for r in checks.normality.itertuples()]
-    # Very large Bayes factors in two significant digits ("1.2e+04"), as the table always has.
-    show["BF10"] = checks.bayes["bf10"].map(
-        lambda v: format_half_up(v, 1) if not np.isfinite(v) or v < 1000 else f"{v:.2g}").to_numpy()
+    # Very large Bayes factors in two significant digits ("1.2e+04"), beyond 10^100 as a bound.
+    show["BF10"] = checks.bayes["log10_bf10"].map(bayes_factor_text).to_numpy()
     show["Reading"] = checks.bayes["reading"].to_numpy()
     for area in checks.withheld_areas:
         show.loc[area, show.columns[2 if vary_n else 1]:] = "–"

@@ -45,10 +45,8 @@ __all__ = [
     "MEDIUM_PRIOR_SCALE",
     "RELATIVE_ACCURACY",
     "QUAD_RELATIVE_TOLERANCE",
-    "DISPLAY_CAP_LOG10",
     "jzs_log_bf10",
     "jzs_bf10",
-    "bayes_factor_text",
 ]
 
 #: The "medium" prior scale of R's BayesFactor and of JASP, exactly sqrt(2)/2 (0.707 is
@@ -61,9 +59,6 @@ RELATIVE_ACCURACY = 1e-6
 #: Relative tolerance requested from ``quad`` (well below the stated accuracy, so that
 #: the error estimate's own slack never matters).
 QUAD_RELATIVE_TOLERANCE = 1e-10
-
-#: Bayes factors above 10 ** DISPLAY_CAP_LOG10 are shown as a bound ("> 10^100").
-DISPLAY_CAP_LOG10 = 100
 
 _LOG_2PI = math.log(2.0 * math.pi)
 
@@ -197,37 +192,3 @@ def jzs_bf10(t, n, r: float = 0.707) -> np.ndarray:
     """
     with np.errstate(over="ignore"):
         return np.exp(jzs_log_bf10(t, n, r))
-
-
-def bayes_factor_text(log10_bf10: float, cap_log10: int = DISPLAY_CAP_LOG10, undefined: str = "–") -> str:
-    """A Bayes factor as shown in the report's tables, with a bound beyond the cap.
-
-    Parameters
-    ----------
-    log10_bf10 : float
-        :math:`\\log_{10} BF_{10}` (e.g. the ``log10_bf10`` column of
-        ``robustness.bayes_factors``); NaN for an undefined test.
-    cap_log10 : int, default :data:`DISPLAY_CAP_LOG10`
-        Values above ``10 ** cap_log10`` are shown as the bound ``"> 10^cap_log10"``.
-    undefined : str, default "–"
-        Text for an undefined Bayes factor.
-
-    Returns
-    -------
-    str
-        Below 1,000: one decimal, rounded half up ("964.8"; the value is accurate to
-        1e-6, so every shown digit is right); from 1,000 up to the cap: two significant
-        digits in Python's ``g`` notation ("1.2e+05"), as Table 5.1 printed them; above the
-        cap: ``"> 10^100"``.
-    """
-    from lehc_report.prose.rounding import format_half_up
-
-    value = float(log10_bf10)
-    if not np.isfinite(value):
-        return f"> 10^{cap_log10}" if value == np.inf else undefined
-    if value > cap_log10:
-        return f"> 10^{cap_log10}"
-    bf10 = 10.0**value
-    if bf10 < 1000:
-        return format_half_up(bf10, 1)
-    return f"{bf10:.2g}"

@@ -885,7 +885,7 @@ def bayes_factors(before: pd.DataFrame, after: pd.DataFrame, r: float = 0.707) -
     eq. 1, computed in log space to a relative accuracy of 1e-6 by
     :func:`lehc_report.stats.bayes.jzs_log_bf10` (pingouin's ``bayesfactor_ttest``
     raised ZeroDivisionError for large t, e.g. with 2,000 participants).  Show the
-    values with :func:`lehc_report.stats.bayes.bayes_factor_text`, which prints a
+    values with :func:`lehc_report.prose.robust.bayes_factor_text`, which prints a
     bound ("> 10^100") beyond its cap.
     """
     _check_pairs(before, after)
