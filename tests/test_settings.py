@@ -19,6 +19,7 @@ from scipy import stats
 from lehc_report.errors import InputError
 from lehc_report.paths import ProjectPaths
 from lehc_report.settings import AnalysisSettings, load_analysis_settings
+from lehc_report.render.text import myst_literal
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -141,7 +142,7 @@ def test_significance_level_changes_counts_sentence_and_headers(tmp_path):
         assert f"{n_behaviours} rises passed a paired t-test at {label}." in quant.glue["behaviour_change_text"]
         # The table headers, in the snippet the chapters include and in the notebook's table.
         header = (paths.tables / "appendix3.md").read_text(encoding="utf-8").splitlines()[3]
-        assert header == f"| Leadership area | Behaviours | {label} | n | Mean start | SD start | Mean end | SD end | t | df | p |"
+        assert header == f"| Leadership area | Behaviours | {myst_literal(label)} | n | Mean start | SD start | Mean end | SD end | t | df | p |"
         assert label in quant.tables["behaviour_display"].columns
         assert f"| Significance level (every test) | {alpha:g} |" in (paths.tables / "assumptions.md").read_text(encoding="utf-8")
 

@@ -14,6 +14,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from lehc_report.render.text import plain_text
+
 #: What a declared key with no default is glued as when a stage does not produce it.
 REQUIRED = None
 
@@ -98,11 +100,14 @@ def glue_text(key: str, value: object) -> str:
     Returns
     -------
     str
-        The text glued.
+        The text glued: :func:`lehc_report.render.text.plain_text` of ``value`` (one line,
+        no bidirectional or other control characters).
     """
     from myst_nb import glue
 
-    text = str(value)
+    # {glue:text} inserts the string as text, never markup; bidi controls are still removed,
+    # so a glued quotation cannot reorder the sentence around it (issue 11).
+    text = plain_text(value)
     glue(key, text, display=False)
     return text
 

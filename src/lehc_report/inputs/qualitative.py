@@ -55,6 +55,7 @@ import yaml
 from pandera.errors import SchemaErrors
 
 from lehc_report.errors import DataError, Problem, QualitativeDataError
+from lehc_report.inputs.csv_limits import field_limit_for
 from lehc_report.inputs.codebook import Codebook, load_codebook, raise_if, read_text
 
 __all__ = [
@@ -169,7 +170,8 @@ def _read_csv(path: Path, columns: Sequence[str]) -> pd.DataFrame:
     """Read a CSV as text, refusing blank or ragged rows (pandas would pad them)."""
     text = read_text(path)
     name = path.name
-    records = list(csv.reader(io.StringIO(text, newline="")))
+    with field_limit_for(text):  # an answer of any length (csv's default limit is 131,072 characters)
+        records = list(csv.reader(io.StringIO(text, newline="")))
     while records and not records[-1]:  # trailing empty lines at the end of the file
         records.pop()
     if not records:

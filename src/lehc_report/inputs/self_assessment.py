@@ -36,6 +36,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from lehc_report.errors import DataError
+from lehc_report.inputs.csv_limits import field_limit_for
 from lehc_report.inputs.cohort import HOW_TO_DECLARE, Linking, load_linking
 from lehc_report.inputs.framework import Framework, normalise_header
 from lehc_report.inputs.survey_tools import GRID_HEADER, REDCAP_KEY, Export, counts_rows, read_export
@@ -226,9 +227,10 @@ def _read_csv_rows(path: Path, log: CleaningLog | None) -> list[list[str]]:
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     lines_read = 0
     try:
-        for record in reader:
-            rows.append(record)
-            lines_read = reader.line_num
+        with field_limit_for(text):  # a free-text column of any length (csv's default limit is 131,072 characters)
+            for record in reader:
+                rows.append(record)
+                lines_read = reader.line_num
     except csv.Error as exc:
         line = re.split(r"\r\n|\r|\n", text)[lines_read]
         field = _bad_quote_field(line)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -11,6 +12,16 @@ import seaborn as sns
 
 from lehc_report.inputs.framework import Framework
 from lehc_report.render.outputs import save_figure
+from lehc_report.render.text import figure_label
+
+# Labels are data text (area, behaviour, theme names): "$...$" in one must print as typed,
+# not run as Matplotlib mathtext (issue 11).  No figure of the report uses maths.
+matplotlib.rcParams["text.parse_math"] = False
+
+def _area_labels(framework: Framework) -> dict[str, str]:
+    """Area ID -> name as a figure draws it (:func:`lehc_report.render.text.figure_label`)."""
+    return {area: figure_label(name) for area, name in framework.area_names().items()}
+
 
 #: Colour-blind-safe palette, one colour per wave (start, end, follow-up).
 WAVE_COLOURS = sns.color_palette("colorblind", 3)
@@ -71,12 +82,12 @@ def area_means_figure(scores: pd.DataFrame, framework: Framework, path: Path) ->
     """
     data = scores.dropna(subset=["score"]).copy()
     data["score"] = data["score"].astype(float)
-    data["Area"] = data["area_id"].map(framework.area_names())
-    labels = framework.waves.set_index("wave")["wave_label"]
+    data["Area"] = data["area_id"].map(_area_labels(framework))
+    labels = framework.waves.set_index("wave")["wave_label"].map(figure_label)
     data["Wave"] = data["wave"].map(labels)
     order = [labels[w] for w in framework.wave_ids if w in set(data["wave"])]
     fig, ax = plt.subplots(figsize=(8, 4.5))
-    sns.barplot(data=data, x="Area", y="score", hue="Wave", hue_order=order, order=list(framework.area_names().values()),
+    sns.barplot(data=data, x="Area", y="score", hue="Wave", hue_order=order, order=list(_area_labels(framework).values()),
                 errorbar="sd", capsize=0.15, palette=WAVE_COLOURS[: len(order)], ax=ax, err_kws={"linewidth": 1.2})
     ax.set_ylim(0, framework.scale_max)
     ax.set_ylabel(f"Mean self-assessed score ({scale_label(framework)})")
@@ -103,7 +114,7 @@ def slope_figure(before: pd.DataFrame, after: pd.DataFrame, framework: Framework
         ``path``.
     """
     areas = [a for a in framework.area_ids if a in before.columns]
-    names = framework.area_names()
+    names = _area_labels(framework)
     fig, axes = plt.subplots(1, len(areas), figsize=(2.2 * len(areas) + 1, 4), sharey=True)
     axes = np.atleast_1d(axes)
     for ax, area in zip(axes, areas):
@@ -150,9 +161,9 @@ def forest_figure(effects: pd.DataFrame, passes_holm: pd.Series, framework: Fram
         ax.plot(row["mean_change"], yi, marker="D" if filled else "o", markersize=6 if filled else 5,
                 color=colour, markerfacecolor=colour if filled else "white", markeredgewidth=1.3)
     ax.axvline(0, color="grey", linewidth=0.8, linestyle="--")
-    ax.set_yticks(y, [f"{bid}  {label}" for bid, label in zip(data.index, data["label"])], fontsize=7)
+    ax.set_yticks(y, [f"{bid}  {figure_label(label)}" for bid, label in zip(data.index, data["label"])], fontsize=7)
     ax.set_xlabel(f"Mean change, end minus start (points on the {scale_label(framework)} scale), with 95% CI")
-    handles = [plt.Line2D([], [], color=palette[a], linewidth=2, label=framework.area_names()[a]) for a in framework.area_ids]
+    handles = [plt.Line2D([], [], color=palette[a], linewidth=2, label=_area_labels(framework)[a]) for a in framework.area_ids]
     handles.append(plt.Line2D([], [], color="black", marker="D", linestyle="", label="passes Holm correction"))
     handles.append(plt.Line2D([], [], color="black", marker="o", markerfacecolor="white", linestyle="", label="does not pass Holm"))
     ax.legend(handles=handles, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.6 / (0.26 * len(data) + 1.5)), ncol=3, frameon=False)
@@ -186,7 +197,7 @@ def qq_figure(changes: pd.DataFrame, framework: Framework, path: Path) -> Path:
         (theoretical, ordered), (slope, intercept, _) = stats.probplot(values[~np.isnan(values)], dist="norm")
         ax.plot(theoretical, ordered, "o", color=WAVE_COLOURS[0], markersize=4)
         ax.plot(theoretical, slope * theoretical + intercept, color="black", linewidth=1)
-        ax.set_title(framework.area_names()[area].replace(" and ", " and\n"), fontsize=8)
+        ax.set_title(_area_labels(framework)[area].replace(" and ", " and\n"), fontsize=8)
         ax.set_xlabel("Normal quantile", fontsize=8)
     axes[0].set_ylabel("Change in area score", fontsize=8)
     return finish(fig, path)

@@ -7,16 +7,23 @@ import textwrap
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import matplotlib
 import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
 
+from lehc_report.render.text import figure_label
+
 __all__ = ["plot_code_cooccurrence", "plot_theme_by_question"]
+
+# Labels are data text (area, behaviour, theme names): "$...$" in one must print as typed,
+# not run as Matplotlib mathtext (issue 11).  No figure of the report uses maths.
+matplotlib.rcParams["text.parse_math"] = False
 
 
 def _wrap(labels: Iterable[Any], width: int) -> list[str]:
-    return [textwrap.fill(str(label), width) for label in labels]
+    return [textwrap.fill(figure_label(label), width) for label in labels]
 
 
 def plot_theme_by_question(
@@ -90,7 +97,7 @@ def plot_code_cooccurrence(
     matplotlib.figure.Figure
         Zero cells are left blank.
     """
-    names = [labels.get(c, c) if labels else c for c in matrix.index]
+    names = [figure_label(labels.get(c, c) if labels else c) for c in matrix.index]
     values = matrix.to_numpy(dtype=int)
     size = max(4.5, 0.3 * len(names) + 3.0)
     fig = Figure(figsize=(size + 1.0, size), layout="constrained")

@@ -7,9 +7,12 @@ and row order of CSVs, and the timestamps and random IDs matplotlib embeds.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
+
+from lehc_report.render.text import myst_literal, plain_text, spreadsheet_safe
 
 #: Significant digits for floats in result CSVs: enough to re-derive every
 #: published figure, few enough to be stable across BLAS builds.
@@ -23,13 +26,53 @@ DETERMINISTIC_SAVE = {
 }
 
 
-def write_result_csv(table: pd.DataFrame, path: Path) -> Path:
-    """Write a results table with fixed float formatting and Unix line endings.
+def _csv_cell(value: object) -> object:
+    """A text cell as written: formula-safe, with line breaks as LF (Python 3.11's csv does not
+    quote a lone CR when the line terminator is LF, and a reader would split the row there)."""
+    value = spreadsheet_safe(value)
+    return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
+
+
+def spreadsheet_safe_table(table: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``table`` whose text cells and headers no spreadsheet will run as a formula.
 
     Parameters
     ----------
     table : DataFrame
-        Written without its index; floats with ``CSV_FLOAT_FORMAT`` (10 significant digits).
+        Any table; only text cells (in object or string columns) and column names are looked at.
+
+    Returns
+    -------
+    DataFrame
+        ``table`` itself when nothing needs changing; otherwise a copy in which every text
+        cell or header beginning with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
+        (and not a number) starts with a single quote (:func:`lehc_report.render.text.spreadsheet_safe`,
+        after OWASP "CSV Injection"), and every CR or CR LF line break inside a text cell is
+        an LF.  Numbers and the project's IDs are never changed.
+    """
+    text_columns = [c for c in table.columns if table[c].dtype == object or pd.api.types.is_string_dtype(table[c])]
+    safe_columns = [spreadsheet_safe(c) for c in table.columns]
+    changed = {c: table[c].map(_csv_cell) for c in text_columns}
+    changed = {c: col for c, col in changed.items() if not col.equals(table[c])}
+    if not changed and safe_columns == list(table.columns):
+        return table
+    table = table.assign(**changed) if changed else table.copy()
+    table.columns = safe_columns
+    return table
+
+
+def write_result_csv(table: pd.DataFrame, path: Path) -> Path:
+    """Write a results or tidy table with fixed float formatting, Unix line endings and no formulas.
+
+    This is the build's one CSV writer: every table a person may open in a spreadsheet
+    goes through :func:`spreadsheet_safe_table`.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Written without its index; floats with ``CSV_FLOAT_FORMAT`` (10 significant digits);
+        text cells that a spreadsheet would run (leading ``=``, ``+``, ``-``, ``@``, tab,
+        carriage return) prefixed with a single quote.
     path : Path
         The CSV file; its folder is created.
 
@@ -39,7 +82,7 @@ def write_result_csv(table: pd.DataFrame, path: Path) -> Path:
         ``path``.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    table.to_csv(path, index=False, float_format=CSV_FLOAT_FORMAT, lineterminator="\n")
+    spreadsheet_safe_table(table).to_csv(path, index=False, float_format=CSV_FLOAT_FORMAT, lineterminator="\n")
     return path
 
 
@@ -69,17 +112,26 @@ def save_figure(fig, path: Path) -> Path:
     return path
 
 
+#: What a table label (``tbl-theme-tally``, ``tbl-framework-si``) may not contain.
+TABLE_LABEL_UNSAFE = re.compile(r"[^a-z0-9_-]+")
+
+
 def myst_table(table: pd.DataFrame, caption: str, name: str, right_aligned: tuple[str, ...] = ()) -> str:
     """A numbered MyST table: a ``{table}`` directive around a Markdown table.
+
+    Every header, cell and the caption is data text: each goes through
+    :func:`lehc_report.render.text.myst_literal`, so none can become markup, leave its
+    cell or end the directive.
 
     Parameters
     ----------
     table : DataFrame
-        The display table; every cell is shown as ``str(value)`` with ``|`` escaped.
+        The display table; every cell is shown as ``str(value)``, as typed.
     caption : str
-        The table's caption.
+        The table's caption (plain text, shown as typed).
     name : str
-        Its label (``tbl-...``), for ``{numref}`` in the chapters.
+        Its label (``tbl-...``), for ``{numref}`` in the chapters; any character other than a
+        lower-case letter, digit, ``_`` or ``-`` becomes ``-``.
     right_aligned : tuple of str
         Columns to align right (numbers).
 
@@ -88,10 +140,12 @@ def myst_table(table: pd.DataFrame, caption: str, name: str, right_aligned: tupl
     str
         The MyST source, ending with a newline.
     """
-    header = "| " + " | ".join(str(c) for c in table.columns) + " |"
+    # A label built from a data ID ("tbl-framework-<area id>") is MyST source, not text: reduce it to a slug.
+    name = TABLE_LABEL_UNSAFE.sub("-", name.lower())
+    header = "| " + " | ".join(myst_literal(c) for c in table.columns) + " |"
     rule = "|" + "|".join("---:" if c in right_aligned else "---" for c in table.columns) + "|"
-    body = ["| " + " | ".join(str(v).replace("|", "\\|") for v in row) + " |" for row in table.itertuples(index=False)]
-    return "\n".join([f"```{{table}} {caption}", f":name: {name}", "", header, rule, *body, "```", ""])
+    body = ["| " + " | ".join(myst_literal(v) for v in row) + " |" for row in table.itertuples(index=False)]
+    return "\n".join([f"```{{table}} {myst_literal(caption)}", f":name: {name}", "", header, rule, *body, "```", ""])
 
 
 def write_myst_table(table: pd.DataFrame, path: Path, caption: str, name: str, right_aligned: tuple[str, ...] = ()) -> Path:
@@ -123,7 +177,7 @@ def glue_text(key: str, value: object) -> str:
     """
     from myst_nb import glue
 
-    text = str(value)
+    text = plain_text(value)  # as lehc_report.book.glue.glue_text: no bidi or control characters
     glue(key, text, display=False)
     return text
 

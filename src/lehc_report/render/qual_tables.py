@@ -18,6 +18,7 @@ from lehc_report.prose.qual import quote_markdown
 from lehc_report.prose.rounding import format_half_up
 from lehc_report.prose.words import join_words
 from lehc_report.render.outputs import write_myst_table
+from lehc_report.render.text import myst_literal
 from lehc_report.stats.tally import PRIMARY_CODER, respondent_profiles
 
 #: The tally's possible columns: (breakdown, subgroup, heading).
@@ -209,7 +210,9 @@ def profiles_markdown(data: QualitativeData, case_ids: list[str], area_scores: p
     Returns
     -------
     str
-        MyST: one ``### Profile k: <role label>`` block per respondent.
+        MyST: one ``### Profile k: <role label>`` block per respondent.  Every value from the
+        data (role label, code and area names, the quotation) goes through
+        :func:`lehc_report.render.text.myst_literal`, so it reads as typed and is never markup.
     """
     profiles = respondent_profiles(data, case_ids, coder=coder)
     code_names = data.codebook.codes.set_index("code_id")["name"]
@@ -217,23 +220,23 @@ def profiles_markdown(data: QualitativeData, case_ids: list[str], area_scores: p
     blocks = []
     for number, rid in enumerate(case_ids, start=1):
         person = profiles.loc[rid]
-        lines = [f"### Profile {number}: {person['role_label']}", ""]
+        lines = [f"### Profile {number}: {myst_literal(person['role_label'])}", ""]
         took_part = ("the interviews" if person["source"] == "interview" else "the survey") if show_source else "the evaluation"
         lines.append(f"- **Took part in:** {took_part}; agreed to be quoted.")
         if change_themes:
             changes = [code_names[c] for c in person["codes"] if c.startswith(tuple(f"{t}." for t in change_themes))]
-            coded_text = ", ".join(changes).lower() if changes else ("no change coded yet" if data.coded else "not coded (no codings.csv)")
+            coded_text = myst_literal(", ".join(changes).lower()) if changes else ("no change coded yet" if data.coded else "not coded (no codings.csv)")
             lines.append(f"- **What changed, as coded:** {coded_text}.")
         else:
             codes = [code_names[c] for c in person["codes"]]
-            coded_text = ", ".join(codes).lower() if codes else ("nothing coded yet" if data.coded else "not coded (no codings.csv)")
+            coded_text = myst_literal(", ".join(codes).lower()) if codes else ("nothing coded yet" if data.coded else "not coded (no codings.csv)")
             lines.append(f"- **Coded:** {coded_text}.")
         sa_id = person["self_assessment_id"]
         if sa_id and area_scores is not None and sa_id in set(area_scores["participant_id"]):
             own = area_scores[area_scores["participant_id"] == sa_id].pivot_table(index="area_id", columns="wave", values="score")
             if {"start", "end"} <= set(own.columns):
                 deltas = (own["end"] - own["start"]).reindex(list(area_names)).dropna()
-                parts = [f"{area_names[a]} {'+' if d >= 0 else '−'}{format_half_up(abs(d), 2)}" for a, d in deltas.items()]
+                parts = [f"{myst_literal(area_names[a])} {'+' if d >= 0 else '−'}{format_half_up(abs(d), 2)}" for a, d in deltas.items()]
                 lines.append(f"- **Self-assessment, change in area score from start to end:** {'; '.join(parts)}.")
         else:
             lines.append("- **Self-assessment:** not completed at both waves.")
@@ -242,6 +245,6 @@ def profiles_markdown(data: QualitativeData, case_ids: list[str], area_scores: p
         if pick.empty:
             pick = own_segments[own_segments["exemplar"] == "yes"]
         if not pick.empty:
-            lines += ["", f"> {quote_markdown(pick.sort_values('segment_id')['text'].iloc[0], person['role_label'])}"]
+            lines += ["", f"> {myst_literal(quote_markdown(pick.sort_values('segment_id')['text'].iloc[0], person['role_label']))}"]
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks) + "\n"
