@@ -61,7 +61,7 @@ IN_BUILD = build="$$($(PY) -m lehc_report.tools.build prepare)" && \
   $(PY) -m lehc_report.tools.publish lock "$$build" -- \
   $(MAKE) --no-print-directory -C "$$build" -f "$(CURDIR)/Makefile" LEHC_INNER=1 ROOT="$(CURDIR)" $(1)
 
-.PHONY: help setup data book html pdf docx lab test verify manifest qdpx bench clean
+.PHONY: help setup data book html pdf docx lab test test-full verify manifest qdpx bench clean
 
 help: ## List the targets
 	@grep -hE '^[a-z][a-z-]*:.*## ' Makefile | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -114,9 +114,13 @@ manifest: book ## Record the sha256 of every result CSV, figure and table in res
 verify: $(VENV_OK) ## Rebuild everything from the raw data (no cache) and compare with results/MANIFEST.sha256
 	$(PY) -m lehc_report.tools.verify verify --build "$$LEHC_BUILD" --manifest results/MANIFEST.sha256 --make "$(MAKE)"
 
-test: $(VENV_OK) ## Set up, build the HTML and PDF reports and run the test suite
-	@+$(call IN_BUILD,html/index.html pdf/book.pdf)
-	$(PY) -m pytest -q
+test: $(VENV_OK) ## Set up, build the HTML, PDF and Word reports and run the test suite (all but the slow checks)
+	@+$(call IN_BUILD,html/index.html pdf/book.pdf docx/report.docx)
+	$(PY) -m pytest -q -m "not slow"
+
+test-full: $(VENV_OK) ## The slow checks (whole builds in copies, kill loops, loaded machine, browser payloads, JupyterLab); run after make test
+	@+$(call IN_BUILD,html/index.html pdf/book.pdf docx/report.docx)
+	$(PY) -m pytest -q -m slow
 
 bench: $(VENV_OK) ## Time cold, notebook-edit, no-change and prose-edit builds against a bare Jupyter Book build
 	$(PY) -m lehc_report.tools.bench
