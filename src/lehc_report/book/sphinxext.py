@@ -72,6 +72,15 @@ def _key(script: Any) -> tuple:
 
 
 def dedupe_scripts(app, pagename, templatename, context, doctree) -> None:
+    """Sphinx ``html-page-context`` handler: drop repeated ``<script>`` tags from a page's
+    script list (Sphinx 7.4 writes sphinx-thebe's inline script twice, which made every page
+    throw a JavaScript error).
+
+    Parameters
+    ----------
+    app, pagename, templatename, context, doctree
+        As Sphinx passes them; ``context["script_files"]`` is edited in place.
+    """
     scripts = context.get("script_files")
     if not scripts:
         return
@@ -88,6 +97,14 @@ def dedupe_scripts(app, pagename, templatename, context, doctree) -> None:
 
 
 def drop_unused_mathjax(app, pagename, templatename, context, doctree) -> None:
+    """Sphinx ``html-page-context`` handler: in the single-page build (what the PDF is
+    printed from), no MathJax script when the book has no maths.
+
+    Parameters
+    ----------
+    app, pagename, templatename, context, doctree
+        As Sphinx passes them; ``context["script_files"]`` is edited in place.
+    """
     if app.builder.name != "singlehtml":
         return
     mathjax = getattr(app.config, "mathjax_path", None)
@@ -100,7 +117,19 @@ def drop_unused_mathjax(app, pagename, templatename, context, doctree) -> None:
 
 
 def label_toggles(soup: Any) -> Any:
-    """Give each text-less ``<summary>`` of a navigation tree an ``aria-label``."""
+    """Give each text-less ``<summary>`` of a navigation tree an ``aria-label`` (axe's
+    "summary-name" rule).
+
+    Parameters
+    ----------
+    soup : bs4.BeautifulSoup
+        The navigation tree's HTML, edited in place.
+
+    Returns
+    -------
+    bs4.BeautifulSoup
+        ``soup``.
+    """
     if not hasattr(soup, "select"):
         return soup
     for summary in soup.select("summary"):
@@ -114,6 +143,13 @@ def label_toggles(soup: Any) -> Any:
 
 
 def label_sidebar_toggles(app, pagename, templatename, context, doctree) -> None:
+    """Sphinx ``html-page-context`` handler: label the sidebar's toggles (:func:`label_toggles`).
+
+    Parameters
+    ----------
+    app, pagename, templatename, context, doctree
+        As Sphinx passes them; the sidebar generator in ``context`` is wrapped.
+    """
     generate = context.get("generate_toctree_html")
     if generate is None or getattr(generate, "_lehc_labelled", False):
         return
@@ -149,12 +185,32 @@ def content_flags(paths=None) -> dict[str, bool]:
 
 
 def resolve_conditions(text: str, flags: dict[str, bool]) -> str:
-    """Keep the ``if`` branch of each marked passage whose flag is true, else the ``else`` branch."""
+    """Keep the ``if`` branch of each marked passage whose flag is true, else the ``else`` branch.
+
+    Parameters
+    ----------
+    text : str
+        A page's source with ``<!-- if: FLAG --> ... <!-- else --> ... <!-- end if -->`` passages.
+    flags : dict of str to bool
+        From :func:`content_flags`; a flag not written counts as true.
+
+    Returns
+    -------
+    str
+    """
     return CONDITION.sub(lambda m: m.group("yes") if flags.get(m.group("flag"), True) else (m.group("no") or ""), text)
 
 
 def apply_conditions(app, docname: str, source: list[str]) -> None:
-    """Sphinx ``source-read`` handler: resolve the page's conditional passages."""
+    """Sphinx ``source-read`` handler: resolve the page's conditional passages.
+
+    Parameters
+    ----------
+    app : sphinx.application.Sphinx
+    docname : str
+    source : list of str
+        The page's source, replaced in place.
+    """
     if "<!-- if: " in source[0]:
         source[0] = resolve_conditions(source[0], content_flags())
 
@@ -184,14 +240,36 @@ def generated_path(kind: str, name: str, paths=None) -> Path:
 
 
 def relative_to_page(app, docname: str, target: Path) -> str:
-    """``target`` as a path relative to the folder of page ``docname``, as Sphinx resolves them."""
+    """A file as a path relative to the folder of a page, as Sphinx resolves them.
+
+    Parameters
+    ----------
+    app : sphinx.application.Sphinx
+    docname : str
+        The page (``book/findings_impact``).
+    target : Path
+        An absolute path.
+
+    Returns
+    -------
+    str
+        POSIX path.
+    """
     page_dir = Path(app.srcdir, docname).parent
     return os.path.relpath(target, page_dir).replace(os.sep, "/")
 
 
 def include_generated_tables(app, docname: str, source: list[str]) -> None:
-    """Sphinx ``source-read`` handler: ``{generated-table} NAME`` becomes MyST's
-    ``{include}`` of this build's ``generated/tables/NAME.md``."""
+    """Sphinx ``source-read`` handler: ``{generated-table} NAME`` becomes MyST's ``{include}``
+    of this build's ``generated/tables/NAME.md``, so MyST records the dependency.
+
+    Parameters
+    ----------
+    app : sphinx.application.Sphinx
+    docname : str
+    source : list of str
+        The page's source, replaced in place.
+    """
     if "{generated-table}" not in source[0]:
         return
 
@@ -219,8 +297,14 @@ class GeneratedFigure(Figure):
 
 def use_build_folder(app, config) -> None:
     """Sphinx ``config-inited`` handler: the execution cache is this build's, and no build
-    folder inside the project (this build's or another's, e.g. a second cohort's) is read
-    as pages."""
+    folder inside the project is read as pages.
+
+    Parameters
+    ----------
+    app : sphinx.application.Sphinx
+    config : sphinx.config.Config
+        Edited in place.
+    """
     paths = get_paths()
     config.nb_execution_cache_path = str(paths.execution_cache)
     srcdir = Path(app.srcdir).resolve()
@@ -234,19 +318,49 @@ def use_build_folder(app, config) -> None:
 
 
 def source_hash(app, docname: str) -> str:
-    """sha256 of a page's source file."""
+    """sha256 of a page's source file.
+
+    Parameters
+    ----------
+    app : sphinx.application.Sphinx
+    docname : str
+
+    Returns
+    -------
+    str
+        Hexadecimal digest; empty when the file is missing.
+    """
     return hashlib.sha256(Path(app.env.doc2path(docname)).read_bytes()).hexdigest()
 
 
 def record_source_hash(app, docname: str, source: list[str]) -> None:
-    """Sphinx ``source-read`` handler: remember the hash of what was read."""
+    """Sphinx ``source-read`` handler: remember the hash of what was read.
+
+    Parameters
+    ----------
+    app : sphinx.application.Sphinx
+    docname : str
+    source : list of str
+    """
     if not hasattr(app.env, "lehc_source_hashes"):
         app.env.lehc_source_hashes = {}
     app.env.lehc_source_hashes[docname] = source_hash(app, docname)
 
 
 def changed_by_content(app, env, added, changed, removed) -> list[str]:
-    """Sphinx ``env-get-outdated`` handler: pages whose content changed though their date did not."""
+    """Sphinx ``env-get-outdated`` handler: pages whose content changed though their date did
+    not (a chapter replaced by an older-dated copy is re-read).
+
+    Parameters
+    ----------
+    app, env, added, changed, removed
+        As Sphinx passes them.
+
+    Returns
+    -------
+    list of str
+        The pages to re-read as well.
+    """
     known = getattr(env, "lehc_source_hashes", {})
     stale = []
     for docname, digest in known.items():
@@ -261,7 +375,13 @@ def changed_by_content(app, env, added, changed, removed) -> list[str]:
 
 
 def merge_source_hashes(app, env, docnames, other) -> None:
-    """Sphinx ``env-merge-info`` handler: keep the hashes recorded by parallel readers."""
+    """Sphinx ``env-merge-info`` handler: keep the hashes recorded by parallel readers.
+
+    Parameters
+    ----------
+    app, env, docnames, other
+        As Sphinx passes them.
+    """
     if not hasattr(env, "lehc_source_hashes"):
         env.lehc_source_hashes = {}
     env.lehc_source_hashes.update(getattr(other, "lehc_source_hashes", {}))

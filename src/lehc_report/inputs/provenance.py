@@ -37,7 +37,17 @@ ABOUT_GLUE = GlueSpec(
 
 
 def sha256(path: Path) -> str:
-    """SHA-256 of a file's bytes, as 64 hexadecimal digits."""
+    """SHA-256 of a file's bytes.
+
+    Parameters
+    ----------
+    path : Path
+
+    Returns
+    -------
+    str
+        64 hexadecimal digits.
+    """
     digest = hashlib.sha256()
     with Path(path).open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 16), b""):

@@ -168,47 +168,6 @@ def write_myst_table(table: pd.DataFrame, path: Path, caption: str, name: str, r
     return path
 
 
-def glue_text(key: str, value: object) -> str:
-    """Glue a pre-formatted value as a string.
-
-    Numbers are formatted (half up) before gluing, never by the role's format spec:
-    myst-nb reads a glued string back with ``literal_eval``, which keeps ".000" and
-    "7.60" exactly as written, while a glued float would be re-rounded half to even.
-    """
-    from myst_nb import glue
-
-    text = plain_text(value)  # as lehc_report.book.glue.glue_text: no bidi or control characters
-    glue(key, text, display=False)
-    return text
-
-
-GLUE_REFERENCE = r"/notebooks/{stem}\.md::([A-Za-z0-9_]+)"
-NOT_AVAILABLE = "not available"
-
-
-def glue_references(stem: str, book_dir: Path) -> set[str]:
-    """Every glue key the chapters in ``book_dir`` take from notebook ``stem``."""
-    import re
-
-    pattern = re.compile(GLUE_REFERENCE.format(stem=re.escape(stem)))
-    keys: set[str] = set()
-    for page in sorted(Path(book_dir).glob("*.md")):
-        keys.update(pattern.findall(page.read_text(encoding="utf-8")))
-    return keys
-
-
-def glue_all(stem: str, values: dict[str, str], book_dir: Path) -> dict[str, str]:
-    """Glue ``values``, plus "not available" for any key a chapter needs but this
-    cohort's data cannot supply (e.g. a qualitative count when there are no
-    interviews), so that a missing source reads as missing instead of breaking the
-    build.  Returns what was glued."""
-    complete = {k: NOT_AVAILABLE for k in sorted(glue_references(stem, book_dir))}
-    complete.update(values)
-    for key, value in complete.items():
-        glue_text(key, value)
-    return complete
-
-
 def for_display(table: pd.DataFrame | None, missing: str = "–") -> pd.DataFrame | None:
     """A copy for showing in a notebook, with missing values (NaN, <NA>) as a dash, so that a
     withheld or undefined statistic never reads as "NaN" on the page.

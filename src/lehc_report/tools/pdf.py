@@ -425,7 +425,18 @@ def _move_into_place(staged: Path, target: Path) -> None:
 
 
 def pdf_date(moment: datetime) -> str:
-    """A PDF date string (ISO 32000-1, 7.9.4) in UTC: ``D:YYYYMMDDHHmmSS+00'00'``."""
+    """A PDF date string (ISO 32000-1, 7.9.4) in UTC.
+
+    Parameters
+    ----------
+    moment : datetime
+        Timezone-aware.
+
+    Returns
+    -------
+    str
+        ``D:YYYYMMDDHHmmSS+00'00'``.
+    """
     return moment.astimezone(timezone.utc).strftime("D:%Y%m%d%H%M%S+00'00'")
 
 

@@ -251,7 +251,18 @@ def _new_version_name(link: Path) -> str:
 
 
 def current_version(link: Path) -> Path | None:
-    """The folder ``link`` points at, or ``None`` when it is not a symbolic link."""
+    """The folder a published link points at.
+
+    Parameters
+    ----------
+    link : Path
+        The published name (``html``).
+
+    Returns
+    -------
+    Path or None
+        ``None`` when ``link`` is not a symbolic link.
+    """
     link = Path(link)
     if not link.is_symlink():
         return None

@@ -47,6 +47,8 @@ from pathlib import Path
 
 from lehc_report.paths import get_paths
 
+from lehc_report.inputs.provenance import sha256  # the one file digest
+
 #: What the manifest covers, as globs relative to the build folder.
 ARTEFACTS = ("results/*.csv", "generated/figures/*.png", "generated/figures/*.svg", "generated/tables/*.md")
 #: What a reader sees, compared as text by ``verify`` and byte for byte by ``compare``.
@@ -55,15 +57,6 @@ SEARCH_INDEX = "html/searchindex.js"
 PDF = "pdf/book.pdf"
 #: Removed by ``verify`` before rebuilding: everything computed from the raw data.
 DERIVED = ("stamps", ".jupyter_cache", "results", "generated", "tidy")
-
-
-def sha256(path: Path) -> str:
-    """SHA-256 of a file's bytes, as 64 hexadecimal digits."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 16), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def artefacts(build: Path) -> dict[str, str]:
@@ -88,12 +81,38 @@ def artefacts(build: Path) -> dict[str, str]:
 
 
 def format_manifest(hashes: dict[str, str]) -> str:
-    """``sha256sum`` lines (``"<digest>  <path>"``), sorted by path."""
+    """The manifest's text.
+
+    Parameters
+    ----------
+    hashes : dict
+        ``{path relative to the build folder: sha256}``.
+
+    Returns
+    -------
+    str
+        ``sha256sum`` lines (``"<digest>  <path>"``), sorted by path.
+    """
     return "".join(f"{digest}  {name}\n" for name, digest in sorted(hashes.items()))
 
 
 def read_manifest(path: Path) -> dict[str, str]:
-    """Read a ``sha256sum`` file into ``{path: digest}``; a malformed line is an error naming it."""
+    """Read a ``sha256sum`` file.
+
+    Parameters
+    ----------
+    path : Path
+
+    Returns
+    -------
+    dict
+        ``{path: digest}``.
+
+    Raises
+    ------
+    SystemExit
+        A malformed line, named by file and line number.
+    """
     hashes: dict[str, str] = {}
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
@@ -106,7 +125,25 @@ def read_manifest(path: Path) -> dict[str, str]:
 
 
 def write_manifest(build: Path, manifest: Path) -> dict[str, str]:
-    """Record the artefacts of ``build`` in ``manifest``; returns what was recorded."""
+    """Record the artefacts of a build in the manifest.
+
+    Parameters
+    ----------
+    build : Path
+        The build folder.
+    manifest : Path
+        The manifest file (``results/MANIFEST.sha256``).
+
+    Returns
+    -------
+    dict
+        What was recorded, ``{path: digest}``.
+
+    Raises
+    ------
+    SystemExit
+        The build holds no artefact.
+    """
     hashes = artefacts(build)
     if not hashes:
         raise SystemExit(f"{build}: no artefacts found (run make book first)")
@@ -116,7 +153,18 @@ def write_manifest(build: Path, manifest: Path) -> dict[str, str]:
 
 
 def compare(expected: dict[str, str], actual: dict[str, str]) -> list[str]:
-    """One line per artefact; the caller fails when any line is not ``PASS``."""
+    """Each artefact's verdict.
+
+    Parameters
+    ----------
+    expected, actual : dict
+        ``{path: digest}`` from the manifest and from the build.
+
+    Returns
+    -------
+    list of str
+        One line per artefact: ``PASS``, ``FAIL`` (with both digests), ``MISSING`` or ``EXTRA``.
+    """
     lines = []
     for name in sorted(set(expected) | set(actual)):
         if name not in actual:
@@ -131,7 +179,13 @@ def compare(expected: dict[str, str], actual: dict[str, str]) -> list[str]:
 
 
 def clean_derived(build: Path) -> None:
-    """Remove everything computed from the raw data (:data:`DERIVED`) from ``build``."""
+    """Remove everything computed from the raw data (:data:`DERIVED`) from a build folder.
+
+    Parameters
+    ----------
+    build : Path
+        The build folder.
+    """
     for name in DERIVED:
         target = build / name
         if target.is_dir() and not target.is_symlink():
@@ -141,7 +195,22 @@ def clean_derived(build: Path) -> None:
 
 
 def rebuild(root: Path, make: str, targets: tuple[str, ...] = ("book",)) -> None:
-    """Run ``make <targets>`` in ``root``; a failure ends the verification."""
+    """Run ``make <targets>`` in the project.
+
+    Parameters
+    ----------
+    root : Path
+        The project root.
+    make : str
+        The make command (``$(MAKE)``).
+    targets : tuple of str
+        Targets to make.
+
+    Raises
+    ------
+    SystemExit
+        The rebuild failed.
+    """
     command = [*shlex.split(make), "-C", str(root), *targets]
     print(f"verify: rebuilding from the raw data: {' '.join(command)}", flush=True)
     result = subprocess.run(command, check=False)
@@ -150,7 +219,20 @@ def rebuild(root: Path, make: str, targets: tuple[str, ...] = ("book",)) -> None
 
 
 def report(expected: dict[str, str], actual: dict[str, str], manifest: Path) -> int:
-    """Print :func:`compare`'s lines and a summary; 0 when every artefact passes, else 1."""
+    """Print :func:`compare`'s lines and a summary.
+
+    Parameters
+    ----------
+    expected, actual : dict
+        ``{path: digest}`` from the manifest and from the build.
+    manifest : Path
+        Named in the summary.
+
+    Returns
+    -------
+    int
+        0 when every artefact passes, else 1.
+    """
     lines = compare(expected, actual)
     for line in lines:
         print(line)
@@ -251,7 +333,18 @@ def reader_texts(build: Path) -> dict[str, str]:
 
 
 def first_difference(before: str, after: str, context: int = 60) -> str:
-    """Where two texts first differ, with a little context, for one line of a report."""
+    """Where two texts first differ, with a little context, for one line of a report.
+
+    Parameters
+    ----------
+    before, after : str
+    context : int
+        Characters shown after the difference.
+
+    Returns
+    -------
+    str
+    """
     matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag != "equal":
