@@ -157,3 +157,27 @@ clean: ## Remove everything built (keeps .venv)
 	rm -rf $(BUILD)
 
 FORCE:
+
+# ---- the report across cohorts (issue 16) -------------------------------------------
+# NETWORK=path/to/network.yml lists the cohorts (id, label, year, region, data folder
+# relative to the file); see README.md.  Results go to $(BUILD)/network/results, each
+# cohort's own report to $(BUILD)/network/cohorts/<id>/html, the network report to
+# $(BUILD)/network/html/index.html and $(BUILD)/network/pdf/network.pdf.
+NETWORK ?=
+NETWORK_DEMO := $(BUILD)/network-demo
+NEED_NETWORK = @test -n "$(NETWORK)" || { echo "make: give NETWORK=path/to/network.yml (make network-demo writes and builds an example)"; exit 1; }
+.PHONY: network network-results network-demo
+
+network-results: $(VENV_OK) ## Every cohort's and the pooled results of NETWORK=file.yml (no HTML)
+	$(NEED_NETWORK)
+	$(PY) -m lehc_report.tools.network results "$(NETWORK)" --build "$(BUILD)"
+
+network: $(VENV_OK) ## Each cohort's report, then the network report (HTML, PDF) of NETWORK=file.yml
+	$(NEED_NETWORK)
+	MAKE="$(MAKE)" $(PY) -m lehc_report.tools.network cohorts "$(NETWORK)" --build "$(BUILD)"
+	$(PY) -m lehc_report.tools.network report "$(NETWORK)" --build "$(BUILD)" --chromium "$(CHROMIUM)"
+
+network-demo: $(VENV_OK) ## Six synthetic cohorts in _build/network-demo (BUILD), then make network on them
+	rm -rf "$(NETWORK_DEMO)"
+	$(PY) -m lehc_report.tools.network demo "$(NETWORK_DEMO)"
+	$(MAKE) --no-print-directory network NETWORK="$(NETWORK_DEMO)/network.yml"
