@@ -85,7 +85,7 @@ $(STAMPS)/02_quant.done: notebooks/02_quant.md $(STAMPS)/01_clean.done privacy.y
 	$(RUN_NOTEBOOK)
 $(STAMPS)/03_qual.done: notebooks/03_qual.md $(QUAL_RAW) $(PRIVACY) $(STAMPS)/01_clean.done $(PACKAGE) $(DATA_FOLDER) $(VENV_OK)
 	$(RUN_NOTEBOOK)
-$(STAMPS)/04_robust.done: notebooks/04_robust.md $(STAMPS)/01_clean.done privacy.yml $(PACKAGE) $(VENV_OK)
+$(STAMPS)/04_robust.done: notebooks/04_robust.md $(STAMPS)/01_clean.done privacy.yml analysis.yml $(PACKAGE) $(VENV_OK)
 	$(RUN_NOTEBOOK)
 $(STAMPS)/05_about.done: notebooks/05_about.md $(SA_RAW) $(QUAL_RAW) $(PRIVACY) $(PACKAGE) $(DATA_FOLDER) requirements.txt $(VENV_OK)
 	$(RUN_NOTEBOOK)

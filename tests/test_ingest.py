@@ -114,3 +114,47 @@ def test_gender_spellings_are_read_and_other_answers_kept_as_not_stated(tmp_path
     assert entries["row"].tolist() == [2, 3, 4]
     assert entries["detail"].tolist() == ["'F' read as 'female'", "'Male' read as 'male'", "'non-binary' counted as 'other or not stated'"]
     assert entries["column"].tolist() == ["B (gender)"] * 3
+
+
+# --------------------------------------------------------------------------- scale labels (answers in words)
+def framework_with_labels(tmp_path: Path, labels) -> Path:
+    import yaml
+
+    spec = yaml.safe_load((ROOT / "data" / "framework.yml").read_text(encoding="utf-8"))
+    spec["scale"] = {"min": 1, "max": 10, "labels": labels}
+    path = tmp_path / "framework.yml"
+    path.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("text, expected", [("Completely", 10), ("completely ", 10), ("10 - Completely", 10), ("1 - Not at all", 1),
+                                            ("Not at all.", 1), ("7", 7), ("N/A", None)])
+def test_answers_in_words_map_through_the_labels(text, expected, tmp_path):
+    framework = load_framework(framework_with_labels(tmp_path, {1: "Not at all", 10: "Completely"}))
+    assert parse_score(text, (1, 10), Path("x.csv"), 2, "B (SI01)", framework.answer_lookup(), framework.allowed_answers()) == expected
+
+
+@pytest.mark.parametrize("text", ["Somewhat", "5 - Completely", "Agree"])
+def test_unknown_answer_text_lists_the_labels(text, tmp_path):
+    framework = load_framework(framework_with_labels(tmp_path, {1: "Not at all", 10: "Completely"}))
+    with pytest.raises(DataError) as raised:
+        parse_score(text, (1, 10), Path("x.csv"), 2, "B (SI01)", framework.answer_lookup(), framework.allowed_answers())
+    assert str(raised.value).startswith(f"x.csv, row 2, column 'B (SI01)': {text!r} is not one of the scale's answers; "
+                                        "the answers allowed are 1 = 'Not at all', 10 = 'Completely'")
+
+
+@pytest.mark.parametrize("labels, fragment", [
+    ({0: "Never"}, "scale label key 0 is not a score from 1 to 10"),
+    ({1: "Agree", 2: "agree"}, "label 'agree' is given to scores 1 and 2"),
+    ({1: ""}, "the label of score 1 is ''"),
+    (["Agree"], "write one 'score: label' line per answer"),
+])
+def test_bad_scale_labels_are_refused(labels, fragment, tmp_path):
+    with pytest.raises(DataError) as raised:
+        load_framework(framework_with_labels(tmp_path, labels))
+    assert fragment in str(raised.value) and "column 'scale.labels'" in str(raised.value)
+
+
+def test_words_without_labels_point_to_the_labels(tmp_path):
+    with pytest.raises(DataError, match="answers in words need the scale's labels in framework.yml"):
+        parse_score("Agree", (1, 10), Path("x.csv"), 2, "B (SI01)")

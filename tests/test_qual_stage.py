@@ -1,4 +1,5 @@
-"""Sentences and safeguards of the qualitative stage (lehc_report.stages.qual), with real values."""
+"""Sentences (lehc_report.prose.qual, lehc_report.published.codebook_2013), display tables
+(lehc_report.render.qual_tables) and safeguards of the qualitative stage, with real values."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ import pytest
 from qual_fixture import write_fixture
 
 from lehc_report import privacy
-from lehc_report.stages import qual as qual_stage
-from lehc_report.inputs.qualitative import load_qualitative
+from lehc_report.inputs.qualitative import check_case_studies, load_qualitative
+from lehc_report.prose import qual as words
+from lehc_report.published import codebook_2013
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -20,12 +22,12 @@ def settings():
 
 
 def test_plurals_and_share_phrases():
-    assert qual_stage.counted(1, "respondents") == "1 respondent"
-    assert qual_stage.counted(12, "respondents") == "12 respondents"
-    assert qual_stage.counted(1, "women") == "1 woman" and qual_stage.counted(1, "men") == "1 man"
-    assert qual_stage.share_phrase(3, 3, "interviewees") == "all 3 interviewees"
-    assert qual_stage.share_phrase(1, 1, "interviewees") == "the one interviewee"
-    assert qual_stage.share_phrase(0, 10, "interviewees") == "none of the 10 interviewees"
+    assert words.counted(1, "respondents") == "1 respondent"
+    assert words.counted(12, "respondents") == "12 respondents"
+    assert words.counted(1, "women") == "1 woman" and words.counted(1, "men") == "1 man"
+    assert words.share_phrase(3, 3, "interviewees") == "all 3 interviewees"
+    assert words.share_phrase(1, 1, "interviewees") == "the one interviewee"
+    assert words.share_phrase(0, 10, "interviewees") == "none of the 10 interviewees"
 
 
 @pytest.mark.parametrize(
@@ -39,46 +41,46 @@ def test_plurals_and_share_phrases():
     ],
 )
 def test_quote_marks_are_never_doubled(raw, inner):
-    assert qual_stage.quote_markdown(raw, "provider") == f"“{inner}” (provider)"
-    assert "““" not in qual_stage.quote_markdown(raw, "provider")
+    assert words.quote_markdown(raw, "provider") == f"“{inner}” (provider)"
+    assert "““" not in words.quote_markdown(raw, "provider")
 
 
 def test_sentences_for_a_cohort_without_interviews():
     counts = {"all": 9, "survey": 9, "interview": 0, "professional": 9, "uses_services": 0}
-    glue = {"n_survey_female": "1", "n_survey_male": "8"}
-    assert qual_stage.sources_sentence(counts, ("survey",)) == (
+    facts = {"n_survey_female": "1", "n_survey_male": "8"}
+    assert words.sources_sentence(counts, ("survey",)) == (
         "The findings below combine two sources: the self-assessments and the nine survey returns "
         "(this cohort's data hold no interviews).")
-    assert qual_stage.survey_sentence(counts, glue, ("survey",), n_blank=1) == (
+    assert words.survey_sentence(counts, facts, ("survey",), n_blank=1) == (
         "9 participants returned it (1 woman and 8 men). Of these, one came back blank: a blank form is still a return, "
         "so it counts in every denominator, as a return that raised no theme.")
-    assert qual_stage.interview_sentence(counts, glue, ("survey",)).startswith("No interviews are in this cohort's data")
+    assert words.interview_sentence(counts, facts, ("survey",)).startswith("No interviews are in this cohort's data")
 
 
 def test_interview_sentence_agrees_in_number():
     counts = {"all": 3, "survey": 0, "interview": 3, "professional": 2, "uses_services": 1}
-    glue = {"n_interview_professional": "2", "n_interview_uses_services": "1", "n_interview_female": "1", "n_interview_male": "2"}
-    assert qual_stage.interview_sentence(counts, glue, ("interview",)).endswith(
+    facts = {"n_interview_professional": "2", "n_interview_uses_services": "1", "n_interview_female": "1", "n_interview_male": "2"}
+    assert words.interview_sentence(counts, facts, ("interview",)).endswith(
         "2 who commission or deliver services and 1 who uses services (1 woman and 2 men in all).")
 
 
 def test_group_of_people_who_use_services_below_two_is_never_spoken_for(settings):
-    assert "No person who uses services took part" in qual_stage.uses_services_sentences(0, settings)["us_valued_sentence"]
-    one = qual_stage.uses_services_sentences(1, settings)
+    assert "No person who uses services took part" in words.uses_services_sentences(0, settings)["us_valued_sentence"]
+    one = words.uses_services_sentences(1, settings)
     assert one["us_valued_sentence"].startswith("Too few people who use services") and "valued it" not in one["us_valued_sentence"]
-    assert qual_stage.uses_services_sentences(2, settings)["us_valued_sentence"].startswith("The people who use services who took part valued it")
+    assert words.uses_services_sentences(2, settings)["us_valued_sentence"].startswith("The people who use services who took part valued it")
 
 
 def test_profile_intro_counts_the_profiles():
-    assert qual_stage.profiles_intro(3).startswith("Three short profiles")
-    assert qual_stage.profiles_intro(1).startswith("One short profile,")
-    assert "no profiles" in qual_stage.profiles_intro(0)
+    assert words.profiles_intro(3).startswith("Three short profiles")
+    assert words.profiles_intro(1).startswith("One short profile,")
+    assert "no profiles" in words.profiles_intro(0)
 
 
 def test_consent_sentence():
-    assert "(2 did not, and are never quoted)" in qual_stage.consent_sentence(2, 19)
-    assert "(1 did not, and is never quoted)" in qual_stage.consent_sentence(1, 19)
-    assert qual_stage.consent_sentence(19, 19) == "No respondent agreed to be quoted, so the report quotes no one."
+    assert "(2 did not, and are never quoted)" in words.consent_sentence(2, 19)
+    assert "(1 did not, and is never quoted)" in words.consent_sentence(1, 19)
+    assert words.consent_sentence(19, 19) == "No respondent agreed to be quoted, so the report quotes no one."
 
 
 def test_theme_sentences_fall_back_when_interviews_are_withheld():
@@ -86,25 +88,25 @@ def test_theme_sentences_fall_back_when_interviews_are_withheld():
     by_item = {"framework.resonates": {"all": 5, "interview": 3},
                "impact_role.concrete_changes": {"all": 4, "interview": 3},
                "impact_others.community_not_yet": {"all": 0, "interview": 0}}
-    out = qual_stage.theme_sentences({}, by_item, counts, shown={"all"}, sources=("survey", "interview"))
+    out = codebook_2013.finding_sentences(by_item, counts, shown={"all"}, sources=("survey", "interview"))
     assert out["subj_framework_resonates"] == "5 respondents"  # not "all 3 interviewees"
     assert out["concrete_changes_sentence"].startswith("4 of the 12 respondents already had concrete examples")
     assert "interviewees" not in out["concrete_changes_sentence"]
     assert out["community_sentence"].startswith("No respondent commented")
-    shown = qual_stage.theme_sentences({}, by_item, {**counts, "interview": 10}, shown={"all", "survey", "interview"},
+    shown = codebook_2013.finding_sentences(by_item, {**counts, "interview": 10}, shown={"all", "survey", "interview"},
                                        sources=("survey", "interview"))
     assert shown["subj_framework_resonates"] == "5 respondents, among them 3 of the 10 interviewees,"
     assert shown["concrete_changes_sentence"].endswith("4 respondents across both sources gave such examples.")
-    alone = qual_stage.theme_sentences({}, by_item, {**counts, "all": 10, "interview": 10}, shown={"interview"}, sources=("interview",))
+    alone = codebook_2013.finding_sentences(by_item, {**counts, "all": 10, "interview": 10}, shown={"interview"}, sources=("interview",))
     assert alone["subj_framework_resonates"] == "5 respondents"  # not "among them 3 of the 10 interviewees" when all are
 
 
 def test_case_study_not_in_the_register_is_named_as_such(tmp_path):
     data = load_qualitative(write_fixture(tmp_path))
     with pytest.raises(ValueError, match=r"case_studies\.yml: I99 is not in respondents\.csv"):
-        qual_stage.profiles_markdown(data, ["S01", "I99"], None, {})
+        check_case_studies(data, ["S01", "I99"])
     with pytest.raises(ValueError, match=r"case_studies\.yml: S02 did not consent to quotation"):
-        qual_stage.profiles_markdown(data, ["S02"], None, {})
+        check_case_studies(data, ["S02"])
 
 
 def test_no_double_coding_is_said_plainly(tmp_path):
@@ -114,7 +116,7 @@ def test_no_double_coding_is_said_plainly(tmp_path):
         "\n".join(line for line in (directory / "codings.csv").read_text(encoding="utf-8").splitlines() if ",B," not in line) + "\n",
         encoding="utf-8")
     data = load_qualitative(directory)
-    sentence = qual_stage.coders_sentence(data, {})
+    sentence = words.coders_sentence(data.coded, data.double_coding, {})
     assert "agreement between coders was not measured" in sentence and "alpha" not in sentence
 
 
@@ -125,5 +127,104 @@ def test_case_study_problems_name_the_line_and_every_id(tmp_path):
     case_file = tmp_path / "case_studies.yml"
     case_file.write_text("# profiles\ncase_studies:\n  - S01\n  - I99\n  - S02\n", encoding="utf-8")
     with pytest.raises(DataError) as caught:
-        qual_stage.profiles_markdown(data, ["S01", "I99", "S02"], None, {}, case_file=case_file)
+        check_case_studies(data, ["S01", "I99", "S02"], case_file=case_file)
     assert str(caught.value).startswith("case_studies.yml, row 4: I99 is not in respondents.csv; S02 did not consent")
+
+
+def test_alpha_reading_follows_the_thresholds_in_the_settings():
+    from lehc_report.settings import AnalysisSettings
+
+    defaults = AnalysisSettings()
+    firm, tentative = defaults.krippendorff_firm, defaults.krippendorff_tentative
+    assert words.alpha_reading(0.85, firm, tentative) == "above the 0.80 Krippendorff recommends for firm conclusions"
+    assert words.alpha_reading(0.70, firm, tentative) == (
+        "between the 0.667 Krippendorff accepts for tentative conclusions and the 0.80 he recommends for firm ones")
+    assert words.alpha_reading(0.60, firm, tentative).startswith("below the 0.667 Krippendorff sets as the minimum")
+    assert words.alpha_reading(float("nan"), firm, tentative) == "which cannot be computed for this sample"
+    # Stricter settings turn the same alpha from firm to tentative.
+    assert words.alpha_reading(0.85, 0.9, 0.7) == (
+        "between the 0.70 Krippendorff accepts for tentative conclusions and the 0.90 he recommends for firm ones")
+
+
+def test_the_tally_counts_the_coder_named_in_the_settings(tmp_path):
+    from lehc_report.stats.tally import theme_tally
+
+    data = load_qualitative(write_fixture(tmp_path))
+    tally = theme_tally(data, coder="B").set_index(["id", "subgroup"])["count"]
+    # Coder B (by hand from qual_fixture): values S02, I01; person_centred S03; coproduction S03, I01.
+    assert tally[("philosophy", "all")] == 3 and tally[("practice", "all")] == 2
+    assert tally[("philosophy.values", "all")] == 2 and tally[("philosophy.values", "interview")] == 1
+    assert tally[("practice.confidence", "all")] == 0
+
+
+def test_tally_caption_names_the_analysis_coder(settings):
+    from lehc_report.render.qual_tables import tally_caption
+
+    sizes = {"overall": {"all": 19}, "source": {"survey": 9, "interview": 10}, "group": {"professional": 19, "uses_services": 0}}
+    caption = tally_caption(sizes, {}, settings, coder="B")
+    assert caption.startswith("Respondents raising each theme, by source and group (respondents, not segments; coder B). ")
+    assert caption.endswith("could be worked out. Source: notebook 03_qual.")
+
+
+def test_the_2013_codebook_is_recognised_by_its_ids(tmp_path):
+    from lehc_report.inputs.codebook import load_codebook
+
+    assert codebook_2013.is_codebook_2013(load_codebook(ROOT / "data" / "codebook.yml"))
+    assert not codebook_2013.is_codebook_2013(load_qualitative(write_fixture(tmp_path)).codebook)
+
+
+def test_every_quotation_slot_is_filled():
+    import pandas as pd
+
+    quotes = pd.DataFrame({"quote_id": ["mix-1"], "text": ["“It was real.”"], "attribution": ["provider"]})
+    glue = words.quote_glue(quotes, ["mix", "networks"], 2)
+    assert glue == {"quote_mix_1": "“It was real.” (provider)", "quote_mix_2": words.NO_QUOTE,
+                    "quote_networks_1": words.NO_QUOTE, "quote_networks_2": words.NO_QUOTE}
+    assert all(words.QUAL_GLUE.declares(k) for k in glue)
+
+
+def test_glue_spec_refuses_an_undeclared_key_and_fills_the_defaults():
+    with pytest.raises(KeyError, match="03_qual: glue keys not declared in its GlueSpec: n_survey_female"):
+        words.QUAL_GLUE.complete({"qual_status": "x", "min_group_size": "5", "n_survey_female": "1"})
+    complete = words.QUAL_GLUE.complete({"qual_status": "x", "min_group_size": "5"})
+    assert complete["n_all"] == "0" and "not available" not in " ".join(complete.values())
+
+
+def test_uncoded_and_absent_data_share_one_withheld_path(tmp_path):
+    from lehc_report.paths import ProjectPaths
+    from lehc_report.stages.qual import analyse_qualitative
+
+    directory = write_fixture(tmp_path / "data")
+    for name in ("codings.csv", "double_coded.csv"):
+        (directory / name).unlink()
+    (directory / "respondents.csv").unlink()  # no register: no qualitative data at all
+    paths = ProjectPaths(root=ROOT, data=directory, build=tmp_path / "build")
+    result = analyse_qualitative(paths)
+    assert result.glue == {"min_group_size": "5", "qual_status": words.NO_QUALITATIVE.status}
+    assert paths.content_flags.read_text(encoding="utf-8") == '{"coded": false, "qualitative": false}\n'
+    tally = (paths.tables / "theme_tally.md").read_text(encoding="utf-8")
+    assert ":name: tbl-theme-tally" in tally and "| none in this cohort |" in tally
+    assert (paths.figures / "figure_code_cooccurrence.png").exists()
+
+
+def test_uncoded_texts_take_the_withheld_path(tmp_path):
+    from lehc_report.paths import ProjectPaths
+    from lehc_report.stages.qual import analyse_qualitative
+
+    directory = write_fixture(tmp_path / "data")
+    for name in ("codings.csv", "double_coded.csv"):
+        (directory / name).unlink()
+    register = directory / "respondents.csv"  # nobody quoted, so the fixture's one-person role labels are allowed
+    register.write_text(register.read_text(encoding="utf-8").replace(",yes,", ",no,"), encoding="utf-8")
+    paths = ProjectPaths(root=ROOT, data=directory, build=tmp_path / "build")
+    glue = words.QUAL_GLUE.complete(analyse_qualitative(paths).glue)
+    assert glue["qual_status"] == words.NOT_CODED.status
+    assert glue["coders_sentence"].startswith("No segment has been coded yet")
+    assert glue["quote_philosophy_1"] == glue["quote_practice_3"] == words.NO_QUOTE_UNCODED
+    assert glue["n_all"] == "5" and glue["n_themes"] == "2" and glue["n_codes"] == "4"
+    assert glue["consent_sentence"] == "No respondent agreed to be quoted, so the report quotes no one."
+    # Not the 2013 codebook: its findings keep their declared defaults.
+    assert glue["concrete_changes_sentence"] == words.QUAL_GLUE.keys["concrete_changes_sentence"]
+    assert paths.content_flags.read_text(encoding="utf-8") == '{"coded": false, "qualitative": true}\n'
+    agreement = (paths.tables / "intercoder_agreement.md").read_text(encoding="utf-8")
+    assert "Agreement between two coders: not measured, as nothing has been coded." in agreement

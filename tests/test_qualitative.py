@@ -1,4 +1,5 @@
-"""Tests for lehc_report.inputs.qualitative on the hand-made fixture in qual_fixture.py."""
+"""Tests for the qualitative strand (lehc_report.inputs.qualitative and .codebook, lehc_report.stats.tally
+and .agreement, lehc_report.render.figures_qual) on the hand-made fixture in qual_fixture.py."""
 
 from __future__ import annotations
 
@@ -13,16 +14,11 @@ from matplotlib.figure import Figure
 from qual_fixture import TEXTS, tables, write_fixture
 from sklearn.metrics import cohen_kappa_score
 
-from lehc_report.inputs.qualitative import (
-    QUESTIONS,
-    QualitativeDataError,
-    agreement_units,
+from lehc_report.inputs.qualitative import QUESTIONS, QualitativeDataError, load_qualitative
+from lehc_report.render.figures_qual import plot_code_cooccurrence, plot_theme_by_question
+from lehc_report.stats.agreement import agreement_units, intercoder_agreement, krippendorff_alpha_nominal
+from lehc_report.stats.tally import (
     code_cooccurrence,
-    intercoder_agreement,
-    krippendorff_alpha_nominal,
-    load_qualitative,
-    plot_code_cooccurrence,
-    plot_theme_by_question,
     quote_bank,
     respondent_profiles,
     survey_theme_by_question,

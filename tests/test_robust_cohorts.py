@@ -1,15 +1,18 @@
 """The robustness chapter for cohorts unlike the 2013 one.
 
 Function-level checks that each unit uses its own available pairs, that statistics are
-withheld below the privacy threshold, that degenerate changes give "undefined" instead
-of a crash, and that the glued readings follow the numbers (they flip when the numbers
-do).  One stage-level check builds a small cohort with a sparse behaviour, a constant
-change and a 1..5 scale.  Nothing is read from data/ except framework.yml.
+withheld below the privacy threshold and that degenerate changes give "undefined" instead
+of a crash (the sentences on their own: tests/test_prose_robust.py).  Two stage-level
+checks build a small cohort with a sparse behaviour, a constant change and a 1..5 scale:
+one checks what the stage writes and glues, the other that the significance level in
+analysis.yml changes the counts, the table header and the sentences.  Nothing is read
+from data/ except framework.yml and privacy.yml.
 """
 
 from __future__ import annotations
 
 import math
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -17,12 +20,14 @@ import pandas as pd
 import pytest
 import yaml
 
+from lehc_report.prose import robust as pr
 from lehc_report.stages import quant as pipeline
 from lehc_report.stages import robust as rs
 from lehc_report.stats import robustness as rb
 from lehc_report.paths import ProjectPaths
 
 ROOT = Path(__file__).resolve().parents[1]
+BENCHMARKS = ((0.8, "large"), (0.5, "medium"), (0.2, "small"))
 
 
 def frame(columns: dict[str, list[float]]) -> pd.DataFrame:
@@ -46,14 +51,14 @@ def test_each_unit_uses_its_own_pairs_and_sparse_units_are_withheld():
         "gappy": [5, 7, 4, 8, 6, 5, 9, nan],
         "sparse": [7, 9, 6, 8, nan, nan, nan, 7],
     })
-    out = rb.by_available_pairs(rb.paired_effect_sizes, before, after, min_n=5)
+    out = rb.by_available_pairs(rb.paired_effect_sizes, before, after, min_n=5, confidence=0.95)
     assert out["n"].tolist() == [8, 6, 3]
     # The sparse behaviour is withheld: only its n is reported.
     assert out.loc["sparse"].drop("n").isna().all()
     # The others equal a direct computation on their own complete pairs.
-    direct_full = rb.paired_effect_sizes(before[["full"]], after[["full"]]).loc["full"]
+    direct_full = rb.paired_effect_sizes(before[["full"]], after[["full"]], confidence=0.95).loc["full"]
     rows = before["gappy"].notna() & after["gappy"].notna()
-    direct_gappy = rb.paired_effect_sizes(before.loc[rows, ["gappy"]], after.loc[rows, ["gappy"]]).loc["gappy"]
+    direct_gappy = rb.paired_effect_sizes(before.loc[rows, ["gappy"]], after.loc[rows, ["gappy"]], confidence=0.95).loc["gappy"]
     pd.testing.assert_series_equal(out.loc["full"], direct_full, check_names=False, check_dtype=False)
     pd.testing.assert_series_equal(out.loc["gappy"], direct_gappy, check_names=False, check_dtype=False)
     # gappy's changes over its 6 pairs: 0, 2, 0, 2, 1, 2 -> mean 7/6
@@ -66,7 +71,7 @@ def test_each_unit_uses_its_own_pairs_and_sparse_units_are_withheld():
 def test_no_unit_with_enough_pairs_returns_only_n():
     before = frame({"a": [1, 2, np.nan], "b": [1, np.nan, 3]})
     after = frame({"a": [2, 3, 4], "b": [2, 2, np.nan]})
-    out = rb.by_available_pairs(rb.paired_effect_sizes, before, after, min_n=5)
+    out = rb.by_available_pairs(rb.paired_effect_sizes, before, after, min_n=5, confidence=0.95)
     assert out["n"].tolist() == [2, 1]
     assert list(out.columns) == ["n"]
 
@@ -78,7 +83,7 @@ def test_cronbach_alpha_uses_complete_cases_within_each_area():
         "y1": [3, 4, 5, 6, 7, 8, 9],
         "y2": [4, 4, 6, 6, 8, 7, 9],
     })
-    out = rb.cronbach_alpha_by_area(wide, {"X": ["x1", "x2"], "Y": ["y1", "y2"]}, min_n=7)
+    out = rb.cronbach_alpha_by_area(wide, {"X": ["x1", "x2"], "Y": ["y1", "y2"]}, confidence=0.95, min_n=7)
     assert out.loc["X", "n_participants"] == 6  # P7 did not rate x1
     assert math.isnan(out.loc["X", "alpha"])  # 6 < min_n = 7: withheld
     assert out.loc["Y", "n_participants"] == 7
@@ -94,7 +99,7 @@ def test_cronbach_alpha_uses_complete_cases_within_each_area():
 def test_constant_change_is_undefined_not_a_crash():
     before = frame({"up": [1, 2, 3, 4, 5], "flat": [1, 2, 3, 4, 5]})
     after = frame({"up": [2, 3, 4, 5, 6], "flat": [1, 2, 3, 4, 5]})
-    effects = rb.paired_effect_sizes(before, after)
+    effects = rb.paired_effect_sizes(before, after, confidence=0.95)
     for column in ("t", "p_ttest", "d_z", "d_z_ci_low", "d_z_ci_high"):
         assert effects[column].isna().all(), column
     assert effects.loc["up", "mean_change"] == 1.0
@@ -102,74 +107,17 @@ def test_constant_change_is_undefined_not_a_crash():
     assert shapiro["shapiro_p"].isna().all()  # scipy alone would say W = 1, p = 1
     bayes = rb.bayes_factors(before, after)
     assert (bayes["reading"] == "not computable").all()
-    assert rs.fmt_or_undefined(effects.loc["up", "d_z"]) == "undefined"
-    assert "undefined for every area" in rs.dz_sentence(effects["d_z"])
-    assert "cannot be computed" in rs.shapiro_sentence(shapiro["shapiro_p"], "5")
+    assert pr.fmt_or_undefined(effects.loc["up", "d_z"]) == "undefined"
+    assert "undefined for every area" in pr.dz_sentence(effects["d_z"], BENCHMARKS)
+    assert "cannot be computed" in pr.shapiro_sentence(shapiro["shapiro_p"], "5", 0.05)
     wil = rb.wilcoxon_signed_rank(before, after)
     # every participant up by 1: the t-test is undefined, the Wilcoxon test is not (2/32)
     assert wil.loc["up", "p"] == pytest.approx(0.0625)
     names = {"up": "Up", "flat": "Flat"}
-    sentence = rs.robust_sentence(effects.loc[["up"]], wil, bayes, pd.Series({"up": np.nan}), names, "five")
+    sentence = pr.robust_sentence(effects.loc[["up"]], wil, bayes, pd.Series({"up": np.nan}), names, "five", 0.05)
     assert "no area-level change" in sentence  # .0625 is not below .05
-    nothing = rs.robust_sentence(effects.loc[["flat"]], wil, bayes, pd.Series({"flat": np.nan}), names, "five")
+    nothing = pr.robust_sentence(effects.loc[["flat"]], wil, bayes, pd.Series({"flat": np.nan}), names, "five", 0.05)
     assert nothing.startswith("no area-level change: no participant's area score changed")
-
-
-# ------------------------------------------------------------- readings flip
-
-
-def test_shapiro_reading_follows_p():
-    assert "finds a departure from normality in the changes for 1 of 4 areas (smallest p = .044)" in rs.shapiro_sentence(
-        pd.Series([0.044, 0.3, 0.5, 0.8]), "5")
-    assert "finds no departure from normality in the changes (smallest p = .111)" in rs.shapiro_sentence(
-        pd.Series([0.111, 0.997, 0.5, 0.6]), "9")
-
-
-def test_interval_reading_depends_on_the_limit():
-    assert rs.interval_reading(0.46, 2.35)[1] == "still indicate at least a small rise"
-    assert rs.interval_reading(0.63, 3.7)[1] == "still indicate at least a moderate rise"
-    assert rs.interval_reading(0.19, 2.95)[1] == "exclude no change but allow a rise too small to matter"
-    assert rs.interval_reading(-0.2, 1.5) == (0.0, "include no change at all")
-    assert rs.interval_reading(-2.4, -0.56)[1] == "still indicate at least a moderate fall"
-
-
-def test_wilcoxon_floor_uses_the_actual_n():
-    text, can = rs.wilcoxon_floor_sentence(9, 38, 0, 9)
-    assert not can and "2/512 = 0.00391, which is above the Holm threshold of 0.0013" in text
-    text, can = rs.wilcoxon_floor_sentence(40, 38, 30, 34)
-    assert can and "2/2⁴⁰ = 1.8 × 10⁻¹²" in text and "below the Holm threshold of 0.0013" in text
-    assert "at least 11 pairs" in text  # 2/2**11 = 0.00098 <= 0.05/38 = 0.0013 < 2/2**10
-    assert rs.format_small_p(2 / 2**19) == "3.8 × 10⁻⁶"
-
-
-def test_power_and_direction_readings():
-    mdd = rb.minimum_detectable_dz(9)
-    assert rs.fmt(mdd) == "1.07"
-    assert rs.power_sentence(pd.Series([0.98, 2.1, 1.3, 2.5]), mdd).startswith("3 of 4 observed area effects are above")
-    assert rs.power_sentence(pd.Series([1.42, 2.6]), mdd).startswith("All 2 observed area effects are above")
-    assert rs.dz_sentence(pd.Series([-4.05, -1.5])).startswith("The effects are large by any convention, and every one is a fall")
-    assert "small to medium" in rs.dz_sentence(pd.Series([0.3, 0.6]))
-    rtm = pd.DataFrame({"r_start_change": [0.2, 0.5], "r_mean_change": [0.1, 0.3]})
-    assert "highest at the start tended to gain most" in rs.rtm_sentence(rtm)
-    rtm["r_start_change"] = [-0.57, -0.22]
-    assert "lowest at the start tended to gain most" in rs.rtm_sentence(rtm)
-    rtm["r_start_change"] = [-0.3, 0.5]
-    assert "no consistent link" in rs.rtm_sentence(rtm)
-
-
-def test_robust_sentence_says_lower_when_ratings_fell():
-    effects = pd.DataFrame({"p_ttest": [0.001, 0.002], "t": [-6.3, -5.9], "mean_change": [-1.0, -1.2]}, index=["A", "B"])
-    wilcoxon = pd.DataFrame({"p": [0.002, 0.002]}, index=["A", "B"])
-    bayes = pd.DataFrame({"favours": ["H1", "H1"], "strength": ["strong", "extreme"]}, index=["A", "B"])
-    text = rs.robust_sentence(effects, wilcoxon, bayes, pd.Series({"A": 0.002, "B": 0.002}), {"A": "A", "B": "B"}, "ten")
-    assert "clearly lower at the end, in every area" in text and "higher" not in text
-
-
-def test_attrition_and_ceiling_wording():
-    assert rs.attrition_glue(None, 9)["attended"] == "not recorded"
-    assert rs.attrition_glue(26, 9)["attrition"] == "17"
-    assert rs.attrition_glue(9, 9)["attrition_sentence"].startswith("All 9 people who attended")
-    assert rs.ceiling_sentence(0.31, "4 or 5", "1–5").startswith("31% of end ratings are 4 or 5, the top two points of the 1–5 scale")
 
 
 # --------------------------------------------------------------- the whole stage
@@ -224,4 +172,42 @@ def test_stage_on_a_small_unusual_cohort(tmp_path):
     # Not the 2013 cohort: no comparison with the published counts.
     assert "Published p < .05" not in result.tables["multiplicity"].columns
     assert glue["rob_synthetic_paragraph"] == "" and "2013 report applies only" in glue["rob_count_sentence"]
-    assert glue["rob_n"] == "8" and glue["rob_attrition"] == "2"
+    assert glue["rob_n_word"] == "eight"
+    assert glue["rob_attrition_sentence"].startswith("10 people attended the course, but only 8 completed both self-assessments, so 2 (20%) are missing")
+    # The stage produces exactly the keys the notebook declares (nothing left to a default).
+    assert set(glue) == set(pr.ROBUST_GLUE.keys) and pr.ROBUST_GLUE.complete(glue) == dict(sorted(glue.items()))
+
+
+def test_significance_level_comes_from_analysis_yml(tmp_path):
+    """alpha in analysis.yml changes the counts, the table header and the sentences."""
+    data = tmp_path / "data"
+    data.mkdir()
+    small_cohort(data)
+    cleaned = ProjectPaths(root=ROOT, data=data, build=tmp_path / "cleaned")
+    pipeline.clean_self_assessment(cleaned)
+    results = {}
+    for alpha in (0.05, 0.2):
+        # A project root of its own: the project's privacy.yml and an analysis.yml with this alpha.
+        root = tmp_path / f"root_{alpha}"
+        root.mkdir()
+        shutil.copy(ROOT / "privacy.yml", root / "privacy.yml")
+        (root / "analysis.yml").write_text(f"alpha: {alpha}\n", encoding="utf-8")
+        paths = ProjectPaths(root=root, data=data, build=tmp_path / f"build_{alpha}")
+        shutil.copytree(cleaned.tidy, paths.tidy)
+        results[alpha] = rs.analyse_robustness(paths)
+    loose = results[0.2]
+    assert loose.glue["rob_chance_sentence"].startswith("Testing 30 behaviours at p < .2, each on its 8 pairs,")
+    assert "flag about six by chance" in loose.glue["rob_chance_sentence"]  # 0.2 x 30
+    assert "p < .2" in loose.tables["multiplicity"].columns and "p < .05" not in loose.tables["multiplicity"].columns
+    assert "p < .05" in results[0.05].tables["multiplicity"].columns
+    counts = {a: int(r.tables["multiplicity"].filter(like="p < ").iloc[:, 0].astype(int).sum()) for a, r in results.items()}
+    raw = pd.read_csv(tmp_path / "build_0.2" / "results" / "robustness_behaviours.csv")["p_ttest"]
+    assert counts == {0.05: int((raw < 0.05).sum()), 0.2: int((raw < 0.2).sum())} and counts[0.2] > counts[0.05]
+
+
+def test_the_chapter_uses_exactly_the_declared_keys():
+    import re
+
+    used = set(re.findall(r"/notebooks/04_robust\.md::(\w+)", "".join(
+        page.read_text(encoding="utf-8") for page in sorted((ROOT / "book").glob("*.md")))))
+    assert used == set(pr.ROBUST_GLUE.keys)

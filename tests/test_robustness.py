@@ -57,7 +57,7 @@ def test_effect_sizes_hand_worked():
     # d_av = 1.5 / ((sqrt(5/3) + sqrt(2)) / 2) = 1.10897..., d_av_rms = 1.5 / sqrt(11/6).
     before = frame({"u": [1, 2, 3, 4]})
     after = frame({"u": [2, 4, 5, 5]})
-    row = rb.paired_effect_sizes(before, after).loc["u"]
+    row = rb.paired_effect_sizes(before, after, confidence=0.95).loc["u"]
     assert row["n"] == 4
     assert row["mean_change"] == pytest.approx(1.5)
     assert row["sd_change"] == pytest.approx(math.sqrt(1 / 3))
@@ -130,8 +130,8 @@ def test_dz_confidence_interval_large_and_negative_effects():
     # sign of every change must mirror the interval.
     before = frame({"u": [1, 2, 3, 4, 5, 6, 7, 8, 9]})
     after = before + np.array([[3, 3.5, 3, 3.2, 3, 2.8, 3, 3.1, 3.4]]).T
-    up = rb.paired_effect_sizes(before, after).loc["u"]
-    down = rb.paired_effect_sizes(after, before).loc["u"]
+    up = rb.paired_effect_sizes(before, after, confidence=0.95).loc["u"]
+    down = rb.paired_effect_sizes(after, before, confidence=0.95).loc["u"]
     t_obs = up["t"]
     assert t_obs > 40
     low = optimize.brentq(lambda c: _nct_cdf_by_quadrature(t_obs, 8, c) - 0.975, 1, 3 * t_obs, xtol=1e-12)
@@ -148,7 +148,7 @@ def test_dz_confidence_interval_large_n_matches_normal_approximation():
     n = 4000
     before = pd.DataFrame({"u": rng.normal(5, 1, n)})
     after = before + rng.normal(0.5, 1, (n, 1))
-    row = rb.paired_effect_sizes(before, after).loc["u"]
+    row = rb.paired_effect_sizes(before, after, confidence=0.95).loc["u"]
     d = row["d_z"]
     se = math.sqrt(1 / n + d**2 / (2 * n))
     assert row["d_z_ci_low"] == pytest.approx(d - 1.959964 * se, abs=2e-3)
@@ -158,9 +158,9 @@ def test_dz_confidence_interval_large_n_matches_normal_approximation():
 def test_misaligned_input_is_rejected(nine_pairs):
     before, after = nine_pairs
     with pytest.raises(ValueError):
-        rb.paired_effect_sizes(before, after.iloc[::-1])
+        rb.paired_effect_sizes(before, after.iloc[::-1], confidence=0.95)
     with pytest.raises(ValueError):
-        rb.paired_effect_sizes(before, after[["A2", "A1", "A3"]])
+        rb.paired_effect_sizes(before, after[["A2", "A1", "A3"]], confidence=0.95)
 
 
 # ------------------------------------------------------------------- 2. Wilcoxon
@@ -278,7 +278,7 @@ def test_multiple_comparisons_hand_worked():
     # Holm: sorted .005,.01,.03,.04 x 4,3,2,1 = .02,.03,.06,.04 -> cummax .02,.03,.06,.06
     # BH:   sorted x 4/1,4/2,4/3,4/4 = .02,.02,.04,.04 -> (cummin from the top) same
     p = pd.Series([0.01, 0.04, 0.03, 0.005], index=["a", "b", "c", "d"])
-    out = rb.multiple_comparisons(p)
+    out = rb.multiple_comparisons(p, alpha=0.05)
     assert out["p_holm"].tolist() == pytest.approx([0.03, 0.06, 0.06, 0.02])
     assert out["p_bh"].tolist() == pytest.approx([0.02, 0.04, 0.04, 0.02])
     assert out["pass_holm"].tolist() == [True, False, False, True]
@@ -301,7 +301,7 @@ def test_multiple_comparisons_against_statsmodels():
 
 def test_multiple_comparisons_ignores_nan_in_family():
     p = pd.Series([0.01, np.nan, 0.02])
-    out = rb.multiple_comparisons(p)
+    out = rb.multiple_comparisons(p, alpha=0.05)
     assert out["p_holm"].iloc[[0, 2]].tolist() == pytest.approx([0.02, 0.02])
     assert np.isnan(out["p_holm"].iloc[1]) and not out["pass_holm"].iloc[1]
 
@@ -330,7 +330,7 @@ def test_cronbach_alpha_hand_worked():
     # totals 5, 8, 10, 14 have variance 42.75/3.
     # alpha = 3/2 * (1 - 14.75/42.75) = 56/57 = 0.98246.
     scores = frame({"b1": [1, 2, 3, 4], "b2": [2, 3, 3, 5], "b3": [2, 3, 4, 5], "c1": [1, 3, 2, 4], "c2": [4, 1, 3, 2]})
-    out = rb.cronbach_alpha_by_area(scores, {"A": ["b1", "b2", "b3"], "C": ["c1", "c2"]})
+    out = rb.cronbach_alpha_by_area(scores, {"A": ["b1", "b2", "b3"], "C": ["c1", "c2"]}, confidence=0.95)
     assert out.loc["A", "alpha"] == pytest.approx(56 / 57)
     assert out.loc["A", "n_items"] == 3 and out.loc["A", "n_participants"] == 4
     # Area C by the generic hand formula k/(k-1) * (1 - sum var_i / var_total)
@@ -346,7 +346,7 @@ def test_cronbach_alpha_hand_worked():
 
 def test_cronbach_alpha_unknown_item():
     with pytest.raises(KeyError):
-        rb.cronbach_alpha_by_area(frame({"b1": [1, 2], "b2": [2, 3]}), {"A": ["b1", "zz"]})
+        rb.cronbach_alpha_by_area(frame({"b1": [1, 2], "b2": [2, 3]}), {"A": ["b1", "zz"]}, confidence=0.95)
 
 
 # ---------------------------------------------------- 7. minimum detectable effect
@@ -372,12 +372,12 @@ def test_minimum_detectable_dz_counts_both_rejection_regions():
 
 
 def test_minimum_detectable_dz_values():
-    assert rb.minimum_detectable_dz(9) == pytest.approx(1.06697, abs=1e-4)
-    assert rb.minimum_detectable_dz(9, alpha=0.05 / 38) == pytest.approx(1.99104, abs=1e-4)
+    assert rb.minimum_detectable_dz(9, alpha=0.05, power=0.80) == pytest.approx(1.06697, abs=1e-4)
+    assert rb.minimum_detectable_dz(9, alpha=0.05 / 38, power=0.80) == pytest.approx(1.99104, abs=1e-4)
     one_sided = TTestPower().solve_power(effect_size=None, nobs=9, alpha=0.05, power=0.8, alternative="larger")
-    assert rb.minimum_detectable_dz(9, two_sided=False) == pytest.approx(one_sided, rel=1e-6)
+    assert rb.minimum_detectable_dz(9, alpha=0.05, power=0.80, two_sided=False) == pytest.approx(one_sided, rel=1e-6)
     # Large n: approaches the normal-theory value (z_.975 + z_.80) / sqrt(n).
-    assert rb.minimum_detectable_dz(2000) == pytest.approx((1.959964 + 0.841621) / math.sqrt(2000), rel=1e-3)
+    assert rb.minimum_detectable_dz(2000, alpha=0.05, power=0.80) == pytest.approx((1.959964 + 0.841621) / math.sqrt(2000), rel=1e-3)
 
 
 # ------------------------------------------------------------------ 8. Bayes factors
@@ -492,3 +492,11 @@ def test_wilcoxon_sees_ties_between_area_means_that_floats_hide():
     # changes -1/7, -1/7, 5/7, 4/7, 6/7: |D| ranks 1.5, 1.5, 4, 3, 5 -> T+ = 12, T- = 3
     assert row["method"] == "exact permutation"
     assert (row["t_plus"], row["t_minus"]) == (12.0, 3.0)
+
+
+def test_wilcoxon_can_reach_threshold_needs_the_family_size():
+    # No default family size: the 2013 report's 38 behaviours must not be assumed.
+    with pytest.raises(TypeError):
+        rb.wilcoxon_can_reach_threshold(9, 0.05)
+    assert rb.wilcoxon_can_reach_threshold(9, 0.01, 2) is True  # 2/512 = 0.0039 <= 0.005
+    assert rb.wilcoxon_can_reach_threshold(9, 0.01, 3) is False  # 0.0039 > 0.0033

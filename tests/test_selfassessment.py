@@ -8,7 +8,8 @@ import pingouin as pg
 import pytest
 from scipy import stats
 
-from lehc_report.published import audit
+from lehc_report.published import audit, lattice
+from lehc_report.published import comparison as comparison_module
 from lehc_report.stats import paired as selfassessment
 from lehc_report.inputs.framework import load_framework
 from lehc_report.inputs.self_assessment import load_self_assessment
@@ -46,12 +47,14 @@ def test_area_score_is_the_mean_of_answered_behaviours(framework):
     si = framework.items_by_area()["SI"]
     tidy.loc[tidy["behaviour_id"] == si[0], "score"] = 9  # 9 + 6*5 = 39 over 7
     tidy.loc[tidy["behaviour_id"] == si[1], "score"] = pd.NA  # answered: 6 of 7 -> 34/6
-    scores = selfassessment.area_scores(tidy, framework).set_index("area_id")
+    scores = selfassessment.area_scores(tidy, framework, 0.5).set_index("area_id")
     assert scores.loc["SI", "score"] == pytest.approx(34 / 6)
     assert scores.loc["SI", "n_answered"] == 6
     # Fewer than half answered: left missing, never imputed.
     tidy.loc[tidy["behaviour_id"].isin(si[:4]), "score"] = pd.NA
-    assert pd.isna(selfassessment.area_scores(tidy, framework).set_index("area_id").loc["SI", "score"])
+    assert pd.isna(selfassessment.area_scores(tidy, framework, 0.5).set_index("area_id").loc["SI", "score"])
+    # 3 of 7 answered is enough at a share of 0.4 (2.8 behaviours): (5 + 5 + 5) / 3.
+    assert selfassessment.area_scores(tidy, framework, 0.4).set_index("area_id").loc["SI", "score"] == 5
 
 
 def test_participant_with_one_wave_is_excluded_and_reported():
@@ -65,9 +68,9 @@ def test_participant_with_one_wave_is_excluded_and_reported():
 
 
 def test_appendix3_reproduced_cell_by_cell(tidy, framework):
-    areas, excluded = selfassessment.area_table(tidy, framework)
-    counts = selfassessment.significant_counts(selfassessment.behaviour_table(tidy, framework), framework)
-    comparison = selfassessment.compare_with_published(areas, counts)
+    areas, excluded = selfassessment.area_table(tidy, framework, 0.5)
+    counts = selfassessment.significant_counts(selfassessment.behaviour_table(tidy, framework, 0.05), framework)
+    comparison = comparison_module.compare_with_published(areas, counts)
     assert len(comparison) == 32 and excluded.empty
     mismatches = comparison[~comparison["match"]]
     # The one cell integer data cannot reproduce (see test_audit).
@@ -76,16 +79,26 @@ def test_appendix3_reproduced_cell_by_cell(tidy, framework):
     assert counts["n_improved"].tolist() == [7, 12, 11, 8]
 
 
+def test_significant_behaviours_follow_the_level(tidy, framework):
+    # Independent: scipy's paired t-test on the committed ratings, counted per area.
+    table = tidy.pivot_table(index=["participant_id", "behaviour_id"], columns="wave", values="score").reset_index()
+    p_values = table.groupby("behaviour_id").apply(lambda g: stats.ttest_rel(g["start"], g["end"]).pvalue)
+    for alpha in (0.05, 0.01, 0.001, 0.0001):
+        behaviours = selfassessment.behaviour_table(tidy, framework, alpha).set_index("behaviour_id")
+        assert behaviours["significant"].sum() == (p_values < alpha).sum()
+    assert (p_values < 0.05).sum() == 15  # 5 + 4 + 4 + 2, as published
+
+
 def test_published_table_audit_finds_only_the_driving_transformation_t():
     table = audit.audit_published_table(9, {"SI": 7, "DT": 12, "FC": 11, "FO": 8})
     unreachable = table[~table["reachable"]]
     assert unreachable[["area_id", "statistic"]].values.tolist() == [["DT", "t"]]
-    assert audit.totals_matching_mean("7.56", 9, 7) == [476]
-    assert audit.totals_matching_mean("7.43", 9, 12) == [802]
+    assert lattice.totals_matching_mean("7.56", 9, 7) == [476]
+    assert lattice.totals_matching_mean("7.43", 9, 12) == [802]
 
 
 def test_driving_transformation_nearest_reachable_t_values():
-    near = audit.reachable_t_near(-6.256, [802 - 693], 9).sort_values("t")
+    near = lattice.reachable_t_near(-6.256, [802 - 693], 9).sort_values("t")
     assert near["t"].round(4).tolist() == [-6.2671, -6.2439]
     assert near["sum_sq_changes"].tolist() == [1589, 1591]
     # Independent check: t for D = 109, Q = 1589 from the definition.
@@ -100,7 +113,7 @@ def test_many_cohorts_at_once_equal_one_cohort_at_a_time(tidy, framework):
     many, _ = synthetic_cohorts(ROOT, cohorts=3, participants=6, seed=1)
     batched = selfassessment.cohort_area_tests(many, framework).set_index(["cohort", "area_id"])
     for cohort, part in many.groupby("cohort"):
-        single, _ = selfassessment.area_table(part.drop(columns="cohort"), framework)
+        single, _ = selfassessment.area_table(part.drop(columns="cohort"), framework, 0.5)
         for row in single.itertuples():
             assert batched.loc[(cohort, row.area_id), "t"] == pytest.approx(row.t)
             assert batched.loc[(cohort, row.area_id), "p"] == pytest.approx(row.p)

@@ -32,7 +32,7 @@ def test_small_cohort_builds_with_statistics_withheld(tmp_path, participants):
     data = tiny_cohort(tmp_path, participants)
     paths = ProjectPaths(root=ROOT, data=data, build=tmp_path / "build")
     cleaned = pipeline.clean_self_assessment(paths)
-    assert cleaned.glue["n_participants_start"] == str(participants)
+    assert cleaned.glue["clean_n_participants_start"] == str(participants)
     quant = pipeline.analyse_self_assessment(paths)
     assert quant.glue["n_complete"] == str(participants)
     for key in ("si_mean_start", "fo_t", "areas_significant_phrase", "n_behaviours_improved", "max_area_p"):
@@ -41,7 +41,7 @@ def test_small_cohort_builds_with_statistics_withheld(tmp_path, participants):
     robust = analyse_robustness(paths)
     assert robust.glue["rob_status"].startswith(f"Only {participants} participant(s) completed both")
     qual = analyse_qualitative(paths)
-    assert qual.glue["qual_available"] == "no"
+    assert qual.glue["qual_status"].startswith("This cohort's data folder has no qualitative data")
     assert sorted(p.name for p in paths.figures.iterdir()) == [
         "figure1_area_means.png", "figure_code_cooccurrence.png", "figure_forest.png", "figure_qq.png",
         "figure_slopes.png", "figure_theme_by_question.png"]

@@ -16,6 +16,7 @@ import pytest
 import yaml
 from scipy import stats
 
+from lehc_report.published import audit, lattice
 from lehc_report.tools import synthetic
 from lehc_report.prose.rounding import format_half_up, format_p
 
@@ -146,7 +147,7 @@ def test_generated_frames_have_framework_layout(framework):
 
 
 def test_driving_transformation_t_is_unreachable():
-    reach = synthetic.driving_transformation_reachable_t()
+    reach = audit.driving_transformation_reachable_t()
     assert not reach.reachable
     assert reach.total_change == 109
     assert (reach.sum_sq_larger_magnitude, reach.sum_sq_smaller_magnitude) == (1589, 1591)
@@ -174,8 +175,26 @@ def test_driving_transformation_t_by_brute_force():
 
 @pytest.mark.parametrize("area_id,n_behaviours", [("SI", 7), ("FC", 11), ("FO", 8)])
 def test_other_published_t_values_are_reachable(area_id, n_behaviours):
-    reach = synthetic.nearest_reachable_t(
-        9, n_behaviours, synthetic.PUBLISHED_APPENDIX_3[area_id]
-    )
+    mean_start, _, mean_end, _, t, _, _, _ = APPENDIX_3[area_id]
+    reach = lattice.nearest_reachable_t(9, n_behaviours, mean_start, mean_end, float(t))
     assert reach.reachable
     assert format_half_up(reach.closest_t, 3) == APPENDIX_3[area_id][4]
+
+
+def test_generator_reads_the_one_published_table():
+    # The generator's targets are the published table's cells, as printed.
+    assert synthetic.PUBLISHED_APPENDIX_3["FO"].mean_end == "7.63"
+    assert [a.n_significant_behaviours for a in synthetic.PUBLISHED_APPENDIX_3.values()] == [5, 4, 4, 2]
+    assert synthetic.target_t("DT", 12) == -6.267
+    assert synthetic.target_t("SI", 7) == -7.799
+
+
+def test_lattice_totals_and_t_from_sums():
+    # GRIM: 549 / 72 = 7.625 is the only total of 72 ratings printing as 7.63.
+    assert lattice.totals_matching_mean("7.63", 9, 8) == [549]
+    assert lattice.totals_matching_mean("6.42", 9, 12) == [693]
+    with pytest.raises(ValueError, match="0 totals over 108 ratings give mean 6.425"):
+        lattice.single_total("6.425", 9, 12)
+    # Changes 1, 2, 3: D = 6, Q = 14, SD 1, mean 2, t = -2 / (1 / sqrt(3)).
+    assert lattice.paired_t_from_sums(3, 6, 14) == pytest.approx(-2 * math.sqrt(3))
+    assert lattice.paired_t_from_sums(3, 6, 14) == pytest.approx(stats.ttest_rel([0, 0, 0], [1, 2, 3]).statistic)

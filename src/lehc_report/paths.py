@@ -46,6 +46,12 @@ class ProjectPaths:
         """MyST snippets of the report's numbered tables, included by the chapters."""
         return self.build / "generated" / "tables"
 
+    @property
+    def content_flags(self) -> Path:
+        """What the stages found that decides which passages the chapters keep
+        (``{"qualitative": bool, "coded": bool}``), read by ``lehc_report.book.sphinxext``."""
+        return self.build / "generated" / "content.json"
+
     def ensure(self) -> "ProjectPaths":
         for folder in (self.tidy, self.results, self.figures, self.tables):
             folder.mkdir(parents=True, exist_ok=True)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 import yaml
+
+from lehc_report.errors import DataError
 
 
 @dataclass(frozen=True)
@@ -17,23 +19,30 @@ class Framework:
     waves: pd.DataFrame  # wave, wave_label, wave_order
     scale_min: int
     scale_max: int
+    #: The scale's answers in words (``scale: labels:`` in framework.yml), score -> label.
+    scale_labels: dict[int, str] = field(default_factory=dict)
 
     @property
     def behaviour_ids(self) -> list[str]:
+        """Behaviour IDs in framework order."""
         return self.behaviours["behaviour_id"].tolist()
 
     @property
     def area_ids(self) -> list[str]:
+        """Area IDs in framework order."""
         return self.areas["area_id"].tolist()
 
     @property
     def wave_ids(self) -> list[str]:
+        """Wave IDs in time order."""
         return self.waves["wave"].tolist()
 
     def area_names(self) -> dict[str, str]:
+        """Area ID -> area name."""
         return dict(zip(self.areas["area_id"], self.areas["area_name"]))
 
     def items_by_area(self) -> dict[str, list[str]]:
+        """Area ID -> its behaviour IDs, in framework order."""
         return {a: g["behaviour_id"].tolist() for a, g in self.behaviours.groupby("area_id", sort=False)}
 
     def header_lookup(self) -> dict[str, str]:
@@ -45,13 +54,60 @@ class Framework:
             lookup[normalise_header(f"{row.behaviour_id} {row.label}")] = row.behaviour_id
         return lookup
 
+    def answer_lookup(self) -> dict[str, int]:
+        """Normalised answer text -> score, from the scale's labels.
+
+        Returns
+        -------
+        dict[str, int]
+            Each label (``"Strongly agree"``) and each anchored answer (``"10 - Completely"``,
+            ``"10 Completely"``), normalised with :func:`normalise_header`, to its score.
+            Empty when framework.yml gives no labels.
+        """
+        lookup = {}
+        for score, label in self.scale_labels.items():
+            lookup[normalise_header(label)] = score
+            lookup[normalise_header(f"{score} {label}")] = score
+        return lookup
+
+    def allowed_answers(self) -> str:
+        """The labels as a message lists them: ``1 = 'Strongly disagree', ..., 5 = 'Strongly agree'``."""
+        return ", ".join(f"{score} = {label!r}" for score, label in sorted(self.scale_labels.items()))
+
 
 def normalise_header(text: str) -> str:
-    """Lower case, punctuation to spaces, single spaces: how headers are matched."""
+    """Lower case, punctuation to spaces, single spaces: how headers are matched.
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    str
+        E.g. ``"Duration (in seconds)"`` -> ``"duration in seconds"``.
+    """
     return " ".join(re.sub(r"[^0-9a-z]+", " ", str(text).lower()).split())
 
 
 def load_framework(path: Path) -> Framework:
+    """Read ``framework.yml``: areas, behaviours, waves and the scale (with its labels).
+
+    Parameters
+    ----------
+    path : Path
+
+    Returns
+    -------
+    Framework
+
+    Raises
+    ------
+    ValueError
+        Repeated behaviour IDs.
+    DataError
+        Bad ``scale: labels`` (see :func:`scale_labels`).
+    """
     spec = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     areas, behaviours = [], []
     for area in spec["areas"]:
@@ -77,10 +133,53 @@ def load_framework(path: Path) -> Framework:
     )
     waves["wave_order"] = range(len(waves))
     scale = spec.get("scale", {"min": 1, "max": 10})
+    labels = scale_labels(path, scale)
     return Framework(
         areas=pd.DataFrame(areas),
         behaviours=behaviours_df,
         waves=waves,
         scale_min=int(scale["min"]),
         scale_max=int(scale["max"]),
+        scale_labels=labels,
     )
+
+
+def scale_labels(path: Path, scale: dict) -> dict[int, str]:
+    """Check and return the scale's answers in words (``scale: labels:`` in framework.yml).
+
+    Parameters
+    ----------
+    path : Path
+        The framework file (for messages).
+    scale : dict
+        Its ``scale`` mapping: ``min``, ``max`` and optionally ``labels``, a mapping of
+        score to label (every score, e.g. 1 = "Strongly disagree" to 5 = "Strongly
+        agree", or only the anchors, e.g. 1 = "Not at all", 10 = "Completely").
+
+    Returns
+    -------
+    dict[int, str]
+        Score -> label, in score order; empty without ``labels``.
+
+    Raises
+    ------
+    DataError
+        A score that is not a whole number on the scale, a blank label, or one label
+        given to two scores.
+    """
+    raw = scale.get("labels") or {}
+    if not isinstance(raw, dict):
+        raise DataError(path, f"'scale: labels' is {raw!r}; write one 'score: label' line per answer, e.g. '1: Strongly disagree'", column="scale.labels")
+    labels: dict[int, str] = {}
+    seen: dict[str, int] = {}
+    for key, label in raw.items():
+        score = int(key) if isinstance(key, str) and key.strip().isdigit() else key
+        if isinstance(score, bool) or not isinstance(score, int) or not int(scale["min"]) <= score <= int(scale["max"]):
+            raise DataError(path, f"scale label key {key!r} is not a score from {scale['min']} to {scale['max']}; key each label by its score", column="scale.labels")
+        if not isinstance(label, str) or not label.strip():
+            raise DataError(path, f"the label of score {score} is {label!r}; give the answer's words", column="scale.labels")
+        key_text = normalise_header(label)
+        if key_text in seen:
+            raise DataError(path, f"label {label!r} is given to scores {seen[key_text]} and {score}; each answer needs its own label", column="scale.labels")
+        seen[key_text], labels[score] = score, label.strip()
+    return dict(sorted(labels.items()))

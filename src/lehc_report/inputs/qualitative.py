@@ -1,4 +1,4 @@
-"""Qualitative strand: load, validate and analyse the coded survey returns and interviews.
+"""Qualitative strand: read and validate the coded survey returns and interviews.
 
 File contract (all in one data directory)
 -----------------------------------------
@@ -34,31 +34,28 @@ or field, and says what to do.  CSVs are read as text (``dtype=str``,
 Column-level rules are pandera schemas (the codebook is a pydantic model); only
 rules that span files are written by hand.
 
-Analyses count coder A (the primary coder); coder B is used only for the
-inter-coder agreement on the double-coded sample.
+The codebook is read by :mod:`lehc_report.inputs.codebook`; the analyses are in
+:mod:`lehc_report.stats.tally` (tallies, quote bank, profiles) and
+:mod:`lehc_report.stats.agreement` (inter-coder agreement), the figures in
+:mod:`lehc_report.render.figures_qual`.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import textwrap
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-import krippendorff
-import numpy as np
 import pandas as pd
 import pandera.pandas as pa
-import seaborn as sns
 import yaml
-from matplotlib.figure import Figure
 from pandera.errors import SchemaErrors
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
-from lehc_report.errors import Problem, QualitativeDataError
+from lehc_report.errors import DataError, Problem, QualitativeDataError
+from lehc_report.inputs.codebook import Codebook, load_codebook, raise_if, read_text
 
 __all__ = [
     "CODERS",
@@ -71,18 +68,10 @@ __all__ = [
     "Problem",
     "QualitativeData",
     "QualitativeDataError",
-    "agreement_units",
-    "code_cooccurrence",
-    "intercoder_agreement",
-    "krippendorff_alpha_nominal",
+    "check_case_studies",
     "load_qualitative",
-    "plot_code_cooccurrence",
-    "plot_theme_by_question",
-    "quote_bank",
-    "respondent_profiles",
+    "read_case_studies",
     "role_label_problems",
-    "survey_theme_by_question",
-    "theme_tally",
 ]
 
 #: Survey question columns, in questionnaire order (also the allowed interview topics).
@@ -118,13 +107,8 @@ _SOURCE_PREFIX = {"survey": "S", "interview": "I"}
 
 
 # --------------------------------------------------------------------------------------
-# Errors
+# Row and value wording for problems
 # --------------------------------------------------------------------------------------
-
-
-def _raise_if(problems: list[Problem]) -> None:
-    if problems:
-        raise QualitativeDataError(problems)
 
 
 def _row(index_label: Any) -> int:
@@ -139,15 +123,6 @@ def _quote(value: Any) -> str:
 # --------------------------------------------------------------------------------------
 # Data container
 # --------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Codebook:
-    """``themes``: theme_id, name, definition.  ``codes``: code_id, theme_id, name,
-    definition, use_when, not_when.  Both in codebook order."""
-
-    themes: pd.DataFrame
-    codes: pd.DataFrame
 
 
 @dataclass(frozen=True)
@@ -190,39 +165,9 @@ class QualitativeData:
 # --------------------------------------------------------------------------------------
 
 
-def _read_text(path: Path) -> str:
-    if not path.is_file():
-        raise QualitativeDataError(
-            [
-                Problem(
-                    path.name,
-                    None,
-                    None,
-                    f"the file was not found in {path.parent}.",
-                    f"put {path.name} in the data folder (the file contract is in "
-                    "data/README.md).",
-                )
-            ]
-        )
-    try:
-        return path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise QualitativeDataError(
-            [
-                Problem(
-                    path.name,
-                    None,
-                    None,
-                    f"the file is not valid UTF-8 text (byte {exc.start}).",
-                    "save it again as 'CSV UTF-8' / UTF-8 text.",
-                )
-            ]
-        ) from exc
-
-
 def _read_csv(path: Path, columns: Sequence[str]) -> pd.DataFrame:
     """Read a CSV as text, refusing blank or ragged rows (pandas would pad them)."""
-    text = _read_text(path)
+    text = read_text(path)
     name = path.name
     records = list(csv.reader(io.StringIO(text, newline="")))
     while records and not records[-1]:  # trailing empty lines at the end of the file
@@ -257,7 +202,7 @@ def _read_csv(path: Path, columns: Sequence[str]) -> pd.DataFrame:
                     "a text cell (put the text in double quotes).",
                 )
             )
-    _raise_if(problems)
+    raise_if(problems)
     try:
         return pd.read_csv(
             io.StringIO(text, newline=""),
@@ -567,189 +512,8 @@ def _double_coded_schema() -> tuple[pa.DataFrameSchema, _Rules]:
 def _validated_csv(path: Path, columns: Sequence[str], schema_and_rules) -> pd.DataFrame:
     df = _read_csv(path, columns)
     schema, rules = schema_and_rules
-    _raise_if(_schema_problems(df, schema, rules, columns))
+    raise_if(_schema_problems(df, schema, rules, columns))
     return df.loc[:, list(columns)].reset_index(drop=True)
-
-
-# --------------------------------------------------------------------------------------
-# Codebook (YAML, validated with pydantic)
-# --------------------------------------------------------------------------------------
-
-
-def _not_blank(value: str) -> str:
-    if not value.strip():
-        raise ValueError("must not be blank")
-    return value
-
-
-_Text = Annotated[str, AfterValidator(_not_blank)]
-_THEME_ID = r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$"
-_CODE_ID = r"^[a-z][a-z0-9]*(_[a-z0-9]+)*\.[a-z][a-z0-9]*(_[a-z0-9]+)*$"
-
-
-class _CodeModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-    id: str = Field(pattern=_CODE_ID)
-    name: _Text
-    definition: _Text
-    use_when: _Text
-    not_when: _Text
-
-
-class _ThemeModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-    id: str = Field(pattern=_THEME_ID)
-    name: _Text
-    definition: _Text
-    codes: list[_CodeModel] = Field(min_length=1)
-
-
-class _CodebookModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-    themes: list[_ThemeModel] = Field(min_length=1)
-
-
-def _yaml_lines(node, path=(), lines=None, duplicates=None):
-    """Map each YAML path (keys and list indices) to its 1-based line; note duplicate keys."""
-    lines = {} if lines is None else lines
-    duplicates = [] if duplicates is None else duplicates
-    lines.setdefault(path, node.start_mark.line + 1)
-    if isinstance(node, yaml.MappingNode):
-        keys = set()
-        for key_node, value_node in node.value:
-            key = key_node.value
-            if key in keys:
-                duplicates.append((path + (key,), key_node.start_mark.line + 1))
-            keys.add(key)
-            lines[path + (key,)] = key_node.start_mark.line + 1
-            _yaml_lines(value_node, path + (key,), lines, duplicates)
-            lines[path + (key,)] = key_node.start_mark.line + 1
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            _yaml_lines(item, path + (i,), lines, duplicates)
-    return lines, duplicates
-
-
-def _yaml_path(path: Sequence) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "(top level)"
-
-
-def _line_for(lines: Mapping, path: Sequence) -> int:
-    path = tuple(path)
-    while path not in lines and path:
-        path = path[:-1]
-    return lines.get(path, 1)
-
-
-_CODEBOOK_FIXES = {
-    "missing": "add the '{field}' entry.",
-    "extra_forbidden": "remove the '{field}' key or correct its spelling (themes have id, "
-    "name, definition, codes; codes have id, name, definition, use_when, not_when).",
-    "string_type": "write it as text (put it in quotes if YAML reads it as a number, "
-    "date or yes/no).",
-    "too_short": "add at least one entry.",
-    "value_error": "fill it in.",
-    "list_type": "write it as a YAML list (lines starting with '- ').",
-    "model_type": "write it as a YAML mapping of key: value lines.",
-    "dict_type": "write it as a YAML mapping of key: value lines.",
-}
-
-
-def _load_codebook(path: Path) -> Codebook:
-    text = _read_text(path)
-    name = path.name
-
-    def problem(line, field, message, fix):
-        return Problem(name, line, field, message, fix, row_word="line", column_word="field")
-
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise QualitativeDataError(
-            [problem(None if mark is None else mark.line + 1, None,
-                     f"the file is not valid YAML ({getattr(exc, 'problem', exc)}).",
-                     "fix the indentation or quoting on that line.")]
-        ) from exc
-    lines, duplicates = ({(): 1}, []) if root is None else _yaml_lines(root)
-    _raise_if(
-        [
-            problem(line, _yaml_path(p), "this key appears twice in the same entry.",
-                    "keep one of them (YAML would silently use the last).")
-            for p, line in duplicates
-        ]
-    )
-    try:
-        model = _CodebookModel.model_validate(raw)
-    except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            loc = tuple(err["loc"])
-            field = next((p for p in reversed(loc) if isinstance(p, str)), "themes")
-            if err["type"] == "string_pattern_mismatch":
-                fix = (
-                    "use '<theme_id>.<slug>' in lower-case snake_case, e.g. 'philosophy.values'."
-                    if "codes" in loc
-                    else "use lower-case snake_case (letters, digits, underscores), e.g. "
-                    "'philosophy'."
-                )
-            else:
-                fix = _CODEBOOK_FIXES.get(err["type"], "correct the entry.").format(field=field)
-            shown = "" if err["type"] == "missing" else f" (found {err.get('input')!r})"
-            msg = "Input should be a mapping" if err["type"] == "model_type" else err["msg"]
-            problems.append(problem(_line_for(lines, loc), _yaml_path(loc),
-                                    f"{msg}{shown}.", fix))
-        raise QualitativeDataError(problems) from exc
-
-    problems = []
-    seen_themes, seen_names, seen_codes = {}, {}, {}
-    for t, theme in enumerate(model.themes):
-        tpath = ("themes", t)
-        if theme.id in seen_themes:
-            problems.append(problem(_line_for(lines, tpath + ("id",)), _yaml_path(tpath + ("id",)),
-                                    f"theme id {theme.id!r} is already used on line "
-                                    f"{seen_themes[theme.id]}.", "give each theme its own id."))
-        seen_themes.setdefault(theme.id, _line_for(lines, tpath + ("id",)))
-        if theme.name in seen_names:
-            problems.append(problem(_line_for(lines, tpath + ("name",)),
-                                    _yaml_path(tpath + ("name",)),
-                                    f"theme name {theme.name!r} is already used on line "
-                                    f"{seen_names[theme.name]}.",
-                                    "give each theme its own name (names label the figures)."))
-        seen_names.setdefault(theme.name, _line_for(lines, tpath + ("name",)))
-        for c, code in enumerate(theme.codes):
-            cpath = tpath + ("codes", c, "id")
-            line = _line_for(lines, cpath)
-            if code.id.split(".", 1)[0] != theme.id:
-                problems.append(problem(line, _yaml_path(cpath),
-                                        f"code id {code.id!r} does not start with its theme id "
-                                        f"{theme.id!r}.",
-                                        f"rename it '{theme.id}.<slug>' or move it under its "
-                                        "theme."))
-            if code.id in seen_codes:
-                problems.append(problem(line, _yaml_path(cpath),
-                                        f"code id {code.id!r} is already used on line "
-                                        f"{seen_codes[code.id]}.", "give each code its own id."))
-            seen_codes.setdefault(code.id, line)
-    _raise_if(problems)
-
-    themes = pd.DataFrame(
-        [(t.id, t.name, t.definition) for t in model.themes],
-        columns=["theme_id", "name", "definition"],
-    )
-    codes = pd.DataFrame(
-        [
-            (c.id, t.id, c.name, c.definition, c.use_when, c.not_when)
-            for t in model.themes
-            for c in t.codes
-        ],
-        columns=["code_id", "theme_id", "name", "definition", "use_when", "not_when"],
-    )
-    return Codebook(themes=themes, codes=codes)
 
 
 # --------------------------------------------------------------------------------------
@@ -928,14 +692,29 @@ def load_qualitative(data_dir: Path | str) -> QualitativeData:
     ``survey_returns.csv`` and ``interview_segments.csv``.  A missing source file means
     that source is absent (nobody may then be registered with it); a missing
     ``codings.csv`` means nothing has been coded yet, and a missing
-    ``double_coded.csv`` that no segment was double-coded.  ``files`` records which
-    of these were present.
+    ``double_coded.csv`` that no segment was double-coded.
 
-    Raises :class:`QualitativeDataError` (a ``ValueError``) listing every problem found
-    at the first failing stage (codebook; register; segments; codings).
+    Parameters
+    ----------
+    data_dir : Path or str
+        The cohort's data folder (the file contract is in the module docstring and
+        ``data/README.md``).
+
+    Returns
+    -------
+    QualitativeData
+        The codebook, the register, the segments (survey answers, then interview
+        passages), the codings and the double-coded sample; ``files`` records which
+        optional files were present.
+
+    Raises
+    ------
+    QualitativeDataError
+        A ``ValueError`` listing every problem found at the first failing stage
+        (codebook; register; segments; codings), each with file, row and column.
     """
     data_dir = Path(data_dir)
-    codebook = _load_codebook(data_dir / CODEBOOK_FILE)
+    codebook = load_codebook(data_dir / CODEBOOK_FILE)
     respondents = _validated_csv(
         data_dir / RESPONDENTS_FILE, RESPONDENT_COLUMNS, _respondents_schema()
     )
@@ -944,7 +723,7 @@ def load_qualitative(data_dir: Path | str) -> QualitativeData:
         if (data_dir / f).is_file()
     )
     if not {SURVEY_FILE, INTERVIEW_FILE} & present:
-        _raise_if([Problem(SURVEY_FILE, None, None,
+        raise_if([Problem(SURVEY_FILE, None, None,
                            f"neither {SURVEY_FILE} nor {INTERVIEW_FILE} was found in {data_dir}.",
                            f"put at least one of them beside {RESPONDENTS_FILE} (the file "
                            "contract is in data/README.md).")])
@@ -962,12 +741,12 @@ def load_qualitative(data_dir: Path | str) -> QualitativeData:
             frames[file] = _validated_csv(data_dir / file, columns, builder())
         except QualitativeDataError as exc:
             problems.extend(exc.problems)
-    _raise_if(problems)
+    raise_if(problems)
     survey, interviews = frames[SURVEY_FILE], frames[INTERVIEW_FILE]
     segments_full = pd.concat(
         [_survey_segments(survey), _interview_segments(interviews)], ignore_index=True
     )
-    _raise_if(_segment_problems(respondents, survey, interviews, segments_full, present))
+    raise_if(_segment_problems(respondents, survey, interviews, segments_full, present))
 
     code_ids = codebook.codes["code_id"].tolist()
     frames = {}
@@ -982,9 +761,9 @@ def load_qualitative(data_dir: Path | str) -> QualitativeData:
             frames[file] = _validated_csv(data_dir / file, columns, schema_and_rules)
         except QualitativeDataError as exc:
             problems.extend(exc.problems)
-    _raise_if(problems)
+    raise_if(problems)
     codings, double_coded = frames[CODINGS_FILE], frames[DOUBLE_CODED_FILE]
-    _raise_if(_coding_problems(respondents, segments_full, codings, double_coded,
+    raise_if(_coding_problems(respondents, segments_full, codings, double_coded,
                                coded=CODINGS_FILE in present))
 
     segments = segments_full.loc[:, list(SEGMENT_COLUMNS)].reset_index(drop=True)
@@ -999,11 +778,25 @@ def load_qualitative(data_dir: Path | str) -> QualitativeData:
 
 
 def role_label_problems(respondents: pd.DataFrame, min_size: int = 2) -> list[Problem]:
-    """The contract's attribution rule: every ``role_label`` used for attribution (that
-    of a respondent who agreed to be quoted) is shared by at least ``min_size``
-    respondents, so that a quotation or profile attributed by it never points at one
-    person.  Respondents who did not agree are never attributed, but still count as
-    sharing a label."""
+    """The contract's attribution rule, checked: no quotation can point at one person.
+
+    Every ``role_label`` used for attribution (that of a respondent who agreed to be
+    quoted) must be shared by at least ``min_size`` respondents.  Respondents who did
+    not agree are never attributed, but still count as sharing a label.
+
+    Parameters
+    ----------
+    respondents : DataFrame
+        The register (``respondents.csv``; RangeIndex, so row = index + 2).
+    min_size : int
+        The smallest group a label may name (``min_attribution_size`` in ``privacy.yml``).
+
+    Returns
+    -------
+    list of Problem
+        One per consenting respondent whose label is too rare, with its row and what to do;
+        empty when the rule holds.
+    """
     counts = respondents["role_label"].map(respondents["role_label"].value_counts())
     problems = []
     for index, rec in respondents[(counts < min_size) & respondents["consent_to_quote"].eq("yes")].iterrows():
@@ -1020,354 +813,57 @@ def role_label_problems(respondents: pd.DataFrame, min_size: int = 2) -> list[Pr
 
 
 # --------------------------------------------------------------------------------------
-# Analyses
+# Case studies (case_studies.yml against the register)
 # --------------------------------------------------------------------------------------
 
-_BREAKDOWN_CELLS = pd.DataFrame(
-    [("overall", "all")]
-    + [("source", s) for s in SOURCES]
-    + [("group", g) for g in GROUPS],
-    columns=["breakdown", "subgroup"],
-)
+CASE_STUDIES_FILE = "case_studies.yml"
 
 
-def _coder_codings(data: QualitativeData, coder: str = "A") -> pd.DataFrame:
-    """Codings by ``coder`` joined to their theme and segment (respondent, source, topic)."""
-    codings = data.codings[data.codings["coder"].eq(coder)]
-    return codings.merge(
-        data.codebook.codes[["code_id", "theme_id"]], on="code_id", how="left",
-        validate="many_to_one",
-    ).merge(
-        data.segments[["segment_id", "respondent_id", "source", "topic", "text"]],
-        on="segment_id", how="left", validate="many_to_one",
-    )
+def read_case_studies(data_dir: Path | str) -> list[str]:
+    """The respondents a cohort names for profiles, in the order given.
 
+    Parameters
+    ----------
+    data_dir : Path or str
+        The cohort's data folder; ``case_studies.yml`` there holds ``case_studies:``,
+        a list of respondent IDs.
 
-def _items(data: QualitativeData) -> pd.DataFrame:
-    """Themes then codes, in codebook order: level, id, name, _order."""
-    themes = data.codebook.themes.rename(columns={"theme_id": "id"}).assign(level="theme")
-    codes = data.codebook.codes.rename(columns={"code_id": "id"}).assign(level="code")
-    items = pd.concat([themes[["level", "id", "name"]], codes[["level", "id", "name"]]],
-                      ignore_index=True)
-    return items.assign(_order=np.arange(len(items)))
-
-
-def theme_tally(data: QualitativeData) -> pd.DataFrame:
-    """Distinct respondents with at least one coder-A coding of each theme and code.
-
-    Long format, one row per item and subgroup: level ('theme'|'code'), id, name,
-    breakdown ('overall'|'source'|'group'), subgroup ('all'; 'survey'|'interview';
-    'professional'|'uses_services'), count, n (respondents in the register in that
-    subgroup), share (count / n; NaN when n is 0).  Rows: themes then codes in
-    codebook order; within each item overall, source, group.  Every combination is
-    present, with count 0 where nobody was coded.
+    Returns
+    -------
+    list of str
+        The IDs; empty when the file is absent or lists none.
     """
-    coded = _coder_codings(data, "A")
-    hits = pd.concat(
-        [
-            coded[["respondent_id", "theme_id"]].rename(columns={"theme_id": "id"})
-            .assign(level="theme"),
-            coded[["respondent_id", "code_id"]].rename(columns={"code_id": "id"})
-            .assign(level="code"),
-        ],
-        ignore_index=True,
-    )
-    resp = data.respondents
-    membership = pd.concat(
-        [
-            resp[["respondent_id"]].assign(breakdown="overall", subgroup="all"),
-            resp[["respondent_id", "source"]].rename(columns={"source": "subgroup"})
-            .assign(breakdown="source"),
-            resp[["respondent_id", "group"]].rename(columns={"group": "subgroup"})
-            .assign(breakdown="group"),
-        ],
-        ignore_index=True,
-    )
-    counts = (
-        hits.merge(membership, on="respondent_id", how="inner")
-        .groupby(["level", "id", "breakdown", "subgroup"])["respondent_id"]
-        .nunique()
-        .rename("count")
-        .reset_index()
-    )
-    n = membership.groupby(["breakdown", "subgroup"])["respondent_id"].nunique().rename("n")
-    cells = _BREAKDOWN_CELLS.assign(_cell=np.arange(len(_BREAKDOWN_CELLS)))
-    table = (
-        _items(data)
-        .merge(cells, how="cross")
-        .merge(counts, on=["level", "id", "breakdown", "subgroup"], how="left")
-        .merge(n.reset_index(), on=["breakdown", "subgroup"], how="left")
-        .sort_values(["_order", "_cell"], kind="stable")
-    )
-    table["count"] = table["count"].fillna(0).astype(int)
-    table["n"] = table["n"].fillna(0).astype(int)
-    table["share"] = table["count"].div(table["n"].where(table["n"] > 0))
-    return table[["level", "id", "name", "breakdown", "subgroup", "count", "n", "share"]
-                 ].reset_index(drop=True)
+    path = Path(data_dir) / CASE_STUDIES_FILE
+    if not path.exists():
+        return []
+    return [str(c) for c in ((yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("case_studies") or [])]
 
 
-def survey_theme_by_question(data: QualitativeData) -> pd.DataFrame:
-    """Themes x survey questions: respondents with a coder-A coding of the theme there.
+def check_case_studies(data: QualitativeData, case_ids: Sequence[str], case_file: Path = Path(CASE_STUDIES_FILE)) -> None:
+    """Every respondent named for a profile is in the register and agreed to be quoted.
 
-    Index: MultiIndex (theme_id, theme_name) in codebook order; columns: the survey
-    questions (``QUESTIONS``) named 'question'; integer counts, 0 where none.
+    Parameters
+    ----------
+    data : QualitativeData
+    case_ids : sequence of str
+        Respondent IDs from ``case_studies.yml``.
+    case_file : Path
+        The file they came from (named in the error, with the line of the first bad ID).
+
+    Raises
+    ------
+    DataError
+        One message naming every ID not in ``respondents.csv`` or whose
+        ``consent_to_quote`` is not yes, e.g. "case_studies.yml, row 4: I99 is not in
+        respondents.csv; S02 did not consent to quotation (…)".
     """
-    coded = _coder_codings(data, "A")
-    coded = coded[coded["source"].eq("survey")]
-    themes = data.codebook.themes
-    table = (
-        coded.groupby(["theme_id", "topic"])["respondent_id"].nunique()
-        .unstack("topic")
-        .reindex(index=themes["theme_id"], columns=list(QUESTIONS))
-        .fillna(0)
-        .astype(int)
-    )
-    table.index = pd.MultiIndex.from_frame(
-        themes[["theme_id", "name"]].rename(columns={"name": "theme_name"})
-    )
-    table.columns.name = "question"
-    return table
-
-
-def _indicator(pairs: pd.DataFrame, index: Sequence[str], codes: Sequence[str]) -> np.ndarray:
-    """Boolean segment x code matrix from (segment_id, code_id) pairs."""
-    matrix = np.zeros((len(index), len(codes)), dtype=bool)
-    rows = pd.Index(index).get_indexer(pairs["segment_id"])
-    cols = pd.Index(codes).get_indexer(pairs["code_id"])
-    keep = (rows >= 0) & (cols >= 0)
-    matrix[rows[keep], cols[keep]] = True
-    return matrix
-
-
-def code_cooccurrence(data: QualitativeData) -> pd.DataFrame:
-    """Code x code: segments where coder A applied both codes (diagonal: the code at all).
-
-    Index and columns: code_id in codebook order (named 'code_id'); integers.
-    """
-    codes = data.codebook.codes["code_id"].tolist()
-    coded = data.codings[data.codings["coder"].eq("A")]
-    x = _indicator(coded, data.segments["segment_id"], codes).astype(int)
-    index = pd.Index(codes, name="code_id")
-    return pd.DataFrame(x.T @ x, index=index, columns=index.copy())
-
-
-def _agreement_matrices(
-    data: QualitativeData,
-) -> tuple[list[str], list[str], np.ndarray, np.ndarray]:
-    sample = data.double_coded["segment_id"].tolist()
-    codes = data.codebook.codes["code_id"].tolist()
-    a = _indicator(data.codings[data.codings["coder"].eq("A")], sample, codes)
-    b = _indicator(data.codings[data.codings["coder"].eq("B")], sample, codes)
-    return sample, codes, a, b
-
-
-def agreement_units(data: QualitativeData) -> pd.DataFrame:
-    """The reliability units: each double-coded segment x each codebook code.
-
-    Columns: segment_id, code_id, coder_a, coder_b (1 = code applied, 0 = not).
-    Segment-major order (sample order, then codebook order).
-    """
-    sample, codes, a, b = _agreement_matrices(data)
-    return pd.DataFrame(
-        {
-            "segment_id": np.repeat(np.asarray(sample, dtype=object), len(codes)),
-            "code_id": np.tile(np.asarray(codes, dtype=object), len(sample)),
-            "coder_a": a.ravel().astype(int),
-            "coder_b": b.ravel().astype(int),
-        }
-    )
-
-
-def intercoder_agreement(data: QualitativeData) -> pd.DataFrame:
-    """Per-code agreement between coders A and B on the double-coded segments.
-
-    Each (double-coded segment x code) is a present/absent decision by each coder.
-    Columns: code_id, theme_id, name, n_units (double-coded segments), n_a, n_b
-    (segments where each coder applied the code), n_both, percent_agreement (0-100),
-    cohen_kappa = (po - pe) / (1 - pe), pe from each coder's own marginal rates;
-    NaN where undefined (pe == 1: both coders constant and identical, or no units).
-    """
-    _, codes, a, b = _agreement_matrices(data)
-    n = a.shape[0]
-    n_a, n_b = a.sum(axis=0), b.sum(axis=0)
-    agree = (a == b).sum(axis=0)
-    # kappa = (po - pe) / (1 - pe) with po = agree / n and
-    # pe = (n_a/n)(n_b/n) + (1 - n_a/n)(1 - n_b/n).  Multiplying through by n**2 keeps
-    # it in integers, so pe == 1 is tested exactly and a kappa of 0 is exactly 0:
-    # kappa = (n * agree - e) / (n**2 - e), with e = n_a n_b + (n - n_a)(n - n_b).
-    e = n_a * n_b + (n - n_a) * (n - n_b)
-    denominator = n * n - e
-    undefined = denominator == 0  # pe == 1 (both coders constant and equal), or n == 0
-    with np.errstate(invalid="ignore", divide="ignore"):
-        po = agree / n if n else np.full(len(codes), np.nan)
-        kappa = np.where(undefined, np.nan, (n * agree - e) / np.where(undefined, 1, denominator))
-    table = data.codebook.codes[["code_id", "theme_id", "name"]].copy()
-    table["n_units"] = n
-    table["n_a"] = n_a
-    table["n_b"] = n_b
-    table["n_both"] = (a & b).sum(axis=0)
-    table["percent_agreement"] = 100 * po
-    table["cohen_kappa"] = kappa
-    return table.reset_index(drop=True)
-
-
-def krippendorff_alpha_nominal(data: QualitativeData) -> float:
-    """Krippendorff's alpha (nominal) over all (double-coded segment x code) units.
-
-    Reliability data: 2 coders x units, values 0/1.  NaN when undefined (no units, or
-    only one value observed anywhere, so there is no variation to agree on).
-    """
-    _, _, a, b = _agreement_matrices(data)
-    reliability = np.vstack([a.ravel(), b.ravel()]).astype(float)
-    if reliability.shape[1] == 0 or np.unique(reliability).size < 2:
-        return float("nan")
-    return float(
-        krippendorff.alpha(reliability_data=reliability, level_of_measurement="nominal")
-    )
-
-
-def quote_bank(data: QualitativeData, max_per_theme: int = 3) -> pd.DataFrame:
-    """Exemplar quotes per theme, from consenting respondents only.
-
-    Candidates are coder-A codings marked exemplar=yes whose respondent has
-    consent_to_quote == 'yes'.  Per theme, at most ``max_per_theme`` segments are taken,
-    preferring distinct respondents (a respondent's second quote is taken only after
-    every other respondent's first).  Output order: theme order in the codebook, then
-    code order, then segment_id.  Columns: quote_id ('<theme_id>-<k>'), theme_id,
-    code_id, text, attribution (role_label only; never IDs, gender or self-assessment).
-    """
-    if max_per_theme < 0:
-        raise ValueError("max_per_theme must be 0 or more")
-    columns = ["quote_id", "theme_id", "code_id", "text", "attribution"]
-    coded = _coder_codings(data, "A")
-    coded = coded[coded["exemplar"].eq("yes")].merge(
-        data.respondents[["respondent_id", "consent_to_quote", "role_label"]],
-        on="respondent_id", how="left", validate="many_to_one",
-    )
-    coded = coded[coded["consent_to_quote"].eq("yes")]
-    theme_pos = {t: i for i, t in enumerate(data.codebook.themes["theme_id"])}
-    code_pos = {c: i for i, c in enumerate(data.codebook.codes["code_id"])}
-    coded = coded.assign(
-        _theme=coded["theme_id"].map(theme_pos), _code=coded["code_id"].map(code_pos)
-    ).sort_values(["_theme", "_code", "segment_id"], kind="stable")
-    coded = coded.drop_duplicates(["theme_id", "segment_id"], keep="first")
-    coded["_repeat"] = coded.groupby(["theme_id", "respondent_id"]).cumcount()
-    picked = (
-        coded.sort_values(["_theme", "_repeat", "_code", "segment_id"], kind="stable")
-        .groupby("theme_id", sort=False)
-        .head(max_per_theme)
-        .sort_values(["_theme", "_code", "segment_id"], kind="stable")
-    )
-    picked = picked.assign(
-        quote_id=picked["theme_id"]
-        + "-"
-        + (picked.groupby("theme_id").cumcount() + 1).astype(str),
-        attribution=picked["role_label"],
-    )
-    return picked[columns].reset_index(drop=True) if len(picked) else pd.DataFrame(
-        columns=columns
-    )
-
-
-def respondent_profiles(data: QualitativeData, respondent_ids: Iterable[str]) -> pd.DataFrame:
-    """Profiles for case studies, in the order asked (internal use: do not print the index).
-
-    Index: respondent_id.  Columns: role_label, source, group, self_assessment_id
-    ('' if none), n_segments, themes and codes (tuples of coder-A theme/code ids in
-    codebook order).  Raises KeyError for IDs not in the register.
-    """
-    ids = list(respondent_ids)
-    resp = data.respondents.set_index("respondent_id")
-    unknown = [i for i in ids if i not in resp.index]
-    if unknown:
-        raise KeyError(f"not in {RESPONDENTS_FILE}: {', '.join(map(str, unknown))}")
-    coded = _coder_codings(data, "A")
-    coded = coded[coded["respondent_id"].isin(ids)]
-    code_pos = {c: i for i, c in enumerate(data.codebook.codes["code_id"])}
-    theme_pos = {t: i for i, t in enumerate(data.codebook.themes["theme_id"])}
-
-    def ordered(values: pd.Series, pos: Mapping[str, int]) -> tuple[str, ...]:
-        return tuple(sorted(set(values), key=pos.__getitem__))
-
-    codes = coded.groupby("respondent_id")["code_id"].agg(ordered, pos=code_pos)
-    themes = coded.groupby("respondent_id")["theme_id"].agg(ordered, pos=theme_pos)
-    n_segments = data.segments.groupby("respondent_id")["segment_id"].nunique()
-    profile = resp.loc[ids, ["role_label", "source", "group", "self_assessment_id"]].copy()
-    profile["n_segments"] = n_segments.reindex(ids).fillna(0).astype(int).to_numpy()
-    profile["themes"] = [themes.get(i, ()) for i in ids]
-    profile["codes"] = [codes.get(i, ()) for i in ids]
-    return profile
-
-
-# --------------------------------------------------------------------------------------
-# Figures
-# --------------------------------------------------------------------------------------
-
-
-def _wrap(labels: Iterable[Any], width: int) -> list[str]:
-    return [textwrap.fill(str(label), width) for label in labels]
-
-
-def plot_theme_by_question(
-    table: pd.DataFrame,
-    question_labels: Mapping[str, str] | None = None,
-    title: str | None = "Survey respondents raising each theme, by question",
-) -> Figure:
-    """Annotated heatmap of :func:`survey_theme_by_question` (rows labelled by theme name).
-
-    Returns a :class:`matplotlib.figure.Figure` built without pyplot (no global state,
-    nothing shown).
-    """
-    names = list(table.index.names)
-    rows = (
-        table.index.get_level_values("theme_name")
-        if "theme_name" in names
-        else table.index
-    )
-    cols = [question_labels.get(c, c) if question_labels else c for c in table.columns]
-    values = table.to_numpy(dtype=int)
-    fig = Figure(
-        figsize=(max(6.0, 0.55 * values.shape[1] + 3.5), max(2.5, 0.55 * values.shape[0] + 1.6)),
-        layout="constrained",
-    )
-    ax = fig.subplots()
-    sns.heatmap(
-        values, ax=ax, annot=True, fmt="d", cmap="Blues", vmin=0,
-        vmax=max(1, int(values.max()) if values.size else 1),
-        linewidths=0.5, linecolor="white",
-        xticklabels=_wrap(cols, 14), yticklabels=_wrap(rows, 30),
-        cbar_kws={"label": "respondents"},
-    )
-    ax.set_xlabel("survey question")
-    ax.set_ylabel("")
-    ax.tick_params(axis="y", rotation=0)
-    ax.tick_params(axis="x", rotation=0)
-    if title:
-        ax.set_title(title)
-    return fig
-
-
-def plot_code_cooccurrence(
-    matrix: pd.DataFrame,
-    labels: Mapping[str, str] | None = None,
-    title: str | None = "Segments coded with both codes (coder A)",
-) -> Figure:
-    """Annotated heatmap of :func:`code_cooccurrence`; ``labels`` maps code_id -> label."""
-    names = [labels.get(c, c) if labels else c for c in matrix.index]
-    values = matrix.to_numpy(dtype=int)
-    size = max(4.5, 0.3 * len(names) + 3.0)
-    fig = Figure(figsize=(size + 1.0, size), layout="constrained")
-    ax = fig.subplots()
-    # Zero cells stay blank: a thousand "0" labels hide the pattern and slow drawing.
-    annotations = np.where(values > 0, values.astype(str), "")
-    sns.heatmap(
-        values, ax=ax, annot=annotations, fmt="", annot_kws={"fontsize": 7}, cmap="Purples", vmin=0,
-        vmax=max(1, int(values.max()) if values.size else 1),
-        square=True, linewidths=0.5, linecolor="white",
-        xticklabels=names, yticklabels=names, cbar_kws={"label": "segments"},
-    )
-    ax.tick_params(axis="x", rotation=90)
-    ax.tick_params(axis="y", rotation=0)
-    if title:
-        ax.set_title(title)
-    return fig
+    register = data.respondents.set_index("respondent_id")
+    problems = [f"{r} is not in {RESPONDENTS_FILE}" if r not in register.index else f"{r} did not consent to quotation "
+                f"(consent_to_quote is not yes in {RESPONDENTS_FILE})"
+                for r in case_ids if r not in register.index or register.loc[r, "consent_to_quote"] != "yes"]
+    if problems:
+        first = problems[0].split(" ", 1)[0]
+        lines = case_file.read_text(encoding="utf-8").splitlines() if case_file.exists() else []
+        line = next((i for i, text in enumerate(lines, start=1) if first in text and not text.lstrip().startswith("#")), None)
+        raise DataError(case_file, "; ".join(problems) + "; list only consenting respondents from respondents.csv "
+                        "(see data/README.md)", row=line)

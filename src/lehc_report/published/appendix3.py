@@ -27,5 +27,8 @@ APPENDIX3_SIGNIFICANT = pd.DataFrame(
 #: Participants who completed both self-assessments (Methodology).
 PUBLISHED_N_COMPLETE = 9
 
+#: The significance level of the published counts of significant behaviours.
+PUBLISHED_ALPHA = 0.05
+
 #: Decimal places of each published statistic.
 PUBLISHED_PLACES = {"mean_start": 2, "sd_start": 2, "mean_end": 2, "sd_end": 2, "t": 3, "p": 3}

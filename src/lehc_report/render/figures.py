@@ -17,7 +17,19 @@ WAVE_COLOURS = sns.color_palette("colorblind", 3)
 
 
 def finish(fig: plt.Figure, path: Path) -> Path:
-    """Common last steps of every figure: no top/right spines, tight layout, saved, closed."""
+    """Common last steps of every figure: no top/right spines, tight layout, saved, closed.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    path : Path
+        Where to save (PNG), deterministically (:func:`lehc_report.render.outputs.save_figure`).
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
     sns.despine(fig=fig)
     fig.tight_layout()
     save_figure(fig, path)
@@ -26,11 +38,37 @@ def finish(fig: plt.Figure, path: Path) -> Path:
 
 
 def scale_label(framework: Framework) -> str:
+    """The rating scale as an axis label shows it: "1–10".
+
+    Parameters
+    ----------
+    framework : Framework
+
+    Returns
+    -------
+    str
+    """
     return f"{framework.scale_min}–{framework.scale_max}"
 
 
 def area_means_figure(scores: pd.DataFrame, framework: Framework, path: Path) -> Path:
-    """Figure 1: mean self-assessed score per area at each wave, with ±1 SD bars."""
+    """Figure 1: mean self-assessed score per area at each wave, with ±1 SD bars.
+
+    Parameters
+    ----------
+    scores : DataFrame
+        Area scores per participant and wave (:func:`lehc_report.stats.paired.area_scores`):
+        ``participant_id``, ``wave``, ``area_id``, ``score`` (scale points, NA = no score).
+    framework : Framework
+        Area names, wave labels and the scale.
+    path : Path
+        The PNG to write.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
     data = scores.dropna(subset=["score"]).copy()
     data["score"] = data["score"].astype(float)
     data["Area"] = data["area_id"].map(framework.area_names())
@@ -49,7 +87,21 @@ def area_means_figure(scores: pd.DataFrame, framework: Framework, path: Path) ->
 
 
 def slope_figure(before: pd.DataFrame, after: pd.DataFrame, framework: Framework, path: Path) -> Path:
-    """Each participant's start and end area score joined by a line, one panel per area."""
+    """Each participant's start and end area score joined by a line, one panel per area.
+
+    Parameters
+    ----------
+    before, after : DataFrame
+        Participants x areas, area scores (scale points, NaN = no score) at start and end.
+    framework : Framework
+    path : Path
+        The PNG to write.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
     areas = [a for a in framework.area_ids if a in before.columns]
     names = framework.area_names()
     fig, axes = plt.subplots(1, len(areas), figsize=(2.2 * len(areas) + 1, 4), sharey=True)
@@ -69,7 +121,23 @@ def slope_figure(before: pd.DataFrame, after: pd.DataFrame, framework: Framework
 
 
 def forest_figure(effects: pd.DataFrame, passes_holm: pd.Series, framework: Framework, path: Path) -> Path:
-    """Mean change with 95% CI for every behaviour, grouped and coloured by area."""
+    """Mean change with its confidence interval for every behaviour, coloured by area.
+
+    Parameters
+    ----------
+    effects : DataFrame
+        Indexed by behaviour ID: ``mean_change``, ``ci_low``, ``ci_high`` (scale points).
+    passes_holm : Series of bool
+        Behaviour ID to whether its test passes the Holm (1979) correction.
+    framework : Framework
+    path : Path
+        The PNG to write.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
     order = framework.behaviours.set_index("behaviour_id")
     data = effects.join(order[["area_id", "label"]]).reindex(framework.behaviour_ids)
     palette = dict(zip(framework.area_ids, sns.color_palette("colorblind", len(framework.area_ids))))
@@ -93,7 +161,21 @@ def forest_figure(effects: pd.DataFrame, passes_holm: pd.Series, framework: Fram
 
 
 def qq_figure(changes: pd.DataFrame, framework: Framework, path: Path) -> Path:
-    """Normal Q–Q plot of the per-participant change in each area score."""
+    """Normal Q–Q plot of the per-participant change in each area score.
+
+    Parameters
+    ----------
+    changes : DataFrame
+        Participants x areas, change in area score (scale points, NaN = no pair).
+    framework : Framework
+    path : Path
+        The PNG to write.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
     from scipy import stats
 
     areas = [a for a in framework.area_ids if a in changes.columns]
@@ -111,7 +193,20 @@ def qq_figure(changes: pd.DataFrame, framework: Framework, path: Path) -> Path:
 
 
 def placeholder_figure(path: Path, message: str) -> Path:
-    """A figure that says why there is nothing to show (e.g. no qualitative data)."""
+    """A figure that says why there is nothing to show (e.g. no qualitative data).
+
+    Parameters
+    ----------
+    path : Path
+        The PNG to write.
+    message : str
+        The sentence shown.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
     fig, ax = plt.subplots(figsize=(6, 1.2))
     ax.axis("off")
     ax.text(0.5, 0.5, message, ha="center", va="center", fontsize=11, wrap=True)

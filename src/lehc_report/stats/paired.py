@@ -13,23 +13,35 @@ import pandas as pd
 from scipy import stats
 
 from lehc_report.inputs.framework import Framework
-from lehc_report.published.appendix3 import APPENDIX3_AREAS, APPENDIX3_SIGNIFICANT, PUBLISHED_PLACES
-from lehc_report.prose.rounding import format_half_up, format_p
-
-#: An area score needs at least this share of its behaviours answered.
-MIN_SHARE_ANSWERED = 0.5
 
 
-def area_scores(tidy: pd.DataFrame, framework: Framework) -> pd.DataFrame:
+def area_scores(tidy: pd.DataFrame, framework: Framework, min_share_answered: float) -> pd.DataFrame:
     """Mean rating over each area's answered behaviours, per participant and wave.
 
-    An area score with fewer than half its behaviours answered is left missing
-    (``score`` NA), never filled in; ``n_answered`` says how many were used.
+    An area score with fewer than ``min_share_answered`` of its behaviours answered is
+    left missing (``score`` NA), never filled in or imputed.
+
+    Parameters
+    ----------
+    tidy : DataFrame
+        The tidy ratings: ``participant_id``, ``wave``, ``behaviour_id``, ``area_id``,
+        ``score`` (Int64, scale points; NA = not answered).
+    framework : Framework
+        For the number of behaviours per area.
+    min_share_answered : float
+        The share of an area's behaviours (0 to 1) a score needs answered (``analysis.yml``).
+
+    Returns
+    -------
+    DataFrame
+        One row per participant, wave and area: ``participant_id``, ``wave``, ``area_id``,
+        ``score`` (Float64, scale points, the mean of the answered behaviours) and
+        ``n_answered`` (behaviours used).
     """
     grouped = tidy.groupby(["participant_id", "wave", "area_id"], sort=False)["score"]
     scores = grouped.agg(score="mean", n_answered="count").reset_index()
     size = scores["area_id"].map(framework.areas.set_index("area_id")["n_behaviours"])
-    scores["score"] = scores["score"].astype("Float64").mask(scores["n_answered"] < MIN_SHARE_ANSWERED * size)
+    scores["score"] = scores["score"].astype("Float64").mask(scores["n_answered"] < min_share_answered * size)
     return scores
 
 
@@ -38,6 +50,23 @@ def paired_wide(long: pd.DataFrame, unit: str, value: str, before: str, after: s
 
     A participant enters a unit's paired comparison only with a value at both waves;
     everyone else is listed in the third table with the reason.
+
+    Parameters
+    ----------
+    long : DataFrame
+        One row per participant, wave and unit: ``participant_id``, ``wave``, ``unit``, ``value``.
+    unit : str
+        The column naming the unit (``"area_id"``, ``"behaviour_id"``).
+    value : str
+        The column of values (``"score"``).
+    before, after : str
+        The two waves (``"start"``, ``"end"``).
+
+    Returns
+    -------
+    tuple of DataFrame
+        ``before`` and ``after`` values (participants x units, float, NaN = no value) of the
+        participants with data at both waves, and ``participant_id``, ``reason`` of the others.
     """
     wide = long.pivot_table(index="participant_id", columns=["wave", unit], values=value, aggfunc="first", dropna=False)
     units = long[unit].drop_duplicates().tolist()
@@ -103,9 +132,29 @@ def paired_tests(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def area_table(tidy: pd.DataFrame, framework: Framework, before: str = "start", after: str = "end") -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The Appendix 3 area table (``area, n, mean_start, ..., t, df, p``) and exclusions."""
-    scores = area_scores(tidy, framework)
+def area_table(tidy: pd.DataFrame, framework: Framework, min_share_answered: float, before: str = "start",
+               after: str = "end") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The Appendix 3 area table and the participants left out of it.
+
+    Parameters
+    ----------
+    tidy : DataFrame
+        The tidy ratings (see :func:`area_scores`).
+    framework : Framework
+    min_share_answered : float
+        The share of an area's behaviours a score needs answered (``analysis.yml``).
+    before, after : str
+        The waves compared.
+
+    Returns
+    -------
+    tuple of DataFrame
+        One row per area in framework order: ``area_id``, ``area``, ``n``, ``mean_start``,
+        ``sd_start``, ``mean_end``, ``sd_end``, ``mean_change``, ``sd_change`` (scale
+        points), ``t``, ``df``, ``p`` (paired t-test, before minus after: Student 1908);
+        and ``participant_id``, ``reason`` of those left out.
+    """
+    scores = area_scores(tidy, framework, min_share_answered)
     first, second, excluded = paired_wide(scores, "area_id", "score", before, after)
     table = paired_tests(first, second).reindex(framework.area_ids)
     table.index.name = "area_id"
@@ -113,8 +162,26 @@ def area_table(tidy: pd.DataFrame, framework: Framework, before: str = "start", 
     return table.reset_index(), excluded
 
 
-def behaviour_table(tidy: pd.DataFrame, framework: Framework, before: str = "start", after: str = "end", alpha: float = 0.05) -> pd.DataFrame:
-    """Per-behaviour paired t-tests, with whether p < alpha, in framework order."""
+def behaviour_table(tidy: pd.DataFrame, framework: Framework, alpha: float, before: str = "start",
+                    after: str = "end") -> pd.DataFrame:
+    """Per-behaviour paired t-tests, with whether p < alpha, in framework order.
+
+    Parameters
+    ----------
+    tidy : DataFrame
+        The tidy ratings (see :func:`area_scores`).
+    framework : Framework
+    alpha : float
+        The significance level (``analysis.yml``).
+    before, after : str
+        The waves compared.
+
+    Returns
+    -------
+    DataFrame
+        One row per behaviour: ``behaviour_id``, ``area_id``, ``label``, the columns of
+        :func:`paired_tests` and ``significant`` (p < alpha; False where the test is undefined).
+    """
     first, second, _ = paired_wide(tidy, "behaviour_id", "score", before, after)
     table = paired_tests(first, second).reindex(framework.behaviour_ids)
     table.index.name = "behaviour_id"
@@ -124,7 +191,20 @@ def behaviour_table(tidy: pd.DataFrame, framework: Framework, before: str = "sta
 
 
 def significant_counts(behaviours: pd.DataFrame, framework: Framework) -> pd.DataFrame:
-    """Behaviours per area, how many have p < .05 and how many improved on average."""
+    """Behaviours per area, how many are significant and how many improved on average.
+
+    Parameters
+    ----------
+    behaviours : DataFrame
+        :func:`behaviour_table` output (``significant`` at the level it was computed with).
+    framework : Framework
+
+    Returns
+    -------
+    DataFrame
+        One row per area in framework order: ``area_id``, ``area``, ``n_behaviours``,
+        ``n_significant``, ``n_improved`` (mean change above 0).
+    """
     counts = behaviours.groupby("area_id", sort=False).agg(
         n_behaviours=("behaviour_id", "size"),
         n_significant=("significant", "sum"),
@@ -133,31 +213,6 @@ def significant_counts(behaviours: pd.DataFrame, framework: Framework) -> pd.Dat
     counts = counts.reindex(framework.area_ids)
     counts.insert(0, "area", counts.index.map(framework.area_names()))
     return counts.reset_index()
-
-
-def display_value(statistic: str, value: float) -> str:
-    """A reproduced value at the published precision, rounded half up."""
-    if statistic == "p":
-        return format_p(value, PUBLISHED_PLACES["p"])
-    if statistic == "df":
-        return str(int(value))
-    return format_half_up(value, PUBLISHED_PLACES[statistic])
-
-
-def compare_with_published(areas: pd.DataFrame, counts: pd.DataFrame) -> pd.DataFrame:
-    """Cell-by-cell comparison of the reproduced Appendix 3 with the printed one."""
-    published = APPENDIX3_AREAS.melt(id_vars="area_id", var_name="statistic", value_name="published")
-    reproduced = areas.melt(id_vars=["area_id"], value_vars=list(APPENDIX3_AREAS.columns[1:]), var_name="statistic", value_name="value")
-    merged = published.merge(reproduced, on=["area_id", "statistic"], how="left")
-    merged["reproduced"] = [display_value(s, v) for s, v in zip(merged["statistic"], merged["value"])]
-    sig_pub = APPENDIX3_SIGNIFICANT.assign(statistic="n_significant", published=lambda d: d["n_significant"].astype(str))
-    sig = sig_pub[["area_id", "statistic", "published"]].merge(
-        counts[["area_id", "n_significant"]].rename(columns={"n_significant": "value"}), on="area_id", how="left"
-    )
-    sig["reproduced"] = sig["value"].map(lambda v: str(int(v)))
-    out = pd.concat([merged, sig], ignore_index=True)
-    out["match"] = out["published"] == out["reproduced"]
-    return out[["area_id", "statistic", "published", "reproduced", "value", "match"]]
 
 
 def omnibus_over_waves(scores: pd.DataFrame, framework: Framework) -> pd.DataFrame:
@@ -193,7 +248,21 @@ def cohort_area_tests(tidy: pd.DataFrame, framework: Framework, before: str = "s
 
     One groupby for the area scores, one pivot, one ``ttest_rel`` over an array of
     shape (participants, cohorts x areas), with missing pairs omitted per column, so
-    1,000 cohorts cost about as much as one.
+    1,000 cohorts cost about as much as one.  Area scores here are plain means of the
+    answered behaviours (the benchmark's cohorts answer every behaviour).
+
+    Parameters
+    ----------
+    tidy : DataFrame
+        Tidy ratings with a ``cohort`` column.
+    framework : Framework
+    before, after : str
+        The waves compared.
+
+    Returns
+    -------
+    DataFrame
+        One row per cohort and area: ``cohort``, ``area_id``, ``n``, ``t``, ``p``, ``df``.
     """
     scores = tidy.groupby(["cohort", "participant_id", "wave", "area_id"], sort=False)["score"].mean().astype("float64")
     wide = scores.unstack("wave")

@@ -95,7 +95,18 @@ def _frame(columns: pd.Index, data: dict) -> pd.DataFrame:
 
 
 def pairs_available(before: pd.DataFrame, after: pd.DataFrame) -> pd.Series:
-    """Per unit, how many participants have a value at both waves."""
+    """Per unit, how many participants have a value at both waves.
+
+    Parameters
+    ----------
+    before, after : DataFrame
+        Participants x units, same index and columns, NaN where not rated.
+
+    Returns
+    -------
+    Series
+        Pairs (int) per unit, indexed by unit.
+    """
     return (before.notna() & after.notna()).sum(axis=0).astype(int)
 
 
@@ -108,7 +119,23 @@ def by_available_pairs(func, before: pd.DataFrame, after: pd.DataFrame, min_n: i
     participants complete for it, so units with the same participants (usually all of
     them) are still computed in one vectorised call.  A unit with fewer than ``min_n``
     pairs (at least 2) is not computed: its row holds only ``n``; every other column is
-    NaN.  The result is indexed by unit in ``before``'s column order, ``n`` first.
+    NaN.
+
+    Parameters
+    ----------
+    func : callable
+        One of this module's paired functions, ``func(before, after, **kwargs)``.
+    before, after : DataFrame
+        Participants x units, same index and columns, float, NaN where not rated.
+    min_n : int
+        Fewest pairs for which a unit is computed (at least 2).
+    **kwargs
+        Passed to ``func`` (e.g. ``confidence``).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by unit in ``before``'s column order: ``n`` first, then ``func``'s columns.
     """
     both = before.notna() & after.notna()
     n = both.sum(axis=0).astype(int)
@@ -166,7 +193,7 @@ def _nct_ncp_limits(t_obs: np.ndarray, df: float, confidence: float) -> tuple[np
     return low, high
 
 
-def paired_effect_sizes(before: pd.DataFrame, after: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
+def paired_effect_sizes(before: pd.DataFrame, after: pd.DataFrame, confidence: float) -> pd.DataFrame:
     r"""Mean change, its t-based CI, the paired t-test and standardised effect sizes.
 
     With change :math:`D = after - before` over the *n* pairs of one unit:
@@ -197,6 +224,25 @@ def paired_effect_sizes(before: pd.DataFrame, after: pd.DataFrame, confidence: f
     and its CI are then undefined and returned as NaN (scipy would give t = inf and
     p = 0 when the common change is not zero, which reads as overwhelming evidence
     from what is really a degenerate sample).
+
+    Parameters
+    ----------
+    before, after : DataFrame
+        Participants x units, complete pairs, same index and columns (scores on the
+        rating scale).
+    confidence : float
+        Level of both intervals (0.95 for 95%).
+
+    Returns
+    -------
+    DataFrame
+        One row per unit (index ``unit``) with the columns listed above; changes in
+        scale points, effect sizes in SD units.
+
+    Raises
+    ------
+    ValueError
+        Misaligned or incomplete pairs, or fewer than two.
     """
     change = _changes(before, after)
     n = len(change)
@@ -313,6 +359,21 @@ def wilcoxon_signed_rank(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFr
       zeros first and, with ties, reports a different (root-finding) estimate.
 
     A unit with all changes zero gets NaN p, statistic and rank-biserial.
+
+    Parameters
+    ----------
+    before, after : DataFrame
+        Participants x units, complete pairs, same index and columns.
+
+    Returns
+    -------
+    DataFrame
+        One row per unit (index ``unit``) with the columns listed above.
+
+    Raises
+    ------
+    ValueError
+        Misaligned or incomplete pairs, or fewer than two.
     """
     change = _changes(before, after)
     # Area scores are means (e.g. 61/7), so two equal changes can differ in the last bit
@@ -385,7 +446,22 @@ def normality_of_changes(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFr
     test has little power: a large p is weak reassurance, not proof of normality.
     A unit whose changes are all equal gives NaN: normality is then undefined (scipy
     would return W = 1, p = 1, which reads as "no departure").  Fewer than three pairs
-    also give NaN (the test needs three).
+    also give NaN (the test needs three).  Method: Shapiro & Wilk (1965).
+
+    Parameters
+    ----------
+    before, after : DataFrame
+        Participants x units, complete pairs, same index and columns.
+
+    Returns
+    -------
+    DataFrame
+        One row per unit (index ``unit``): ``n``, ``shapiro_w``, ``shapiro_p``.
+
+    Raises
+    ------
+    ValueError
+        Misaligned or incomplete pairs, or fewer than two.
     """
     change = _changes(before, after)
     d = change.to_numpy()
@@ -416,7 +492,7 @@ def _holm(p: np.ndarray) -> np.ndarray:
     return adjusted
 
 
-def multiple_comparisons(p_values: pd.Series, alpha: float = 0.05) -> pd.DataFrame:
+def multiple_comparisons(p_values: pd.Series, alpha: float) -> pd.DataFrame:
     """Holm (family-wise error) and Benjamini–Hochberg (false discovery rate) adjustment.
 
     Columns: ``p`` (raw), ``p_holm`` (Holm 1979, own vectorised implementation, checked
@@ -426,7 +502,20 @@ def multiple_comparisons(p_values: pd.Series, alpha: float = 0.05) -> pd.DataFra
     the step-down/step-up rules (and as statsmodels' ``reject``).
 
     The family is every unit with a finite p; a NaN p (e.g. a unit with no change at all)
-    is not counted in m, stays NaN and never passes.
+    is not counted in m, stays NaN and never passes.  Methods: Holm (1979), Benjamini &
+    Hochberg (1995).
+
+    Parameters
+    ----------
+    p_values : Series
+        Raw p per unit (NaN = not in the family).
+    alpha : float
+        Family-wise (Holm) and false-discovery (BH) level.
+
+    Returns
+    -------
+    DataFrame
+        Indexed like ``p_values`` (named ``unit`` if unnamed), with the columns above.
     """
     p_raw = p_values.astype(float).to_numpy()
     finite = np.isfinite(p_raw)
@@ -466,6 +555,21 @@ def smallest_exact_wilcoxon_p(n: int) -> float:
 
     With zero differences the test ranks fewer pairs, so the floor is higher
     (2 / 2**n_nonzero); ties do not lower it.
+
+    Parameters
+    ----------
+    n : int
+        Pairs with a non-zero change, at least 1.
+
+    Returns
+    -------
+    float
+        The smallest two-sided p, 2 / 2**n.
+
+    Raises
+    ------
+    ValueError
+        n below 1.
     """
     n = int(n)
     if n < 1:
@@ -474,13 +578,26 @@ def smallest_exact_wilcoxon_p(n: int) -> float:
     return float(stats.wilcoxon(differences, method="exact").pvalue)
 
 
-def wilcoxon_can_reach_threshold(n: int, alpha: float = 0.05, n_tests: int = 38) -> bool:
+def wilcoxon_can_reach_threshold(n: int, alpha: float, n_tests: int) -> bool:
     """Whether an exact Wilcoxon test on n pairs can reach p <= alpha / n_tests at all.
 
-    ``alpha / n_tests`` is the Bonferroni threshold and the first (strictest) Holm step,
-    so if the floor :func:`smallest_exact_wilcoxon_p` lies above it, no unit can pass a
-    Holm-corrected Wilcoxon test whatever the data.  For n = 9 and 38 behaviours:
-    0.0039 > 0.05/38 = 0.0013, so it cannot.
+    ``alpha / n_tests`` is the Bonferroni threshold and the first (strictest) Holm step
+    (Holm 1979), so if the floor :func:`smallest_exact_wilcoxon_p` lies above it, no unit
+    can pass a Holm-corrected Wilcoxon test whatever the data.  For n = 9 and 38
+    behaviours: 0.0039 > 0.05/38 = 0.0013, so it cannot.
+
+    Parameters
+    ----------
+    n : int
+        Pairs with a non-zero change.
+    alpha : float
+        Family-wise significance level.
+    n_tests : int
+        Tests in the family (m).
+
+    Returns
+    -------
+    bool
     """
     return smallest_exact_wilcoxon_p(n) <= alpha / n_tests
 
@@ -491,7 +608,7 @@ def wilcoxon_can_reach_threshold(n: int, alpha: float = 0.05, n_tests: int = 38)
 def cronbach_alpha_by_area(
     scores_wide: pd.DataFrame,
     framework_items: Mapping[object, Sequence[object]],
-    confidence: float = 0.95,
+    confidence: float,
     min_n: int = 2,
 ) -> pd.DataFrame:
     r"""Cronbach's alpha of each area's behaviours, with its CI.
@@ -507,9 +624,31 @@ def cronbach_alpha_by_area(
     behaviours are used (listwise within the area; pingouin's default would otherwise
     mix pairwise covariances).  ``n_participants`` is how many that is.
 
-    Columns: ``n_items`` (k), ``n_participants``, ``alpha``, ``ci_low``, ``ci_high``.
     Areas with fewer than two items, fewer than ``min_n`` (at least 2) complete
-    participants, or no variation in the total score get NaN.
+    participants, or no variation in the total score get NaN.  Methods: Cronbach (1951);
+    Feldt, Woodruff & Salih (1987) for the interval.
+
+    Parameters
+    ----------
+    scores_wide : DataFrame
+        Participants x behaviours at one occasion (ratings, NaN = not answered).
+    framework_items : Mapping
+        Area ID -> list of its behaviour IDs.
+    confidence : float
+        Level of the interval (0.95 for 95%).
+    min_n : int
+        Fewest complete participants for which alpha is computed.
+
+    Returns
+    -------
+    DataFrame
+        One row per area (index ``unit``): ``n_items`` (k), ``n_participants``, ``alpha``,
+        ``ci_low``, ``ci_high``.
+
+    Raises
+    ------
+    KeyError
+        An area names a behaviour that is not a column of ``scores_wide``.
     """
     rows = {}
     for area, items in framework_items.items():
@@ -553,14 +692,34 @@ def _paired_t_power(d: float, n: int, alpha: float, two_sided: bool) -> float:
     return float(stats.nct.sf(t_crit, df, ncp))
 
 
-def minimum_detectable_dz(n: int, alpha: float = 0.05, power: float = 0.80, two_sided: bool = True) -> float:
+def minimum_detectable_dz(n: int, alpha: float, power: float, two_sided: bool = True) -> float:
     r"""Smallest true d_z a paired t-test on n pairs detects with the given power.
 
     Power is :math:`P(|T| > t_{crit})` (two-sided; :math:`P(T > t_{crit})` one-sided) with
     :math:`T \sim` noncentral t(df = n - 1, ncp = :math:`d\sqrt n`) and
     :math:`t_{crit}` the central-t critical value; power rises with d, and ``brentq``
-    finds the d where it equals ``power``.  For a single behaviour under Holm/Bonferroni,
-    pass ``alpha=0.05/38``.
+    finds the d where it equals ``power`` (Cohen 1988, ch. 2).  For a single behaviour
+    under Holm/Bonferroni, pass ``alpha / m``.
+
+    Parameters
+    ----------
+    n : int
+        Pairs, at least 2.
+    alpha : float
+        Significance level of the test.
+    power : float
+        Required power, between ``alpha`` and 1.
+    two_sided : bool
+
+    Returns
+    -------
+    float
+        The smallest detectable d_z (SD units of the change).
+
+    Raises
+    ------
+    ValueError
+        n below 2, or power not between alpha and 1.
     """
     if n < 2:
         raise ValueError("n must be at least 2")
@@ -591,8 +750,17 @@ def evidence_category(bf10) -> pd.DataFrame:
     favoured Bayes factor B: [1, 3) anecdotal, [3, 10) moderate, [10, 30) strong,
     [30, 100) very strong, >= 100 extreme.  BF10 = 1 exactly: no evidence either way.
 
-    Returns columns ``favours`` ("H1", "H0", "neither" or NaN), ``strength`` and
-    ``reading`` (e.g. "moderate evidence for H1 (a change)").
+    Parameters
+    ----------
+    bf10 : float or array-like
+        Bayes factors in favour of H1 (a change).
+
+    Returns
+    -------
+    DataFrame
+        One row per value: ``favours`` ("H1", "H0", "neither" or NaN), ``strength`` and
+        ``reading`` (e.g. "moderate evidence for H1 (a change)"; "not computable" for a
+        missing or non-positive value).
     """
     bf10 = np.atleast_1d(np.asarray(bf10, dtype=float))
     finite = np.isfinite(bf10) & (bf10 > 0)
@@ -660,7 +828,22 @@ def regression_to_mean(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFram
       when the SDs of before and after are equal, so a clear non-zero r here means the
       spread changed (low starters gained more: r < 0), not a mere artefact.
 
-    ``n`` is the number of participants.  Uses ``scipy.stats.pearsonr(..., axis=0)``.
+    Uses ``scipy.stats.pearsonr(..., axis=0)``.  A unit whose changes do not vary gets NaN.
+
+    Parameters
+    ----------
+    before, after : DataFrame
+        Participants x units, complete pairs, same index and columns.
+
+    Returns
+    -------
+    DataFrame
+        One row per unit (index ``unit``): ``n`` (participants) and the four columns above.
+
+    Raises
+    ------
+    ValueError
+        Misaligned or incomplete pairs, or fewer than two.
     """
     change = _changes(before, after)
     start = before.to_numpy(dtype=float)
@@ -688,13 +871,24 @@ def regression_to_mean(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFram
     )
 
 
-def ceiling_share(after_ratings: pd.DataFrame, threshold: float = 9) -> pd.DataFrame:
-    """Share of ratings at or above ``threshold`` per unit (ceiling effect on a 1..10 scale).
+def ceiling_share(after_ratings: pd.DataFrame, threshold: float) -> pd.DataFrame:
+    """Share of ratings at or above ``threshold`` per unit (a ceiling effect).
 
-    Input: participants x units (e.g. the 9 x 38 integer end ratings); missing ratings are
-    ignored.  Columns: ``n_ratings`` (non-missing), ``n_at_or_above`` and ``share`` =
-    n_at_or_above / n_ratings.  The overall share is
-    ``out.n_at_or_above.sum() / out.n_ratings.sum()``.
+    The overall share is ``out.n_at_or_above.sum() / out.n_ratings.sum()``.
+
+    Parameters
+    ----------
+    after_ratings : DataFrame
+        Participants x units (e.g. the end ratings of each behaviour); missing ratings
+        are ignored.
+    threshold : float
+        The rating counted as near the ceiling (e.g. scale maximum minus one).
+
+    Returns
+    -------
+    DataFrame
+        One row per unit (index ``unit``): ``n_ratings`` (non-missing), ``n_at_or_above``
+        and ``share`` = n_at_or_above / n_ratings (NaN with no ratings).
     """
     values = after_ratings.to_numpy(dtype=float)
     n_ratings = np.isfinite(values).sum(axis=0)

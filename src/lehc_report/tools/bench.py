@@ -113,6 +113,7 @@ def synthetic_cohorts(root: Path, cohorts: int = 1000, participants: int = 30, s
 
 def scale_bench(root: Path) -> pd.DataFrame:
     from lehc_report.inputs import qualitative
+    from lehc_report.stats.tally import theme_tally
     from lehc_report.stats import paired
 
     tidy, framework = synthetic_cohorts(root)
@@ -136,7 +137,7 @@ def scale_bench(root: Path) -> pd.DataFrame:
                                       double_coded=data.double_coded)
     tracemalloc.start()
     t0 = time.perf_counter()
-    tally = qualitative.theme_tally(big)
+    tally = theme_tally(big)
     elapsed = time.perf_counter() - t0
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()

@@ -39,7 +39,8 @@ run and machine.  The result is checked against the published table before it
 is returned.
 
 One published value cannot be reproduced by any integer ratings: the Driving
-Transformation t of -6.256.  See :func:`driving_transformation_reachable_t`;
+Transformation t of -6.256.  See
+:func:`lehc_report.published.audit.driving_transformation_reachable_t`;
 we use the closest reachable value, -6.2671 (printed -6.267).
 """
 
@@ -57,9 +58,11 @@ import yaml
 from scipy import stats
 
 from lehc_report.prose.rounding import format_p, round_half_up
+from lehc_report.published import lattice
+from lehc_report.published.appendix3 import APPENDIX3_AREAS, APPENDIX3_SIGNIFICANT, PUBLISHED_ALPHA, PUBLISHED_N_COMPLETE
 
 SEED = 20130917
-N_PARTICIPANTS = 9
+N_PARTICIPANTS = PUBLISHED_N_COMPLETE
 PARTICIPANT_IDS = [f"P{i:02d}" for i in range(1, N_PARTICIPANTS + 1)]
 RATING_MIN, RATING_MAX = 1, 10
 
@@ -85,133 +88,61 @@ ITEM_SEARCH_PATIENCE = 8000
 
 @dataclass(frozen=True)
 class PublishedArea:
-    """One row of the published Appendix 3, plus its per-behaviour result."""
+    """One row of the published Appendix 3 as printed, plus its per-behaviour result.
 
-    mean_start: float
-    sd_start: float
-    mean_end: float
-    sd_end: float
-    t: float
+    Attributes
+    ----------
+    mean_start, sd_start, mean_end, sd_end, t, p : str
+        As printed (``"7.56"``, ``"-7.799"``, ``".000"``).
+    df : int
+    n_significant_behaviours : int
+        Behaviours with a per-behaviour paired test p < .05.
+    """
+
+    mean_start: str
+    sd_start: str
+    mean_end: str
+    sd_end: str
+    t: str
     df: int
     p: str
     n_significant_behaviours: int
 
 
-PUBLISHED_APPENDIX_3: dict[str, PublishedArea] = {
-    "SI": PublishedArea(7.56, 0.44, 8.56, 0.52, -7.799, 8, ".000", 5),
-    "DT": PublishedArea(6.42, 0.63, 7.43, 0.63, -6.256, 8, ".000", 4),
-    "FC": PublishedArea(6.51, 0.57, 7.52, 0.61, -4.264, 8, ".003", 4),
-    "FO": PublishedArea(6.90, 0.61, 7.63, 0.52, -4.307, 8, ".003", 2),
-}
+def published_areas() -> dict[str, PublishedArea]:
+    """The published Appendix 3 (:mod:`lehc_report.published.appendix3`), one entry per area.
 
-
-# ---------------------------------------------------------------------------
-# Arithmetic of integer totals
-# ---------------------------------------------------------------------------
-
-
-def total_for_mean(published_mean: float, n_ratings: int) -> int:
-    """The integer rating total whose mean rounds (half up, 2 dp) to ``published_mean``.
-
-    Raises if no integer total or more than one fits.
+    Returns
+    -------
+    dict
+        Area ID (``"SI"``) to :class:`PublishedArea`, in the published order.
     """
-    centre = round(published_mean * n_ratings)
-    fits = [
-        total
-        for total in range(centre - 2, centre + 3)
-        if round_half_up(total / n_ratings, 2) == published_mean
-    ]
-    if len(fits) != 1:
-        raise ValueError(f"{len(fits)} totals over {n_ratings} ratings give mean {published_mean}")
-    return fits[0]
+    significant = APPENDIX3_SIGNIFICANT.set_index("area_id")["n_significant"]
+    return {
+        row.area_id: PublishedArea(row.mean_start, row.sd_start, row.mean_end, row.sd_end, row.t, int(row.df), row.p,
+                                   int(significant[row.area_id]))
+        for row in APPENDIX3_AREAS.itertuples(index=False)
+    }
 
 
-def paired_t_from_sums(n: int, total_change: int, sum_sq_change: int) -> float:
-    """Paired t (start minus end) from the sum and sum of squares of end-minus-start changes."""
-    spread = n * sum_sq_change - total_change**2  # = n (n-1) var(change)
-    return -total_change * math.sqrt((n - 1) / spread)
+PUBLISHED_APPENDIX_3: dict[str, PublishedArea] = published_areas()
 
 
-@dataclass(frozen=True)
-class ReachableT:
-    """Paired t values that integer ratings can produce next to a published t."""
+def reachable_t(n_behaviours: int, published: PublishedArea) -> lattice.ReachableT:
+    """The reachable paired t values bracketing a published t (see :mod:`lehc_report.published.lattice`).
 
-    published_t: float
-    reachable: bool  # does some reachable t round (3 dp) to the published value?
-    t_larger_magnitude: float  # reachable t just beyond the published value
-    t_smaller_magnitude: float  # reachable t just short of it
-    sum_sq_larger_magnitude: int
-    sum_sq_smaller_magnitude: int
-    closest_t: float
-    closest_sum_sq: int
-    total_change: int
-    reason: str
+    Parameters
+    ----------
+    n_behaviours : int
+        Behaviours in the area.
+    published : PublishedArea
 
-
-def nearest_reachable_t(n: int, n_behaviours: int, published: PublishedArea) -> ReachableT:
-    """The paired t values reachable with integer ratings closest to ``published.t``.
-
-    The published means fix the area totals, hence the total change Delta over
-    all participants.  t then depends only on Q, the sum of squared per-participant
-    total changes, which is an integer with the same parity as Delta (d^2 and d
-    are both odd or both even).  Consecutive admissible Q differ by 2, so t
-    takes a discrete set of values; we return the two that bracket the published t.
+    Returns
+    -------
+    lehc_report.published.lattice.ReachableT
     """
-    n_ratings = n * n_behaviours
-    total_change = total_for_mean(published.mean_end, n_ratings) - total_for_mean(
-        published.mean_start, n_ratings
-    )
-    # Continuous solution of t(Q) = published t, then the admissible Q around it.
-    exact_q = (total_change**2 * (n - 1) / published.t**2 + total_change**2) / n
-    q_low = math.floor(exact_q)
-    if q_low % 2 != total_change % 2:
-        q_low -= 1
-    q_high = q_low + 2
-    t_low_q = paired_t_from_sums(n, total_change, q_low)  # larger |t|
-    t_high_q = paired_t_from_sums(n, total_change, q_high)
-    closest_q, closest_t = min(
-        ((q_low, t_low_q), (q_high, t_high_q)), key=lambda pair: abs(pair[1] - published.t)
-    )
-    reachable = any(round_half_up(t, 3) == published.t for t in (t_low_q, t_high_q))
-    parity = "odd" if total_change % 2 else "even"
-    reason = (
-        f"With {n} participants and {n_behaviours} behaviours the published means fix the "
-        f"totals, so the per-participant total changes sum to {total_change}; their sum of "
-        f"squares must then be {parity}, and the nearest admissible values {q_low} and "
-        f"{q_high} give t = {t_low_q:.4f} and {t_high_q:.4f}"
-    )
-    if reachable:
-        reason += f", so the published t = {published.t:.3f} is reachable."
-    else:
-        skipped_t = paired_t_from_sums(n, total_change, q_low + 1)
-        reason += (
-            f"; the published t = {published.t:.3f} lies between them and cannot be "
-            f"produced by integer ratings (even the inadmissible {q_low + 1} would give "
-            f"{skipped_t:.4f}). The closest reachable value is {closest_t:.4f}."
-        )
-    return ReachableT(
-        published_t=published.t,
-        reachable=reachable,
-        t_larger_magnitude=t_low_q,
-        t_smaller_magnitude=t_high_q,
-        sum_sq_larger_magnitude=q_low,
-        sum_sq_smaller_magnitude=q_high,
-        closest_t=closest_t,
-        closest_sum_sq=closest_q,
-        total_change=total_change,
-        reason=reason,
-    )
-
-
-def driving_transformation_reachable_t() -> ReachableT:
-    """Why the published Driving Transformation t (-6.256) cannot be reproduced.
-
-    DT has 12 behaviours, so 9 x 12 = 108 ratings per wave; the published means
-    6.42 and 7.43 fix the totals at 693 and 802, a total change of 109.  The sum
-    of squared per-participant changes must then be odd; 1589 and 1591 give
-    t = -6.2671 and -6.2439, which bracket -6.256.  We use -6.2671, the closer.
-    """
-    return nearest_reachable_t(N_PARTICIPANTS, 12, PUBLISHED_APPENDIX_3["DT"])
+    return lattice.nearest_reachable_t(N_PARTICIPANTS, n_behaviours, published.mean_start, published.mean_end,
+                                       float(published.t))
 
 
 # ---------------------------------------------------------------------------
@@ -289,13 +220,11 @@ def _area_totals(
     general_level: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Start and end totals (9 integers each) matching an Appendix 3 row."""
-    n_ratings = N_PARTICIPANTS * n_behaviours
-    start_sum = total_for_mean(published.mean_start, n_ratings)
-    end_sum = total_for_mean(published.mean_end, n_ratings)
+    start_sum = lattice.single_total(published.mean_start, N_PARTICIPANTS, n_behaviours)
+    end_sum = lattice.single_total(published.mean_end, N_PARTICIPANTS, n_behaviours)
     total_change = end_sum - start_sum
-    reach = nearest_reachable_t(N_PARTICIPANTS, n_behaviours, published)
-    sum_sq = reach.closest_sum_sq
-    achieved_t = paired_t_from_sums(N_PARTICIPANTS, total_change, sum_sq)
+    sum_sq = reachable_t(n_behaviours, published).closest_sum_sq
+    achieved_t = lattice.paired_t_from_sums(N_PARTICIPANTS, total_change, sum_sq)
     if not _rounds_clearly_to(achieved_t, 3, wanted_t):
         raise RuntimeError(f"t {wanted_t} is not the closest reachable t ({achieved_t})")
     changes = _changes_with_sum_and_sum_sq(rng, n_behaviours, total_change, sum_sq)
@@ -306,16 +235,16 @@ def _area_totals(
         # Start totals: mostly the participant's general level, partly area-specific.
         latent = 0.75 * general_level + 0.66 * rng.normal(size=N_PARTICIPANTS)
         latent = (latent - latent.mean()) / latent.std(ddof=1)
-        start = np.rint(n_behaviours * (published.mean_start + published.sd_start * latent))
+        start = np.rint(n_behaviours * (float(published.mean_start) + float(published.sd_start) * latent))
         start = np.clip(start, lowest, highest).astype(int)
         _shift_to_sum(rng, start, start_sum, lowest, highest)
-        if not _sd_rounds_to(start, n_behaviours, published.sd_start):
+        if not _sd_rounds_to(start, n_behaviours, float(published.sd_start)):
             continue
         # Who gained how much: try random assignments until the end SD matches.
         for _shuffle in range(300):
             end = start + rng.permutation(changes)
             if end.max() <= 9.6 * n_behaviours and _sd_rounds_to(
-                end, n_behaviours, published.sd_end
+                end, n_behaviours, float(published.sd_end)
             ):
                 return start, end
     raise RuntimeError("no start/end totals match the published SDs")
@@ -438,9 +367,23 @@ def _start_ratings(
 
 
 def target_t(area_id: str, n_behaviours: int) -> float:
-    """The t the generator aims at: the published one, or the closest reachable one."""
-    reach = nearest_reachable_t(N_PARTICIPANTS, n_behaviours, PUBLISHED_APPENDIX_3[area_id])
-    return reach.published_t if reach.reachable else round_half_up(reach.closest_t, 3)
+    """The t the generator aims at: the published one, or the closest reachable one.
+
+    Parameters
+    ----------
+    area_id : str
+        A published area (``"DT"``).
+    n_behaviours : int
+        Behaviours in the area.
+
+    Returns
+    -------
+    float
+        The published t where whole-number ratings can give it, else the closest
+        reachable t rounded half up to 3 places (Driving Transformation: -6.267).
+    """
+    reach = reachable_t(n_behaviours, PUBLISHED_APPENDIX_3[area_id])
+    return reach.printed_t if reach.reachable else round_half_up(reach.closest_t, 3)
 
 
 def generate_self_assessment(framework: dict) -> dict[str, pd.DataFrame]:
@@ -478,7 +421,13 @@ def generate_self_assessment(framework: dict) -> dict[str, pd.DataFrame]:
 
 
 def generate_participants() -> pd.DataFrame:
-    """Participant list: 7 women, 2 men (fixed assignment)."""
+    """The participant register: 7 women, 2 men (a fixed assignment, as in the 2013 report).
+
+    Returns
+    -------
+    DataFrame
+        ``participant_id``, ``gender`` (``"female"`` or ``"male"``), one row per participant.
+    """
     male = {"P03", "P07"}
     return pd.DataFrame(
         {
@@ -509,10 +458,10 @@ def _check_against_published(frames: dict[str, pd.DataFrame], framework: dict) -
             format_p(result.pvalue),
         )
         wanted = (
-            published.mean_start,
-            published.sd_start,
-            published.mean_end,
-            published.sd_end,
+            float(published.mean_start),
+            float(published.sd_start),
+            float(published.mean_end),
+            float(published.sd_end),
             target_t(area["id"], len(ids)),
             published.p,
         )
@@ -521,7 +470,7 @@ def _check_against_published(frames: dict[str, pd.DataFrame], framework: dict) -
         item_p = stats.ttest_rel(start[ids], end[ids]).pvalue
         if not np.isfinite(item_p).all():
             raise AssertionError(f"{area['id']}: a behaviour has a constant change")
-        if int((item_p < 0.05).sum()) != published.n_significant_behaviours:
+        if int((item_p < PUBLISHED_ALPHA).sum()) != published.n_significant_behaviours:
             raise AssertionError(f"{area['id']}: wrong number of significant behaviours")
         if not ((end[ids] - start[ids]).mean() > 0).all():
             raise AssertionError(f"{area['id']}: a behaviour has no positive mean change")
@@ -532,7 +481,23 @@ def _csv_bytes(frame: pd.DataFrame) -> bytes:
 
 
 def write_synthetic_data(data_dir: Path) -> list[Path]:
-    """Write the synthetic CSVs into ``data_dir`` (which must hold framework.yml)."""
+    """Write the synthetic CSVs into ``data_dir``, byte for byte the same on every run.
+
+    Parameters
+    ----------
+    data_dir : Path
+        A folder holding ``framework.yml``.
+
+    Returns
+    -------
+    list of Path
+        ``self_assessment_start.csv``, ``self_assessment_end.csv``, ``participants.csv``.
+
+    Raises
+    ------
+    AssertionError
+        The generated ratings do not reproduce the published Appendix 3.
+    """
     data_dir = Path(data_dir)
     framework = yaml.safe_load((data_dir / "framework.yml").read_text(encoding="utf-8"))
     waves = generate_self_assessment(framework)
@@ -550,6 +515,13 @@ def write_synthetic_data(data_dir: Path) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> None:
+    """``python -m lehc_report.tools.synthetic DATA_DIR`` (``make data``): write and list the CSVs.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        Command-line arguments (default: ``sys.argv[1:]``).
+    """
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data_dir", type=Path, help="folder holding framework.yml")
     args = parser.parse_args(argv)

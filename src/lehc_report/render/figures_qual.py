@@ -1,0 +1,110 @@
+"""The qualitative strand's figures: heatmaps of themes by survey question and of
+code co-occurrence (seaborn on a matplotlib ``Figure``, no pyplot state)."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.figure import Figure
+
+__all__ = ["plot_code_cooccurrence", "plot_theme_by_question"]
+
+
+def _wrap(labels: Iterable[Any], width: int) -> list[str]:
+    return [textwrap.fill(str(label), width) for label in labels]
+
+
+def plot_theme_by_question(
+    table: pd.DataFrame,
+    question_labels: Mapping[str, str] | None = None,
+    title: str | None = "Survey respondents raising each theme, by question",
+) -> Figure:
+    """Annotated heatmap of :func:`lehc_report.stats.tally.survey_theme_by_question`.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Themes x questions (rows labelled by ``theme_name`` where the index has it).
+    question_labels : mapping, optional
+        Question ID -> column label ("Q05 What changed").
+    title : str or None
+        The axes title; None for none (the book's caption gives it).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Built without pyplot (no global state, nothing shown).
+    """
+    names = list(table.index.names)
+    rows = (
+        table.index.get_level_values("theme_name")
+        if "theme_name" in names
+        else table.index
+    )
+    cols = [question_labels.get(c, c) if question_labels else c for c in table.columns]
+    values = table.to_numpy(dtype=int)
+    fig = Figure(
+        figsize=(max(6.0, 0.55 * values.shape[1] + 3.5), max(2.5, 0.55 * values.shape[0] + 1.6)),
+        layout="constrained",
+    )
+    ax = fig.subplots()
+    sns.heatmap(
+        values, ax=ax, annot=True, fmt="d", cmap="Blues", vmin=0,
+        vmax=max(1, int(values.max()) if values.size else 1),
+        linewidths=0.5, linecolor="white",
+        xticklabels=_wrap(cols, 14), yticklabels=_wrap(rows, 30),
+        cbar_kws={"label": "respondents"},
+    )
+    ax.set_xlabel("survey question")
+    ax.set_ylabel("")
+    ax.tick_params(axis="y", rotation=0)
+    ax.tick_params(axis="x", rotation=0)
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+def plot_code_cooccurrence(
+    matrix: pd.DataFrame,
+    labels: Mapping[str, str] | None = None,
+    title: str | None = "Segments coded with both codes (coder A)",
+) -> Figure:
+    """Annotated heatmap of :func:`lehc_report.stats.tally.code_cooccurrence`.
+
+    Parameters
+    ----------
+    matrix : DataFrame
+        Code x code counts of segments.
+    labels : mapping, optional
+        code_id -> label.
+    title : str or None
+        The axes title; None for none.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Zero cells are left blank.
+    """
+    names = [labels.get(c, c) if labels else c for c in matrix.index]
+    values = matrix.to_numpy(dtype=int)
+    size = max(4.5, 0.3 * len(names) + 3.0)
+    fig = Figure(figsize=(size + 1.0, size), layout="constrained")
+    ax = fig.subplots()
+    # Zero cells stay blank: a thousand "0" labels hide the pattern and slow drawing.
+    annotations = np.where(values > 0, values.astype(str), "")
+    sns.heatmap(
+        values, ax=ax, annot=annotations, fmt="", annot_kws={"fontsize": 7}, cmap="Purples", vmin=0,
+        vmax=max(1, int(values.max()) if values.size else 1),
+        square=True, linewidths=0.5, linecolor="white",
+        xticklabels=names, yticklabels=names, cbar_kws={"label": "segments"},
+    )
+    ax.tick_params(axis="x", rotation=90)
+    ax.tick_params(axis="y", rotation=0)
+    if title:
+        ax.set_title(title)
+    return fig
