@@ -146,7 +146,7 @@ def test_text_from_the_network_file_reaches_the_page_as_text(demo):
 def test_summary_says_what_the_pooled_numbers_hold(demo):
     summary = demo["page"].split("## The cohorts")[0]
     assert ("Pooled over five cohorts, self-ratings from the start to the end of the course rose in every area "
-            "(d_z from 1.08 to 1.21; 0.93 to 0.99 rating points).") in summary
+            "(d_z from 1.08 to 1.26; 0.96 to 1.01 rating points).") in summary
     assert "Pooled over three cohorts, self-ratings from the end of the course to the follow-up fell in every area" in summary
     assert ("The 95% prediction interval for a new cohort like these lies above zero in every area "
             "(a new cohort would be expected to rise).") in summary
@@ -238,10 +238,29 @@ def test_the_command_line_ends_bad_input_with_one_line(tmp_path):
         f"network: network.yml: cohort 'a' (entry 1), key 'data': no folder {tmp_path / 'missing'} [{path}]"]
 
 
-@pytest.mark.skip(reason="unlinked waves need `linking: {by: none}` in cohort.yml and lehc_report.stats.independent "
-                         "(Hedges' g), not yet merged; the hook is lehc_report.network.compute.waves_linked")
-def test_an_unlinked_cohort_shows_hedges_g_and_is_left_out_of_the_dz_pooling():
-    raise AssertionError("to be written with the linking work")
+def test_an_unlinked_cohort_shows_hedges_g_and_is_left_out_of_the_pooling(demo):
+    """west-2022 declares 'linking: {by: none}': Hedges' g from its raw CSVs, by the textbook formula."""
+    results = demo["results"]
+    assert "west-2022" not in set(demo["effects"]["cohort"]) and results.left_out["unlinked"] == ["west-2022"]
+    assert ("Western course\\, anonymous questionnaires (west\\-2022) used questionnaires that cannot be linked person to "
+            "person, so no paired change (d_z) can be computed: its waves are compared as independent samples (Hedges' g, "
+            "shown in its own table) and left out of the pooling.") in demo["page"]
+    folder = demo["network"].parent / "west-2022"
+    framework = yaml.safe_load((ROOT / "data" / "framework.yml").read_text(encoding="utf-8"))
+    start = pd.read_csv(folder / "self_assessment_start.csv")
+    end = pd.read_csv(folder / "self_assessment_end.csv")
+    shown = results.independent_effects.set_index(["area", "comparison"])
+    for area in framework["areas"]:
+        items = [b["id"] for b in area["behaviours"]]
+        x, y = start[items].mean(axis=1).to_numpy(), end[items].mean(axis=1).to_numpy()
+        n1, n2 = len(x), len(y)
+        s_pooled = np.sqrt(((n1 - 1) * x.var(ddof=1) + (n2 - 1) * y.var(ddof=1)) / (n1 + n2 - 2))
+        d = (y.mean() - x.mean()) / s_pooled
+        g = (1 - 3 / (4 * (n1 + n2) - 9)) * d  # Hedges and Olkin (1985): J = 1 - 3 / (4 df - 1)
+        row = shown.loc[(area["id"], "start_to_end")]
+        assert (row["n_before"], row["n_after"]) == (21, 18)
+        assert row["hedges_g"] == pytest.approx(g, rel=1e-9)
+        assert row["p"] == pytest.approx(stats.ttest_ind(y, x, equal_var=False).pvalue, rel=1e-9)
 
 
 # ------------------------------------------------------------------------------ build
@@ -258,5 +277,6 @@ def test_make_network_demo_builds_html_and_pdf(tmp_path):
     for cohort in ("north-2019", "south-2020", "north-2021", "east-2022", "south-2023", "east-2024"):
         assert f'href="../cohorts/{cohort}/html/index.html"' in page
         assert (build / "network" / "cohorts" / cohort / "html" / "index.html").is_file()
+    assert "west-2022 (no own report)" in page.replace("\\", "")
     assert (build / "network" / "pdf" / "network.pdf").stat().st_size > 50_000
     assert (build / "network" / "results" / "pooled.csv").is_file()

@@ -108,6 +108,9 @@ class NetworkResults:
     shown_effects : DataFrame
         The same rows with every column of :attr:`CohortOutcome.effects` plus ``label``,
         ``year``, ``region``: the report's cohort table and forest plots.
+    independent_effects : DataFrame
+        Cohorts with unlinked waves: ``cohort, area, comparison, n, n_before, n_after,
+        mean_change, p, hedges_g, g_low, g_high, label, year, region`` (shown, never pooled).
     pooled : DataFrame
         ``pooled.csv`` (:data:`POOLED_COLUMNS`).
     regressions : DataFrame
@@ -124,6 +127,7 @@ class NetworkResults:
     confidence: float
     cohort_effects: pd.DataFrame
     shown_effects: pd.DataFrame
+    independent_effects: pd.DataFrame
     pooled: pd.DataFrame
     regressions: pd.DataFrame
     left_out: dict = field(default_factory=dict)
@@ -136,14 +140,7 @@ def cohort_paths(root: Path, build: Path, cohort: Cohort) -> ProjectPaths:
 
 
 def waves_linked(paths: ProjectPaths) -> bool:
-    """Whether the cohort's waves are linked by participant ID.
-
-    HOOK (issue 16, unlinked waves): another change adds ``linking: {by: none}`` to
-    ``cohort.yml`` and ``lehc_report.stats.independent`` (Hedges' g for independent
-    samples).  Until that is merged, a cohort declaring ``linking: {by: none}`` is
-    recognised here, left out of every outcome table and of the pooling, and named in a
-    sentence; when it is merged, :func:`cohort_outcome` should compute its Hedges' g for
-    the cohort table (still left out of the d_z pooling).
+    """Whether the cohort's waves are linked person to person.
 
     Parameters
     ----------
@@ -152,12 +149,17 @@ def waves_linked(paths: ProjectPaths) -> bool:
     Returns
     -------
     bool
-        False when ``cohort.yml`` says ``linking: {by: none}``; True otherwise.
-    """
-    from lehc_report.inputs.cohort import load_cohort
+        False when ``cohort.yml`` declares ``linking: {by: none}`` (the waves are then
+        independent samples, data/README.md "Linking the waves"); True otherwise.
 
-    linking = load_cohort(paths.data).get("linking")
-    return not (isinstance(linking, dict) and str(linking.get("by", "")).lower() == "none")
+    Raises
+    ------
+    DataError
+        A bad ``linking`` key (as :func:`lehc_report.inputs.cohort.load_linking` refuses it).
+    """
+    from lehc_report.inputs.cohort import load_linking
+
+    return load_linking(paths.data).by != "none"
 
 
 @lru_cache(maxsize=8)
@@ -178,23 +180,30 @@ def _framework_key(framework) -> tuple:
     return areas, behaviours, (framework.scale_min, framework.scale_max)
 
 
-def cohort_outcome(cohort: Cohort, root: Path, build: Path, confidence: float = 0.95) -> CohortOutcome:
-    """Clean one cohort's exports and compute its area effects for every comparison.
+def cohort_outcome(cohort: Cohort, root: Path, build: Path, confidence: float = 0.95,
+                   min_share_answered: float = 0.5) -> CohortOutcome:
+    """Read and validate one cohort's exports and compute its area effects for every comparison.
 
     Parameters
     ----------
     cohort : Cohort
         With ``data`` an absolute folder (as :func:`load_network` returns it).
     root : Path
-        The project (for its framework and privacy settings).
+        The project (for its framework).
     build : Path
         The build folder; the cohort's tidy table goes to ``<build>/network/cohorts/<id>/tidy``.
     confidence : float
-        Level of the mean-change and d_z intervals.
+        Level of the mean-change, d_z and Hedges' g intervals (``analysis.yml``).
+    min_share_answered : float
+        Share of an area's behaviours a participant must answer for an area score (``analysis.yml``).
 
     Returns
     -------
     CohortOutcome
+        Linked waves: paired effects (see :attr:`CohortOutcome.effects`).  Unlinked waves
+        (``linking: {by: none}``): per area and comparison ``n_before, n_after,
+        mean_change`` (difference of the wave means), ``p`` (Welch), ``hedges_g, g_low,
+        g_high`` and ``n`` = the smaller wave; no d_z.
 
     Raises
     ------
@@ -207,11 +216,13 @@ def cohort_outcome(cohort: Cohort, root: Path, build: Path, confidence: float = 
     d_z = mean change / SD of the changes (Cohen 1988; Lakens 2013, eq. 6) with its exact
     interval from the noncentral t; its sampling variance ``1/n + d_z^2/(2n)`` and the
     mean change's ``SD_change^2/n`` as in :mod:`lehc_report.stats.meta_analysis`.
+    Hedges' g for unlinked waves: :func:`lehc_report.stats.independent.hedges_g`
+    (Hedges and Olkin 1985).
     """
     from lehc_report.inputs.cohort import check_attendance, framework_file, load_cohort
     from lehc_report.inputs.self_assessment import load_self_assessment
     from lehc_report.render.outputs import write_result_csv
-    from lehc_report.stats import meta_analysis, paired, robustness
+    from lehc_report.stats import independent, meta_analysis, paired, robustness
 
     paths = cohort_paths(root, build, cohort).ensure()
     linked = waves_linked(paths)
@@ -219,12 +230,34 @@ def cohort_outcome(cohort: Cohort, root: Path, build: Path, confidence: float = 
     # The cleaning stage's own validation, without its report-only extras (reference
     # tables, glue): the same tidy table and cleaning log, written where the stage writes them.
     tidy, log, _ = load_self_assessment(paths.data, framework)
+    tidy.attrs = {}
     write_result_csv(tidy, paths.tidy / "self_assessment.csv")
     write_result_csv(log, paths.tidy / "cleaning_log.csv")
     check_attendance(paths.data, load_cohort(paths.data), tidy["participant_id"].nunique())
-    scores = paired.area_scores(tidy, framework)
     waves = set(tidy.dropna(subset=["score"])["wave"])
     rows = []
+    scores = paired.area_scores(tidy, framework, min_share_answered)
+    if not linked:
+        # independent.independent_area_table would do this, but (as merged) calls area_scores
+        # without min_share_answered; the same per-area comparison is made here from the scores.
+        for comparison, (before, after, _) in COMPARISONS.items():
+            if not {before, after} <= waves:
+                continue
+            for area in framework.area_ids:
+                mine = scores[scores["area_id"] == area]
+                x = mine.loc[mine["wave"] == before, "score"].astype("float64").dropna().to_numpy()
+                y = mine.loc[mine["wave"] == after, "score"].astype("float64").dropna().to_numpy()
+                result = independent.compare_independent(x, y, confidence)
+                rows.append({"area": area, "comparison": comparison, "n": min(result.n_before, result.n_after),
+                             "n_before": result.n_before, "n_after": result.n_after, "mean_change": result.mean_difference,
+                             "p": result.p_welch, "hedges_g": result.hedges_g, "g_low": result.g_low, "g_high": result.g_high})
+        rows = [pd.DataFrame(rows)] if rows else []
+        table = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=["area", "comparison", "n"])
+        start_end = table[table["comparison"] == "start_to_end"]
+        return CohortOutcome(
+            cohort=cohort, effects=table, n_complete=int(start_end["n"].max()) if len(start_end) else 0,
+            has_follow_up="follow_up" in waves, linked=False, framework_key=_framework_key(framework),
+            area_names=framework.area_names())
     for comparison, (before, after, _) in COMPARISONS.items():
         if not {before, after} <= waves:
             continue
@@ -375,8 +408,9 @@ def compute_network(network: Network, root: Path, build: Path, jobs: int = 1) ->
     from lehc_report.settings import load_analysis_settings
 
     min_group_size = privacy.load_settings(root).min_group_size
-    confidence = load_analysis_settings(root).confidence
-    tasks = [(cohort, root, build, confidence) for cohort in network.cohorts]
+    settings = load_analysis_settings(root)
+    confidence = settings.confidence
+    tasks = [(cohort, root, build, confidence, settings.min_share_answered) for cohort in network.cohorts]
     if jobs > 1 and len(tasks) > 1:
         with ProcessPoolExecutor(max_workers=jobs) as pool_:
             outcomes = list(pool_.map(_outcome_job, tasks, chunksize=max(1, len(tasks) // (4 * jobs))))
@@ -393,15 +427,20 @@ def compute_network(network: Network, root: Path, build: Path, jobs: int = 1) ->
 
     small = [o.cohort.id for o in outcomes if o.n_complete < min_group_size]
     unlinked = [o.cohort.id for o in outcomes if not o.linked and o.cohort.id not in small]
-    rows = []
+    rows, independent_rows = [], []
     for outcome in outcomes:
-        if outcome.cohort.id in small or outcome.cohort.id in unlinked:
+        if outcome.cohort.id in small:
             continue
         c = outcome.cohort
-        rows.append(outcome.effects.assign(cohort=c.id, label=c.label, year=c.year, region=c.region))
-    every = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=["cohort", "area", "comparison", "n", "d_z"])
+        rows_of = independent_rows if c.id in unlinked else rows
+        rows_of.append(outcome.effects.assign(cohort=c.id, label=c.label, year=c.year, region=c.region))
+    every = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=[*EFFECT_COLUMNS, "label", "year", "region"])
+    independent = (pd.concat(independent_rows, ignore_index=True) if independent_rows else
+                   pd.DataFrame(columns=["cohort", "area", "comparison", "n", "label", "year", "region"]))
+    small_independent = independent.loc[independent["n"] < min_group_size, ["cohort", "area", "comparison", "n"]]
+    independent = independent[independent["n"] >= min_group_size].reset_index(drop=True)
     too_few = every["n"] < min_group_size
-    small_rows = every.loc[too_few, ["cohort", "area", "comparison", "n"]]
+    small_rows = pd.concat([every.loc[too_few, ["cohort", "area", "comparison", "n"]], small_independent], ignore_index=True)
     shown = every[~too_few]
     undefined = shown.loc[~np.isfinite(shown["d_z"].astype(float)), ["cohort", "area", "comparison"]]
     shown = shown.reset_index(drop=True)
@@ -414,7 +453,7 @@ def compute_network(network: Network, root: Path, build: Path, jobs: int = 1) ->
                                     kind="stable").reset_index(drop=True)
     return NetworkResults(
         network=network, outcomes=outcomes, min_group_size=min_group_size, confidence=confidence,
-        cohort_effects=cohort_effects, shown_effects=shown, pooled=pooled,
+        cohort_effects=cohort_effects, shown_effects=shown, independent_effects=independent, pooled=pooled,
         regressions=meta_regressions(cohort_effects, cohort_table, confidence),
         left_out={"small": small, "small_rows": small_rows, "unlinked": unlinked, "undefined": undefined},
         area_names=reference.area_names,
@@ -422,7 +461,7 @@ def compute_network(network: Network, root: Path, build: Path, jobs: int = 1) ->
 
 
 def write_results(results: NetworkResults, folder: Path) -> dict[str, Path]:
-    """Write ``cohort_effects.csv``, ``pooled.csv`` and ``meta_regression.csv``.
+    """Write ``cohort_effects.csv``, ``pooled.csv``, ``meta_regression.csv`` and ``unlinked_effects.csv``.
 
     Parameters
     ----------
@@ -441,4 +480,6 @@ def write_results(results: NetworkResults, folder: Path) -> dict[str, Path]:
         "cohort_effects": write_result_csv(results.cohort_effects, Path(folder) / "cohort_effects.csv"),
         "pooled": write_result_csv(results.pooled, Path(folder) / "pooled.csv"),
         "meta_regression": write_result_csv(results.regressions, Path(folder) / "meta_regression.csv"),
+        "unlinked_effects": write_result_csv(results.independent_effects.drop(columns=["label", "year", "region"]),
+                                             Path(folder) / "unlinked_effects.csv"),
     }

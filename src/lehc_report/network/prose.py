@@ -189,7 +189,7 @@ def left_out_sentences(small: list[str], small_rows: pd.DataFrame, unlinked: lis
     small_rows : DataFrame
         ``cohort, area, comparison, n`` rows below the threshold in otherwise shown cohorts.
     unlinked : list of str
-        Cohort ids whose waves are not linked by participant.
+        Cohort ids whose waves are not linked person to person (``linking: {by: none}``).
     undefined : DataFrame
         ``cohort, area, comparison`` rows whose d_z is undefined (every change equal).
     labels : dict
@@ -216,11 +216,9 @@ def left_out_sentences(small: list[str], small_rows: pd.DataFrame, unlinked: lis
         out.append(f"For the same reason these results are withheld and not pooled: {join_words(rows)} "
                    f"(fewer than {min_group_size} pairs).")
     if unlinked:
-        # HOOK (issue 16, unlinked waves): with lehc_report.stats.independent merged, these
-        # cohorts' Hedges' g goes into the cohort table and this sentence says so.
-        out.append(f"{named(unlinked)} {'has' if len(unlinked) == 1 else 'have'} waves that are not linked by participant, "
-                   "so no paired change (d_z) can be computed; "
-                   f"{'it is' if len(unlinked) == 1 else 'they are'} left out of the cohort table and of the pooling.")
+        out.append(f"{named(unlinked)} used questionnaires that cannot be linked person to person, so no paired change "
+                   f"(d_z) can be computed: {'its' if len(unlinked) == 1 else 'their'} waves are compared as independent "
+                   "samples (Hedges' g, shown in its own table) and left out of the pooling.")
     if len(undefined):
         rows = [f"{md_text(area_names.get(r.area, r.area))} in {md_text(labels[r.cohort])}" for r in undefined.itertuples()]
         out.append(f"Every participant changed by the same amount in {join_words(rows)}, so d_z is undefined there and "

@@ -99,17 +99,41 @@ def forest_plot(results: NetworkResults, area: str, path: Path) -> Path:
 
 def _cohort_table(results: NetworkResults) -> pd.DataFrame:
     outcome = {o.cohort.id: o for o in results.outcomes}
-    withheld = set(results.left_out["small"]) | set(results.left_out["unlinked"])
+    small, unlinked = set(results.left_out["small"]), set(results.left_out["unlinked"])
     rows = []
     for c in sorted(results.network.cohorts, key=lambda c: (c.year, c.id)):
         o = outcome[c.id]
-        link = f'<a href="../cohorts/{html.escape(c.id)}/html/index.html">{html.escape(c.id)}</a>'
+        if o.linked:
+            link = f'<a href="../cohorts/{html.escape(c.id)}/html/index.html">{html.escape(c.id)}</a>'
+            rated = "withheld" if c.id in small else str(o.n_complete)
+        else:
+            # The single-cohort report stops for unlinked waves (stages/clean.py), so there is none to link.
+            link = f"{md_text(c.id, in_table=True)} (no own report)"
+            start_end = o.effects[o.effects["comparison"] == "start_to_end"]
+            rated = ("withheld" if c.id in small else
+                     f"{int(start_end['n_before'].max())} and {int(start_end['n_after'].max())}, not linked")
         rows.append({"Cohort": link, "Label": md_text(c.label, in_table=True), "Year": str(c.year),
-                     "Region": md_text(c.region, in_table=True),
-                     "Start and end rated": ("withheld" if c.id in withheld else str(o.n_complete)),
+                     "Region": md_text(c.region, in_table=True), "Start and end rated": rated,
                      "Follow-up": "yes" if o.has_follow_up else "no",
-                     "Pooled": "no" if c.id in withheld else "yes"})
+                     "Pooled": "no" if c.id in small | unlinked else "yes"})
     return pd.DataFrame(rows)
+
+
+def _independent_table(results: NetworkResults) -> pd.DataFrame:
+    data = results.independent_effects
+    order = {a: i for i, a in enumerate(results.area_names)}
+    data = data.assign(_area=data["area"].map(order), _comparison=data["comparison"].map(list(COMPARISONS).index))
+    data = data.sort_values(["year", "cohort", "_comparison", "_area"])
+    return pd.DataFrame({
+        "Cohort": [md_text(f"{r.label} ({r.cohort})", in_table=True) for r in data.itertuples()],
+        "Comparison": [COMPARISONS[c][2] for c in data["comparison"]],
+        "Area": [md_text(results.area_names[a], in_table=True) for a in data["area"]],
+        "n before, after": [f"{int(a)}, {int(b)}" for a, b in zip(data["n_before"], data["n_after"])],
+        "Difference of means": data["mean_change"].map(lambda v: format_half_up(v, 2)).to_numpy(),
+        "Hedges' g (95% CI)": [f"{format_half_up(g, 2)} ({interval_text(lo, hi)})"
+                               for g, lo, hi in zip(data["hedges_g"], data["g_low"], data["g_high"])],
+        "p (Welch)": data["p"].map(prose.p_cell).to_numpy(),
+    })
 
 
 def _effects_table(results: NetworkResults, comparison: str) -> pd.DataFrame:
@@ -212,6 +236,14 @@ def network_page(results: NetworkResults, figures: dict[str, str]) -> str:
         if len(table):
             out += [myst_table(table, f"Each cohort's change by area, {words}.", f"tbl-network-effects-{_safe(comparison)}",
                                right_aligned=("Year", "n", "p")), ""]
+
+    if len(results.independent_effects):
+        out += ["Where a cohort's questionnaires were anonymous (its waves not linked person to person), nobody can be "
+                "paired, so the waves are compared as two samples: the difference of the wave means, Hedges' g (pooled SD, "
+                "small-sample corrected) with its 95% interval, and Welch's t-test. These cohorts are not pooled with the "
+                "paired d_z, which measures something else (change within people).", "",
+                myst_table(_independent_table(results), "Cohorts whose waves are not linked: the waves compared as "
+                           "independent samples.", "tbl-network-unlinked", right_aligned=("Difference of means", "p (Welch)")), ""]
 
     out += ["## Pooled across cohorts", "",
             "A random-effects meta-analysis per area: between-cohort variance τ² by restricted maximum likelihood "
