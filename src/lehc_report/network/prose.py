@@ -256,5 +256,6 @@ def p_cell(p: float) -> str:
     Returns
     -------
     str
+        With a no-break space after "<".
     """
-    return "< .001" if math.isfinite(p) and p < 0.001 else format_p(p)
+    return "<\u00a0.001" if math.isfinite(p) and p < 0.001 else format_p(p)  # no break inside "< .001"

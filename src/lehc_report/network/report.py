@@ -223,12 +223,13 @@ def network_page(results: NetworkResults, figures: dict[str, str]) -> str:
             "not how others saw it, and no cohort had a comparison group.", ""]
 
     out += ["## The cohorts", "",
-            "Each cohort's own report (built from the same data) is linked from its id.", "",
+            "Each cohort's own report, built from the same data, is linked from its id (a cohort whose waves are not "
+            "linked has no report of its own yet).", "",
             myst_table(_cohort_table(results), "The cohorts in this network, by year.", "tbl-network-cohorts",
                        right_aligned=("Year", "Start and end rated")), ""]
 
     out += ["## Each cohort's results", "",
-            "Mean change in rating points (end minus start) with its 95% confidence interval; d_z, the mean change "
+            "Mean change in rating points (the later wave minus the earlier) with its 95% confidence interval; d_z, the mean change "
             "divided by the SD of the participants' changes, with its exact 95% interval (noncentral t); p of the "
             "paired t-test. Cohorts left out for privacy are not shown.", ""]
     for comparison, (_, _, words) in COMPARISONS.items():
