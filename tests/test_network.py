@@ -165,7 +165,7 @@ def test_two_cohorts_get_a_sentence_instead_of_a_prediction_interval():
                                     {"A": "Area *A*", "B": "Area B"})
     assert text == [
         "Pooled over two cohorts, self-ratings from the start to the end of the course rose in Area \\*A\\* (d_z = 0.50) "
-        "and showed no clear change (the interval includes zero) in Area B (d_z = -0.10).",
+        "and showed no clear change (the interval, very wide with two cohorts, includes zero) in Area B (d_z = -0.10).",
         "Beyond what sampling alone would give, the cohorts' results differ somewhat (I² from 10% to 30%; "
         "Higgins et al. 2003 read 25%, 50% and 75% as low, moderate and high).",
         "No prediction interval for a new cohort is given: it needs at least three cohorts (t on k − 2 degrees of "

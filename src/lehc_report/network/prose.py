@@ -108,7 +108,9 @@ def comparison_summary(pooled: pd.DataFrame, comparison: str, words: str, area_n
         return [f"Only one cohort can be pooled {words}, so there is no pooled estimate: its own figures are in the cohort table."]
     lead = f"Pooled over {_k_phrase(ks)}, self-ratings {words}"
     parts = []
-    for key, phrase in (("rose", "rose"), ("fell", "fell"), ("unclear", "showed no clear change (the interval includes zero)")):
+    unclear = ("showed no clear change (the interval, very wide with two cohorts, includes zero)" if max(ks) == 2 else
+               "showed no clear change (the interval includes zero)")
+    for key, phrase in (("rose", "rose"), ("fell", "fell"), ("unclear", unclear)):
         areas = groups[key]
         if not areas:
             continue
