@@ -135,7 +135,21 @@ class NetworkResults:
 
 
 def cohort_paths(root: Path, build: Path, cohort: Cohort) -> ProjectPaths:
-    """The cohort's :class:`ProjectPaths`: its data folder and ``<build>/network/cohorts/<id>/``."""
+    """The cohort's :class:`ProjectPaths`: its data folder and ``<build>/network/cohorts/<id>/``.
+
+    Parameters
+    ----------
+    root : Path
+        The project.
+    build : Path
+        The build folder (``BUILD``).
+    cohort : Cohort
+        With ``data`` absolute.
+
+    Returns
+    -------
+    ProjectPaths
+    """
     return ProjectPaths(root=Path(root), data=Path(cohort.data), build=Path(build) / "network" / "cohorts" / cohort.id)
 
 

@@ -47,7 +47,20 @@ def md_text(text: object, in_table: bool = False) -> str:
 
 
 def interval_text(low: float, high: float, places: int = 2) -> str:
-    """"0.83 to 1.32" (half up), or "–" when undefined."""
+    """An interval as the report prints it.
+
+    Parameters
+    ----------
+    low, high : float
+        The bounds.
+    places : int
+        Decimal places (rounded half up).
+
+    Returns
+    -------
+    str
+        "0.83 to 1.32", or "–" when either bound is undefined.
+    """
     if not (math.isfinite(low) and math.isfinite(high)):
         return "–"
     return f"{format_half_up(low, places)} to {format_half_up(high, places)}"
@@ -60,6 +73,12 @@ def verdict(row) -> str:
     ----------
     row : mapping
         A ``pooled.csv`` row (``k``, ``ci_low``, ``ci_high``).
+
+    Returns
+    -------
+    str
+        Whether the Hartung-Knapp interval lies above zero, below it, spans it, or is
+        undefined because only one cohort is pooled.
     """
     if int(row["k"]) < 2 or not math.isfinite(row["ci_low"]):
         return "single"

@@ -148,7 +148,21 @@ def scale_bench(root: Path) -> pd.DataFrame:
 
 
 def network_bench(root: Path, cohorts: int = 200, participants: int = 30) -> dict:
-    """`make network-results` on a synthetic network (issue 16's target: 200 x 30 in 5 minutes)."""
+    """Time the network's per-cohort stage and pooling (`make network-results`) on a synthetic network.
+
+    Parameters
+    ----------
+    root : Path
+        The project.
+    cohorts, participants : int
+        Size of the synthetic network (issue 16's target: 200 x 30 within 5 minutes).
+
+    Returns
+    -------
+    dict
+        One row of the scale table: task, rows (cohort-effect rows), seconds, rows per
+        second, peak_MB (None: the work runs in two worker processes), results (pooled rows).
+    """
     from lehc_report.network.compute import compute_network
     from lehc_report.network.config import load_network
     from lehc_report.network.demo import write_scale_network
