@@ -174,7 +174,7 @@ network-results: $(VENV_OK) ## Every cohort's and the pooled results of NETWORK=
 
 network: $(VENV_OK) ## Each cohort's report, then the network report (HTML, PDF) of NETWORK=file.yml
 	$(NEED_NETWORK)
-	MAKE="$(MAKE)" $(PY) -m lehc_report.tools.network cohorts "$(NETWORK)" --build "$(BUILD)"
+	+MAKE="$(MAKE)" $(PY) -m lehc_report.tools.network cohorts "$(NETWORK)" --build "$(BUILD)"
 	$(PY) -m lehc_report.tools.network report "$(NETWORK)" --build "$(BUILD)" --chromium "$(CHROMIUM)"
 
 network-demo: $(VENV_OK) ## Six synthetic cohorts in _build/network-demo (BUILD), then make network on them
