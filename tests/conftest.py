@@ -1,12 +1,24 @@
-"""Shared fixtures: the project root and the built report."""
+"""Shared fixtures: the project root, the build's paths and the built report."""
 
 import re
 from pathlib import Path
 
 import pytest
 
+from lehc_report.paths import ProjectPaths, get_paths
+
 ROOT = Path(__file__).resolve().parents[1]
-HTML = ROOT / "_build" / "html"
+#: This build's paths (``LEHC_DATA``/``LEHC_BUILD`` as Make sets them, else data/ and _build/):
+#: the tests read no environment variable themselves.  Module-level because some tests
+#: list the built pages when they are collected.
+PATHS: ProjectPaths = get_paths(root=ROOT)
+HTML = PATHS.html
+
+
+@pytest.fixture(scope="session")
+def project_paths() -> ProjectPaths:
+    """The paths of the build under test (see :data:`PATHS`)."""
+    return PATHS
 
 
 def visible_text(html: str) -> str:

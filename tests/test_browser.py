@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 import http.server
-import os
 import posixpath
 import threading
 from html.parser import HTMLParser
@@ -20,12 +19,12 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from conftest import toc_documents
+from conftest import PATHS, toc_documents
 
 pytestmark = [pytest.mark.browser, pytest.mark.build]
 
 ROOT = Path(__file__).resolve().parents[1]
-BUILD = Path(os.environ.get("LEHC_BUILD", ROOT / "_build"))
+BUILD = PATHS.build
 SITE = BUILD / "html"
 #: Folders of the build that hold assets, not pages.
 NOT_PAGES = ("_static", "_sources", "_images", "_downloads")

@@ -6,11 +6,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from conftest import PATHS
+
 from lehc_report import privacy
 from lehc_report.prose.rounding import format_half_up, format_p
 
 ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "_build" / "results"
+RESULTS = PATHS.results
 pytestmark = pytest.mark.build
 
 
@@ -105,7 +107,7 @@ def test_conditional_passages_follow_the_content_flags():
 
 
 def test_no_marker_is_left_in_the_built_pages():
-    for page in sorted((ROOT / "_build" / "html" / "book").glob("*.html")):
+    for page in sorted((PATHS.html / "book").glob("*.html")):
         text = page.read_text(encoding="utf-8")
         assert "<!-- if:" not in text and "<!-- end if -->" not in text, page.name
 
@@ -114,6 +116,6 @@ def test_no_nan_or_na_is_shown_on_any_page():
     """Withheld or undefined values read as a dash or in words, never as NaN or <NA>."""
     import re
 
-    for page in sorted((ROOT / "_build" / "html").glob("*/*.html")):
+    for page in sorted(PATHS.html.glob("*/*.html")):
         text = re.sub(r"<[^>]+>", " ", page.read_text(encoding="utf-8"))
         assert not re.search(r"\bNaN\b|&lt;NA&gt;|\bnan\b", text), page.name

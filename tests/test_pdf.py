@@ -8,7 +8,6 @@ cells) was printed.
 
 from __future__ import annotations
 
-import os
 import re
 import unicodedata
 from functools import lru_cache
@@ -16,12 +15,12 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import toc_documents
+from conftest import PATHS, toc_documents
 
 pytestmark = [pytest.mark.build]
 
 ROOT = Path(__file__).resolve().parents[1]
-BUILD = Path(os.environ.get("LEHC_BUILD", ROOT / "_build"))
+BUILD = PATHS.build
 PDF = BUILD / "pdf" / "book.pdf"
 SITE = BUILD / "html"
 #: The single-page book the PDF was printed from (see the Makefile's pdf rule).

@@ -1,4 +1,4 @@
-"""Make decides what runs: a data edit re-runs what depends on it, nothing changed runs nothing.
+"""Content decides what runs: a data edit re-runs what depends on it, nothing changed runs nothing.
 
 Runs the real `make book` in a copy of the project (the shared .venv is reused), so
 it takes a minute or two.

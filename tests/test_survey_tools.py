@@ -22,6 +22,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+
+from lehc_report.settings import AnalysisSettings
 import yaml
 from scipy import stats
 
@@ -33,6 +35,7 @@ from lehc_report.inputs.survey_tools import counts_rows, header_candidates, is_p
 from lehc_report.stats.paired import area_scores, area_table
 
 ROOT = Path(__file__).resolve().parents[1]
+SHARE = AnalysisSettings().min_share_answered  # the shipped analysis.yml's value
 SHARED = ROOT.parent / "shared" / "cases"
 EXPORTS = Path(__file__).resolve().parent / "survey_exports"
 needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/cases is not on this machine")
@@ -89,7 +92,7 @@ LIKERT = {1: "Strongly disagree", 2: "Disagree", 3: "Neither agree nor disagree"
 ])
 def test_shared_case_is_paired_correctly(name, cohort, scale_labels, expected_t, tmp_path):
     tidy, log, _, framework = load(copy_case(SHARED / name, tmp_path, cohort, scale_labels))
-    areas, excluded = area_table(tidy, framework)
+    areas, excluded = area_table(tidy, framework, SHARE)
     assert list(areas["n"]) == [6, 6] and excluded.empty
     assert np.round(areas["t"].to_numpy(dtype=float), 3).tolist() == [expected_t, expected_t]
     assert tidy.attrs["linking"]["matched"] == 6
@@ -112,9 +115,9 @@ def test_shared_msforms_by_none_is_two_independent_samples(tmp_path):
 
     tidy, log, _, framework = load(copy_case(SHARED / "msforms_as_exported", tmp_path, {"linking": {"by": "none"}}))
     assert tidy.attrs["linking"]["by"] == "none" and tidy.attrs["linking"]["matched"] == 0
-    areas, _ = area_table(tidy, framework)
+    areas, _ = area_table(tidy, framework, SHARE)
     assert list(areas["n"]) == [0, 0]  # nobody paired: strangers are never paired
-    scores = area_scores(tidy, framework)
+    scores = area_scores(tidy, framework, SHARE)
     la = scores[scores["area_id"] == "LA"]
     start, end = la.loc[la["wave"] == "start", "score"].astype(float), la.loc[la["wave"] == "end", "score"].astype(float)
     result = compare_independent(start, end)
@@ -287,7 +290,7 @@ def test_linked_export_gives_the_paired_t_computed_with_scipy(name, tmp_path):
     tidy, log, _, framework = load(copy_case(EXPORTS / name, tmp_path))
     both = sorted(set(GENERATOR.PEOPLE["start"]) & set(GENERATOR.PEOPLE["end"]))
     before, after = expected_area_means("start", both), expected_area_means("end", both)
-    areas, excluded = area_table(tidy, framework)
+    areas, excluded = area_table(tidy, framework, SHARE)
     for area in GENERATOR.AREAS:
         expected = stats.ttest_rel(before[area], after[area])  # before minus after, as the report tests
         got = areas.set_index("area_id").loc[area]
@@ -323,7 +326,7 @@ def test_unlinked_microsoft_forms_gives_independent_samples_computed_with_scipy(
 
     tidy, log, _, framework = load(copy_case(EXPORTS / "msforms_xlsx", tmp_path))
     assert tidy.attrs["linking"]["matched"] == 0 and (log["action"] == "waves not linked").sum() == 1
-    scores = area_scores(tidy, framework)
+    scores = area_scores(tidy, framework, SHARE)
     for area in GENERATOR.AREAS:
         mine = scores[scores["area_id"] == area]
         result = compare_independent(mine.loc[mine["wave"] == "start", "score"].astype(float), mine.loc[mine["wave"] == "end", "score"].astype(float))
@@ -413,7 +416,7 @@ def test_independent_area_table_matches_scipy_on_the_unlinked_export(tmp_path):
     from lehc_report.stats.independent import independent_area_table
 
     tidy, _, _, framework = load(copy_case(EXPORTS / "msforms_xlsx", tmp_path))
-    table = independent_area_table(tidy, framework).set_index("area_id")
+    table = independent_area_table(tidy, framework, SHARE).set_index("area_id")
     assert list(table.index) == list(GENERATOR.AREAS)
     for area in GENERATOR.AREAS:
         before = expected_area_means("start", GENERATOR.PEOPLE["start"])[area].to_numpy()

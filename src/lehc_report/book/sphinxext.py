@@ -26,15 +26,43 @@ and kept or replaced as the qualitative stage found (``generated/content.json``)
 so a cohort without coded texts reads "not coded" instead of sentences full of
 "not available".  The markers are removed before MyST parses the page, so they can
 enclose headings.
+
+And the build folder (``BUILD``, :class:`lehc_report.paths.ProjectPaths`): pages never
+name it.  They name what a stage generated, and this extension finds it in the
+current build's folder, so two builds (two cohorts) never read each other's files:
+
+    ```{generated-table} framework
+    ```
+
+    ```{generated-figure} figure_qq
+    :name: fig-qq
+    ...
+    ```
+
+``generated-table`` is rewritten, before MyST parses the page, into MyST's own
+``{include}`` of ``<build>/generated/tables/framework.md`` by a path relative to the
+page (MyST then records the dependency, so the page is re-read when the table
+changes); ``generated-figure`` is Sphinx's ``figure`` with the path set by the
+directive itself (``figure`` would drop the spaces of a path written in the page).
+The execution cache is set to the build's too (``nb_execution_cache_path``), and a
+build folder inside the project is excluded from the pages.
+
+Last, the book is re-read by content, not only by date: a chapter replaced by an
+older-dated copy (``cp -p``, unzip) is re-read because its hash changed.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
 from pathlib import Path
 from typing import Any
+
+from sphinx.directives.patches import Figure
+
+from lehc_report.paths import BUILD_MARKER, get_paths
 
 
 def _key(script: Any) -> tuple:
@@ -100,10 +128,21 @@ def label_sidebar_toggles(app, pagename, templatename, context, doctree) -> None
 CONDITION = re.compile(r"<!-- if: (?P<flag>[a-z_]+) -->(?P<yes>.*?)(?:<!-- else -->(?P<no>.*?))?<!-- end if -->", re.S)
 
 
-def content_flags(srcdir: str) -> dict[str, bool]:
-    """What the analysis stages found, written by them to ``generated/content.json``."""
-    build = Path(os.environ.get("LEHC_BUILD") or Path(srcdir) / "_build")
-    path = build / "generated" / "content.json"
+def content_flags(paths=None) -> dict[str, bool]:
+    """What the qualitative stage found, from its ``content.json`` in this build's folder.
+
+    Parameters
+    ----------
+    paths : ProjectPaths, optional
+        Default: :func:`lehc_report.paths.get_paths`.
+
+    Returns
+    -------
+    dict of str to bool
+        E.g. ``{"coded": True, "qualitative": True}``; empty when the file is absent
+        (every marked passage then keeps its ``if`` branch).
+    """
+    path = (paths or get_paths()).content_flags
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
 
 
@@ -113,12 +152,139 @@ def resolve_conditions(text: str, flags: dict[str, bool]) -> str:
 
 
 def apply_conditions(app, docname: str, source: list[str]) -> None:
+    """Sphinx ``source-read`` handler: resolve the page's conditional passages."""
     if "<!-- if: " in source[0]:
-        source[0] = resolve_conditions(source[0], content_flags(app.srcdir))
+        source[0] = resolve_conditions(source[0], content_flags())
+
+
+GENERATED_TABLE = re.compile(r"^(?P<fence>[`:]{3,})\{generated-table\}[ \t]+(?P<name>[\w.-]+)[ \t]*$", re.M)
+
+
+def generated_path(kind: str, name: str, paths=None) -> Path:
+    """The file a stage generated for the chapters, in this build's folder.
+
+    Parameters
+    ----------
+    kind : {"table", "figure"}
+    name : str
+        The table's name (``framework`` for ``generated/tables/framework.md``) or the
+        figure's (``figure_qq`` for ``generated/figures/figure_qq.png``).
+    paths : ProjectPaths, optional
+        Default: :func:`lehc_report.paths.get_paths`.
+
+    Returns
+    -------
+    Path
+        Absolute path (the file may not exist yet; Sphinx then warns, and ``-W`` stops the build).
+    """
+    paths = paths or get_paths()
+    return paths.tables / f"{name}.md" if kind == "table" else paths.figures / f"{name}.png"
+
+
+def relative_to_page(app, docname: str, target: Path) -> str:
+    """``target`` as a path relative to the folder of page ``docname``, as Sphinx resolves them."""
+    page_dir = Path(app.srcdir, docname).parent
+    return os.path.relpath(target, page_dir).replace(os.sep, "/")
+
+
+def include_generated_tables(app, docname: str, source: list[str]) -> None:
+    """Sphinx ``source-read`` handler: ``{generated-table} NAME`` becomes MyST's
+    ``{include}`` of this build's ``generated/tables/NAME.md``."""
+    if "{generated-table}" not in source[0]:
+        return
+
+    def include(match: re.Match) -> str:
+        path = relative_to_page(app, docname, generated_path("table", match.group("name")))
+        return f"{match.group('fence')}{{include}} {path}"
+
+    source[0] = GENERATED_TABLE.sub(include, source[0])
+
+
+class GeneratedFigure(Figure):
+    """``{generated-figure} NAME``: Sphinx's ``figure`` of this build's ``generated/figures/NAME.png``.
+
+    The options and caption are those of ``figure``.  The path is set here, escaped,
+    because ``figure`` removes unescaped whitespace from its argument.
+    """
+
+    def run(self):
+        """Resolve the figure's name to a path relative to the page, then run ``figure``."""
+        env = self.state.document.settings.env
+        path = relative_to_page(env.app, env.docname, generated_path("figure", self.arguments[0].strip()))
+        self.arguments = [path.replace("\\", "\\\\").replace(" ", "\\ ")]
+        return super().run()
+
+
+def use_build_folder(app, config) -> None:
+    """Sphinx ``config-inited`` handler: the execution cache is this build's, and no build
+    folder inside the project (this build's or another's, e.g. a second cohort's) is read
+    as pages."""
+    paths = get_paths()
+    config.nb_execution_cache_path = str(paths.execution_cache)
+    srcdir = Path(app.srcdir).resolve()
+    # Build folders are found by their marker, two levels down at most (never into .venv).
+    builds = {paths.build.resolve(), *(marker.parent.resolve() for pattern in (f"*/{BUILD_MARKER}", f"*/*/{BUILD_MARKER}")
+                                       for marker in srcdir.glob(pattern))}
+    for build in sorted(builds):
+        if srcdir in build.parents:
+            relative = build.relative_to(srcdir).as_posix()
+            config.exclude_patterns.extend([relative, f"{relative}/**"])
+
+
+def source_hash(app, docname: str) -> str:
+    """sha256 of a page's source file."""
+    return hashlib.sha256(Path(app.env.doc2path(docname)).read_bytes()).hexdigest()
+
+
+def record_source_hash(app, docname: str, source: list[str]) -> None:
+    """Sphinx ``source-read`` handler: remember the hash of what was read."""
+    if not hasattr(app.env, "lehc_source_hashes"):
+        app.env.lehc_source_hashes = {}
+    app.env.lehc_source_hashes[docname] = source_hash(app, docname)
+
+
+def changed_by_content(app, env, added, changed, removed) -> list[str]:
+    """Sphinx ``env-get-outdated`` handler: pages whose content changed though their date did not."""
+    known = getattr(env, "lehc_source_hashes", {})
+    stale = []
+    for docname, digest in known.items():
+        if docname in added or docname in changed or docname in removed or docname not in env.found_docs:
+            continue
+        try:
+            if source_hash(app, docname) != digest:
+                stale.append(docname)
+        except OSError:
+            continue
+    return stale
+
+
+def merge_source_hashes(app, env, docnames, other) -> None:
+    """Sphinx ``env-merge-info`` handler: keep the hashes recorded by parallel readers."""
+    if not hasattr(env, "lehc_source_hashes"):
+        env.lehc_source_hashes = {}
+    env.lehc_source_hashes.update(getattr(other, "lehc_source_hashes", {}))
 
 
 def setup(app) -> dict:
+    """Register the handlers and directives with Sphinx.
+
+    Parameters
+    ----------
+    app : sphinx.application.Sphinx
+
+    Returns
+    -------
+    dict
+        Extension metadata (parallel read and write safe).
+    """
+    app.connect("config-inited", use_build_folder)
+    app.connect("source-read", record_source_hash)
     app.connect("source-read", apply_conditions)
+    # After the conditions, so that a table inside a dropped passage is never looked for.
+    app.connect("source-read", include_generated_tables, priority=600)
+    app.connect("env-get-outdated", changed_by_content)
+    app.connect("env-merge-info", merge_source_hashes)
+    app.add_directive("generated-figure", GeneratedFigure)
     # After the themes' own handlers (priority 500), which fill in the context.
     app.connect("html-page-context", dedupe_scripts, priority=900)
     app.connect("html-page-context", label_sidebar_toggles, priority=900)

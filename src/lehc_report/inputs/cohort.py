@@ -188,6 +188,8 @@ def framework_file(data_dir: Path, root: Path) -> Path:
     Returns
     -------
     Path
+        The framework file to read, by the one fallback rule (``inputs.folder.FALLBACK``).
     """
-    own = Path(data_dir) / "framework.yml"
-    return own if own.exists() else Path(root) / "data" / "framework.yml"
+    from lehc_report.inputs.folder import DataFolder  # folder imports this module's readers
+
+    return DataFolder(Path(data_dir), Path(root)).resolve("framework.yml")

@@ -38,15 +38,34 @@ class Framework:
         return self.waves["wave"].tolist()
 
     def area_names(self) -> dict[str, str]:
-        """Area ID -> area name."""
+        """The areas' names by ID.
+
+        Returns
+        -------
+        dict
+            Area ID to area name, in framework order.
+        """
         return dict(zip(self.areas["area_id"], self.areas["area_name"]))
 
     def items_by_area(self) -> dict[str, list[str]]:
-        """Area ID -> its behaviour IDs, in framework order."""
+        """The behaviours of each area.
+
+        Returns
+        -------
+        dict
+            Area ID to its behaviour IDs, in framework order.
+        """
         return {a: g["behaviour_id"].tolist() for a, g in self.behaviours.groupby("area_id", sort=False)}
 
     def header_lookup(self) -> dict[str, str]:
-        """Normalised header text -> behaviour ID: accepts the ID or the label."""
+        """How an export's column headers are matched to behaviours.
+
+        Returns
+        -------
+        dict
+            Normalised header text (:func:`normalise_header`) to behaviour ID; the ID, the
+            label and "ID label" are all accepted.
+        """
         lookup = {}
         for row in self.behaviours.itertuples():
             lookup[normalise_header(row.behaviour_id)] = row.behaviour_id
@@ -71,7 +90,13 @@ class Framework:
         return lookup
 
     def allowed_answers(self) -> str:
-        """The labels as a message lists them: ``1 = 'Strongly disagree', ..., 5 = 'Strongly agree'``."""
+        """The scale's labels as an error message lists them.
+
+        Returns
+        -------
+        str
+            ``1 = 'Strongly disagree', ..., 5 = 'Strongly agree'``.
+        """
         return ", ".join(f"{score} = {label!r}" for score, label in sorted(self.scale_labels.items()))
 
 

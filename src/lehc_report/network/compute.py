@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from lehc_report.network.config import Cohort, Network, NetworkError
-from lehc_report.paths import ProjectPaths
+from lehc_report.paths import ProjectPaths, claim_build_folder
 
 __all__ = [
     "COMPARISONS",
@@ -224,6 +224,8 @@ def cohort_outcome(cohort: Cohort, root: Path, build: Path, confidence: float = 
     InputError
         A raw export, the framework or cohort.yml breaks the data contract (one line,
         located in the cohort's data folder).
+    BuildFolderError
+        ``<build>/network/cohorts/<id>`` exists, is not empty and is not a build folder.
 
     Notes
     -----
@@ -238,7 +240,10 @@ def cohort_outcome(cohort: Cohort, root: Path, build: Path, confidence: float = 
     from lehc_report.render.outputs import write_result_csv
     from lehc_report.stats import independent, meta_analysis, paired, robustness
 
-    paths = cohort_paths(root, build, cohort).ensure()
+    paths = cohort_paths(root, build, cohort)
+    # A build folder of its own (marked), so that `make book BUILD=<it>` can build the cohort's report there too.
+    claim_build_folder(paths)
+    paths.ensure()
     linked = waves_linked(paths)
     framework = _framework(framework_file(paths.data, paths.root))
     # The cleaning stage's own validation, without its report-only extras (reference
@@ -250,28 +255,22 @@ def cohort_outcome(cohort: Cohort, root: Path, build: Path, confidence: float = 
     check_attendance(paths.data, load_cohort(paths.data), tidy["participant_id"].nunique())
     waves = set(tidy.dropna(subset=["score"])["wave"])
     rows = []
-    scores = paired.area_scores(tidy, framework, min_share_answered)
     if not linked:
-        # independent.independent_area_table would do this, but (as merged) calls area_scores
-        # without min_share_answered; the same per-area comparison is made here from the scores.
         for comparison, (before, after, _) in COMPARISONS.items():
-            if not {before, after} <= waves:
-                continue
-            for area in framework.area_ids:
-                mine = scores[scores["area_id"] == area]
-                x = mine.loc[mine["wave"] == before, "score"].astype("float64").dropna().to_numpy()
-                y = mine.loc[mine["wave"] == after, "score"].astype("float64").dropna().to_numpy()
-                result = independent.compare_independent(x, y, confidence)
-                rows.append({"area": area, "comparison": comparison, "n": min(result.n_before, result.n_after),
-                             "n_before": result.n_before, "n_after": result.n_after, "mean_change": result.mean_difference,
-                             "p": result.p_welch, "hedges_g": result.hedges_g, "g_low": result.g_low, "g_high": result.g_high})
-        rows = [pd.DataFrame(rows)] if rows else []
+            if {before, after} <= waves:
+                table = independent.independent_area_table(tidy, framework, min_share_answered, before, after, confidence)
+                rows.append(pd.DataFrame({
+                    "area": table["area_id"], "comparison": comparison,
+                    "n": np.minimum(table["n_before"], table["n_after"]).astype(int),
+                    "n_before": table["n_before"], "n_after": table["n_after"], "mean_change": table["mean_difference"],
+                    "p": table["p_welch"], "hedges_g": table["hedges_g"], "g_low": table["g_low"], "g_high": table["g_high"]}))
         table = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=["area", "comparison", "n"])
         start_end = table[table["comparison"] == "start_to_end"]
         return CohortOutcome(
             cohort=cohort, effects=table, n_complete=int(start_end["n"].max()) if len(start_end) else 0,
             has_follow_up="follow_up" in waves, linked=False, framework_key=_framework_key(framework),
             area_names=framework.area_names())
+    scores = paired.area_scores(tidy, framework, min_share_answered)
     for comparison, (before, after, _) in COMPARISONS.items():
         if not {before, after} <= waves:
             continue

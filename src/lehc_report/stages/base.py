@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from lehc_report.inputs.cohort import framework_file
+from lehc_report.inputs.folder import DataFolder
 from lehc_report.inputs.framework import Framework, load_framework
 from lehc_report.inputs.self_assessment import tidy_ratings_schema
 from lehc_report.paths import ProjectPaths
@@ -43,7 +44,8 @@ def framework_for(paths: ProjectPaths) -> Framework:
 
 
 def survey_questions(paths: ProjectPaths) -> pd.DataFrame:
-    """The survey instrument from the project's ``survey_instrument.yml``.
+    """The survey instrument from ``survey_instrument.yml`` (the cohort's own, else the project's:
+    ``inputs.folder.FALLBACK``).
 
     Parameters
     ----------
@@ -56,7 +58,7 @@ def survey_questions(paths: ProjectPaths) -> pd.DataFrame:
     """
     import yaml
 
-    spec = yaml.safe_load((paths.root / "data" / "survey_instrument.yml").read_text(encoding="utf-8"))
+    spec = yaml.safe_load(DataFolder(paths.data, paths.root).resolve("survey_instrument.yml").read_text(encoding="utf-8"))
     return pd.DataFrame(spec["questions"])
 
 

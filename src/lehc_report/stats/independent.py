@@ -187,7 +187,8 @@ def compare_independent(before, after, confidence: float = 0.95) -> IndependentC
     return IndependentComparison(len(x), len(y), mean_x, mean_y, mean_y - mean_x, t, df, p, w, p_bm, g, low, high)
 
 
-def independent_area_table(tidy, framework, before: str = "start", after: str = "end", confidence: float = 0.95):
+def independent_area_table(tidy, framework, min_share_answered: float, before: str = "start", after: str = "end",
+                           confidence: float = 0.95):
     """Each area compared between two unlinked waves, as independent samples.
 
     Parameters
@@ -196,6 +197,9 @@ def independent_area_table(tidy, framework, before: str = "start", after: str = 
         The tidy ratings (``participant_id``, ``wave``, ``behaviour_id``, ``area_id``,
         ``score`` on the framework's scale), e.g. from ``linking: {by: none}``.
     framework : Framework
+    min_share_answered : float
+        Share of an area's behaviours a person must have answered for an area score
+        (``min_share_answered`` in ``analysis.yml``).
     before, after : str
         The two waves compared.
     confidence : float
@@ -209,8 +213,8 @@ def independent_area_table(tidy, framework, before: str = "start", after: str = 
         ``mean_after``, ``sd_after``, ``mean_difference`` (after minus before), ``t``,
         ``df``, ``p_welch``, ``w``, ``p_brunner_munzel``, ``hedges_g``, ``g_low``,
         ``g_high``. Area scores are those of
-        :func:`lehc_report.stats.paired.area_scores` (missing with fewer than half the
-        behaviours answered).
+        :func:`lehc_report.stats.paired.area_scores` (missing with fewer than
+        ``min_share_answered`` of the behaviours answered).
 
     Notes
     -----
@@ -220,7 +224,7 @@ def independent_area_table(tidy, framework, before: str = "start", after: str = 
 
     from lehc_report.stats.paired import area_scores
 
-    scores = area_scores(tidy, framework)
+    scores = area_scores(tidy, framework, min_share_answered)
     rows = []
     for area in framework.areas.itertuples():
         mine = scores[scores["area_id"] == area.area_id]

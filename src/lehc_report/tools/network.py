@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from lehc_report.errors import InputError
-from lehc_report.paths import project_root
+from lehc_report.paths import BuildFolderError, project_root
 
 
 def _results(args, root: Path):
@@ -69,7 +69,7 @@ def _report(args, root: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Run one subcommand; an :class:`InputError` ends it with one line on stderr.
+    """Run one subcommand; bad input or a refused build folder ends it with one line on stderr.
 
     Parameters
     ----------
@@ -97,7 +97,7 @@ def main(argv: list[str] | None = None) -> None:
             return
         args.build = (args.build or Path(os.environ.get("LEHC_BUILD", root / "_build"))).resolve()
         {"results": _results, "cohorts": _cohorts, "report": _report}[args.command](args, root)
-    except InputError as error:
+    except (InputError, BuildFolderError) as error:
         print(f"network: {error}", file=sys.stderr)
         raise SystemExit(1) from None
 

@@ -387,10 +387,24 @@ def target_t(area_id: str, n_behaviours: int) -> float:
 
 
 def generate_self_assessment(framework: dict) -> dict[str, pd.DataFrame]:
-    """Synthetic start and end ratings reproducing the published Appendix 3.
+    """Synthetic start and end ratings that reproduce the published Appendix 3.
 
-    Returns ``{"start": df, "end": df}``; each frame has ``participant_id`` then
-    the 38 behaviour IDs in framework order, one row per participant.
+    Parameters
+    ----------
+    framework : dict
+        The parsed ``framework.yml`` (areas and their behaviours).
+
+    Returns
+    -------
+    dict
+        ``{"start": DataFrame, "end": DataFrame}``; each frame has ``participant_id`` then
+        the 38 behaviour IDs in framework order, one row per participant, ratings 1-10.
+
+    Notes
+    -----
+    Deterministic (seed ``SEED``): area totals are chosen on the integer lattice so that
+    each area's published mean, SD and t are reproduced after rounding, then spread over
+    the behaviours (see the module docstring).
     """
     rng = np.random.default_rng(SEED)
     general_level = rng.normal(size=N_PARTICIPANTS)  # shared across areas
