@@ -280,3 +280,20 @@ def test_make_network_demo_builds_html_and_pdf(tmp_path):
     assert "west-2022 (no own report)" in page.replace("\\", "")
     assert (build / "network" / "pdf" / "network.pdf").stat().st_size > 50_000
     assert (build / "network" / "results" / "pooled.csv").is_file()
+
+
+def test_the_command_line_marks_its_build_folder_and_refuses_a_foreign_one(tmp_path):
+    network_file = write_network(tmp_path, [{"id": "a", "label": "A", "year": 2020, "region": "N", "data": "a"}])
+    shutil.copytree(ROOT / "tests" / "cohorts" / "cohort_b", tmp_path / "a")
+    python = str(ROOT / ".venv" / "bin" / "python")
+    done = subprocess.run([python, "-m", "lehc_report.tools.network", "results", str(network_file), "--build", str(tmp_path / "b")],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "b" / ".lehc-build").is_file() and (tmp_path / "b" / "network" / "cohorts" / "a" / ".lehc-build").is_file()
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("mine", encoding="utf-8")
+    done = subprocess.run([python, "-m", "lehc_report.tools.network", "results", str(network_file), "--build", str(foreign)],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 1 and len(done.stderr.strip().splitlines()) == 1
+    assert done.stderr.startswith(f"network: BUILD={foreign} is a folder that is not empty and not a build folder")

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from lehc_report.errors import InputError
-from lehc_report.paths import BuildFolderError, project_root
+from lehc_report.paths import BuildFolderError, ProjectPaths, claim_build_folder, project_root
 
 
 def _results(args, root: Path):
@@ -96,6 +96,9 @@ def main(argv: list[str] | None = None) -> None:
             print(f"network-demo: {write_demo(args.out, root)}")
             return
         args.build = (args.build or Path(os.environ.get("LEHC_BUILD", root / "_build"))).resolve()
+        # The network lives inside a build folder: mark it as one (or refuse it), as `make book` does,
+        # so that a later `make book BUILD=<the same folder>` accepts it.
+        claim_build_folder(ProjectPaths(root=root, data=(root / "data").resolve(), build=args.build))
         {"results": _results, "cohorts": _cohorts, "report": _report}[args.command](args, root)
     except (InputError, BuildFolderError) as error:
         print(f"network: {error}", file=sys.stderr)
