@@ -170,6 +170,6 @@ network: $(VENV_OK) ## Each cohort's report, then the network report (HTML, PDF)
 
 network-demo: $(VENV_OK) ## Seven synthetic cohorts in $(BUILD)/network-demo, then make network on them
 	rm -rf "$(NETWORK_DEMO)"
-	$(PY) -m lehc_report.tools.network demo "$(NETWORK_DEMO)"
+	$(PY) -m lehc_report.tools.network demo "$(NETWORK_DEMO)" --build "$(BUILD)"
 	$(MAKE) --no-print-directory network NETWORK="$(NETWORK_DEMO)/network.yml"
 endif

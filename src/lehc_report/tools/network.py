@@ -4,7 +4,7 @@
     python -m lehc_report.tools.network results NETWORK.yml [--build _build] [--jobs 2]
     python -m lehc_report.tools.network cohorts NETWORK.yml [--build _build]   # each cohort's own report
     python -m lehc_report.tools.network report  NETWORK.yml [--build _build] [--no-pdf]
-    python -m lehc_report.tools.network demo    OUT_DIR                          # synthetic cohorts
+    python -m lehc_report.tools.network demo    OUT_DIR [--build _build]         # synthetic cohorts
 
 Bad input ends the run with one line (file, cohort, key, what to do) and exit status 1.
 """
@@ -87,18 +87,20 @@ def main(argv: list[str] | None = None) -> None:
         p.add_argument("--chromium", default=None)
     demo = sub.add_parser("demo")
     demo.add_argument("out", type=Path)
+    demo.add_argument("--build", type=Path, default=None, help="the build folder OUT lies in: marked as one first")
     args = parser.parse_args(argv)
     root = project_root()
     try:
+        if args.build is not None or args.command != "demo":
+            args.build = (args.build or Path(os.environ.get("LEHC_BUILD", root / "_build"))).resolve()
+            # The network lives inside a build folder: mark it as one (or refuse it), as `make book` does,
+            # so that a later `make book BUILD=<the same folder>` accepts it.
+            claim_build_folder(ProjectPaths(root=root, data=(root / "data").resolve(), build=args.build))
         if args.command == "demo":
             from lehc_report.network.demo import write_demo
 
             print(f"network-demo: {write_demo(args.out, root)}")
             return
-        args.build = (args.build or Path(os.environ.get("LEHC_BUILD", root / "_build"))).resolve()
-        # The network lives inside a build folder: mark it as one (or refuse it), as `make book` does,
-        # so that a later `make book BUILD=<the same folder>` accepts it.
-        claim_build_folder(ProjectPaths(root=root, data=(root / "data").resolve(), build=args.build))
         {"results": _results, "cohorts": _cohorts, "report": _report}[args.command](args, root)
     except (InputError, BuildFolderError) as error:
         print(f"network: {error}", file=sys.stderr)
