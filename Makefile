@@ -179,3 +179,29 @@ lehc.qdpx: stamps/03_qual.inputs stamps/qdpx.inputs
 	cd "$(ROOT)" && $(PY) -m lehc_report.tools.qdpx "$$LEHC_DATA" "$(CURDIR)/$@"
 	@echo "qdpx: $(CURDIR)/$@ (holds every respondent's full text: for the coding team, not for publication)"
 endif
+
+ifndef LEHC_INNER
+# ---- the report across cohorts (issue 16) -------------------------------------------
+# NETWORK=path/to/network.yml lists the cohorts (id, label, year, region, data folder
+# relative to the file); see README.md.  Results go to $(BUILD)/network/results, each
+# cohort's own report to $(BUILD)/network/cohorts/<id>/html (a build folder of its own),
+# the network report to $(BUILD)/network/html/index.html and $(BUILD)/network/pdf/network.pdf.
+NETWORK ?=
+NETWORK_DEMO := $(BUILD)/network-demo
+NEED_NETWORK = @test -n "$(NETWORK)" || { echo "make: give NETWORK=path/to/network.yml (make network-demo writes and builds an example)"; exit 1; }
+.PHONY: network network-results network-demo
+
+network-results: $(VENV_OK) ## Every cohort's and the pooled results of NETWORK=file.yml (no HTML)
+	$(NEED_NETWORK)
+	$(PY) -m lehc_report.tools.network results "$(NETWORK)" --build "$(BUILD)"
+
+network: $(VENV_OK) ## Each cohort's report, then the network report (HTML, PDF) of NETWORK=file.yml
+	$(NEED_NETWORK)
+	+MAKE="$(MAKE)" $(PY) -m lehc_report.tools.network cohorts "$(NETWORK)" --build "$(BUILD)"
+	$(PY) -m lehc_report.tools.network report "$(NETWORK)" --build "$(BUILD)" --chromium "$(CHROMIUM)"
+
+network-demo: $(VENV_OK) ## Seven synthetic cohorts in $(BUILD)/network-demo, then make network on them
+	rm -rf "$(NETWORK_DEMO)"
+	$(PY) -m lehc_report.tools.network demo "$(NETWORK_DEMO)" --build "$(BUILD)"
+	$(MAKE) --no-print-directory network NETWORK="$(NETWORK_DEMO)/network.yml"
+endif

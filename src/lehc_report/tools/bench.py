@@ -241,7 +241,38 @@ def scale_bench(root: Path) -> pd.DataFrame:
     tracemalloc.stop()
     rows.append({"task": "qualitative: theme tally", "rows": len(codings), "seconds": round(elapsed, 2),
                  "rows_per_second": f"{len(codings) / elapsed:,.0f}", "peak_MB": round(peak / 2**20), "results": len(tally)})
+    rows.append(network_bench(root))
     return pd.DataFrame(rows)
+
+
+def network_bench(root: Path, cohorts: int = 200, participants: int = 30) -> dict:
+    """Time the network's per-cohort stage and pooling (`make network-results`) on a synthetic network.
+
+    Parameters
+    ----------
+    root : Path
+        The project.
+    cohorts, participants : int
+        Size of the synthetic network (issue 16's target: 200 x 30 within 5 minutes).
+
+    Returns
+    -------
+    dict
+        One row of the scale table: task, rows (cohort-effect rows), seconds, rows per
+        second, peak_MB (None: the work runs in two worker processes), results (pooled rows).
+    """
+    from lehc_report.network.compute import compute_network
+    from lehc_report.network.config import load_network
+    from lehc_report.network.demo import write_scale_network
+
+    with tempfile.TemporaryDirectory() as tmp:
+        network = load_network(write_scale_network(Path(tmp) / "cohorts", root, cohorts, participants))
+        t0 = time.perf_counter()
+        results = compute_network(network, root, Path(tmp) / "build", jobs=2)
+        elapsed = time.perf_counter() - t0
+    return {"task": f"network: {cohorts} cohorts x {participants}, read + effects + pooled (2 processes)",
+            "rows": len(results.cohort_effects), "seconds": round(elapsed, 2),
+            "rows_per_second": f"{len(results.cohort_effects) / elapsed:,.0f}", "peak_MB": None, "results": len(results.pooled)}
 
 
 def main(argv: list[str] | None = None) -> None:

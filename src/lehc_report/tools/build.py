@@ -102,12 +102,13 @@ def package_files(root: Path) -> list[Path]:
     Returns
     -------
     list of Path
-        ``src/lehc_report/**/*.py`` without ``tools/`` and ``book/sphinxext.py``, and
+        ``src/lehc_report/**/*.py`` without ``tools/``, ``network/`` (the report across
+        cohorts, which no notebook imports) and ``book/sphinxext.py``, and
         ``pyproject.toml``, sorted.
     """
     package = root / "src" / "lehc_report"
     files = [path for path in package.rglob("*.py")
-             if "__pycache__" not in path.parts and path.relative_to(package).parts[0] != "tools"
+             if "__pycache__" not in path.parts and path.relative_to(package).parts[0] not in ("tools", "network")
              and path.relative_to(package).as_posix() != "book/sphinxext.py"]
     return sorted(files) + [root / "pyproject.toml"]
 

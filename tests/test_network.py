@@ -1,0 +1,299 @@
+"""The report across cohorts (issue 16): network file, per-cohort effects, pooling, page.
+
+The pooled numbers are checked against the random-effects formulas written out here
+with numpy and scipy (DerSimonian and Laird 1986; REML by maximising the restricted
+likelihood of Viechtbauer 2005 with a bounded optimiser; Hartung-Knapp interval;
+I-squared of Higgins and Thompson 2002; prediction interval of Higgins, Thompson and
+Spiegelhalter 2009), not with the package's own meta-analysis code.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from scipy import optimize, stats
+
+from lehc_report.network import prose
+from lehc_report.network.compute import compute_network, write_results
+from lehc_report.network.config import NetworkError, load_network
+from lehc_report.network.demo import write_demo
+from lehc_report.network.report import network_page
+
+ROOT = Path(__file__).resolve().parents[1]
+#: A label full of Markdown and HTML: it must reach the page as text.
+MARKUP_LABEL = "Eastern <b>two</b> *run* [x](y) $z$ {{w}}"
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> dict:
+    """The demonstration network (one label replaced by markup), computed once."""
+    folder = tmp_path_factory.mktemp("network")
+    network_file = write_demo(folder / "demo", ROOT)
+    spec = yaml.safe_load(network_file.read_text(encoding="utf-8"))
+    spec["cohorts"][-1]["label"] = MARKUP_LABEL
+    network_file.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
+    results = compute_network(load_network(network_file), ROOT, folder / "build", jobs=1)
+    written = write_results(results, folder / "build" / "network" / "results")
+    return {"folder": folder, "network": network_file, "results": results,
+            "effects": pd.read_csv(written["cohort_effects"]), "pooled": pd.read_csv(written["pooled"]),
+            "page": network_page(results, {})}
+
+
+# ------------------------------------------------------------------ independent pooling
+
+
+def independent_random_effects(y: np.ndarray, v: np.ndarray, level: float = 0.95) -> dict:
+    """The random-effects quantities from their textbook formulas (numpy/scipy only)."""
+    k = len(y)
+    w = 1 / v
+    fixed = np.sum(w * y) / np.sum(w)
+    q = np.sum(w * (y - fixed) ** 2)
+    c = np.sum(w) - np.sum(w**2) / np.sum(w)
+    tau2_dl = max(0.0, (q - (k - 1)) / c)
+
+    def negative_restricted_loglik(tau2):  # Viechtbauer (2005), eq. 5 up to a constant
+        wt = 1 / (v + tau2)
+        mu = np.sum(wt * y) / np.sum(wt)
+        return 0.5 * (np.sum(np.log(v + tau2)) + np.log(np.sum(wt)) + np.sum(wt * (y - mu) ** 2))
+
+    fit = optimize.minimize_scalar(negative_restricted_loglik, bounds=(0, 10 * (np.var(y) + v.max()) + 1), method="bounded",
+                                   options={"xatol": 1e-12})
+    tau2 = fit.x if negative_restricted_loglik(fit.x) < negative_restricted_loglik(0.0) else 0.0
+    wt = 1 / (v + tau2)
+    mu = np.sum(wt * y) / np.sum(wt)
+    se = np.sqrt(1 / np.sum(wt))
+    se_hk = np.sqrt(np.sum(wt * (y - mu) ** 2) / ((k - 1) * np.sum(wt)))  # Hartung-Knapp
+    t_ci = stats.t.ppf((1 + level) / 2, k - 1)
+    s2 = (k - 1) * np.sum(w) / (np.sum(w) ** 2 - np.sum(w**2))  # typical within-study variance
+    pi = (np.nan, np.nan)
+    if k >= 3:
+        half = stats.t.ppf((1 + level) / 2, k - 2) * np.sqrt(tau2 + se**2)
+        pi = (mu - half, mu + half)
+    return {"k": k, "estimate": mu, "ci_low": mu - t_ci * se_hk, "ci_high": mu + t_ci * se_hk, "tau2": tau2,
+            "i2": 100 * tau2 / (tau2 + s2), "q": q, "q_p": stats.chi2.sf(q, k - 1), "pi_low": pi[0], "pi_high": pi[1],
+            "tau2_dl": tau2_dl}
+
+
+def test_pooled_csv_matches_the_formulas_written_out(demo):
+    effects, pooled = demo["effects"], demo["pooled"]
+    assert list(pooled.columns) == ["area", "comparison", "measure", "k", "estimate", "ci_low", "ci_high", "tau2", "i2", "q",
+                                    "q_p", "pi_low", "pi_high", "tau2_dl"]
+    assert len(pooled) == 4 * 2 * 2  # four areas, two comparisons, two measures
+    for row in pooled.itertuples():
+        rows = effects[(effects["area"] == row.area) & (effects["comparison"] == row.comparison)]
+        y, v = {"d_z": ("d_z", "var_d_z"), "mean_change": ("mean_change", "var_mean_change")}[row.measure]
+        expected = independent_random_effects(rows[y].to_numpy(float), rows[v].to_numpy(float))
+        for key, value in expected.items():
+            # REML by two different optimisers: agree to 1e-6 in tau2 and what follows from it.
+            assert getattr(row, key) == pytest.approx(value, rel=1e-5, abs=1e-6), (row.area, row.comparison, row.measure, key)
+
+
+def test_pooling_has_heterogeneity_to_find_and_the_follow_up_is_pooled_over_three_cohorts(demo):
+    pooled = demo["pooled"]
+    start_end = pooled[pooled["comparison"] == "start_to_end"]
+    assert set(start_end["k"]) == {5}  # six cohorts, one too small
+    assert (start_end["tau2"] > 0).any() and (start_end["i2"] > 0).any()
+    assert set(pooled.loc[pooled["comparison"] == "end_to_follow_up", "k"]) == {3}
+
+
+def test_cohort_effects_are_the_paired_changes_of_the_area_scores(demo):
+    """One cohort's start-to-end row recomputed from its raw CSVs."""
+    folder = demo["network"].parent / "south-2020"
+    framework = yaml.safe_load((ROOT / "data" / "framework.yml").read_text(encoding="utf-8"))
+    start = pd.read_csv(folder / "self_assessment_start.csv", index_col=0)
+    end = pd.read_csv(folder / "self_assessment_end.csv", index_col=0)
+    effects = demo["effects"].set_index(["cohort", "area", "comparison"])
+    for area in framework["areas"]:
+        items = [b["id"] for b in area["behaviours"]]
+        change = end[items].mean(axis=1) - start[items].mean(axis=1)
+        n, mean, sd = len(change), change.mean(), change.std(ddof=1)
+        row = effects.loc[("south-2020", area["id"], "start_to_end")]
+        assert row["n"] == n == 30
+        assert row["mean_change"] == pytest.approx(mean, rel=1e-9)
+        assert row["d_z"] == pytest.approx(mean / sd, rel=1e-9)
+        assert row["var_d_z"] == pytest.approx(1 / n + (mean / sd) ** 2 / (2 * n), rel=1e-9)
+        assert row["var_mean_change"] == pytest.approx(sd**2 / n, rel=1e-9)
+
+
+# ------------------------------------------------------------------------ privacy, page
+
+
+def test_the_small_cohort_is_left_out_with_its_sentence(demo):
+    assert "south-2023" not in set(demo["effects"]["cohort"])
+    assert demo["results"].left_out["small"] == ["south-2023"]
+    page = demo["page"]
+    assert ("Southern short course (south\\-2023) is left out of every table that shows an outcome and of the pooling: "
+            "fewer than 5 participants rated themselves at both the start and the end") in page
+    outcome_sections = page.split("## Each cohort's results")[1]
+    assert "south\\-2023" not in outcome_sections and "Southern short course" not in outcome_sections
+    cohort_row = next(line for line in page.splitlines() if "cohorts/south-2023/" in line)
+    assert "| withheld |" in cohort_row
+
+
+def test_text_from_the_network_file_reaches_the_page_as_text(demo):
+    escaped = prose.md_text(MARKUP_LABEL, in_table=True)
+    assert escaped == "Eastern \\<b\\>two\\<\\/b\\> \\*run\\* \\[x\\]\\(y\\) \\$z\\$ \\{\\{w\\}\\}"
+    assert escaped in demo["page"] and MARKUP_LABEL not in demo["page"]
+    assert prose.md_text("a | b") == "a \\| b" and prose.md_text("a | b", in_table=True) == "a | b"
+
+
+def test_summary_says_what_the_pooled_numbers_hold(demo):
+    summary = demo["page"].split("## The cohorts")[0]
+    assert ("Pooled over five cohorts, self-ratings from the start to the end of the course rose in every area "
+            "(d_z from 1.08 to 1.26; 0.96 to 1.01 rating points).") in summary
+    assert "Pooled over three cohorts, self-ratings from the end of the course to the follow-up fell in every area" in summary
+    assert ("The 95% prediction interval for a new cohort like these lies above zero in every area "
+            "(a new cohort would be expected to rise).") in summary
+
+
+def pooled_rows(**columns) -> pd.DataFrame:
+    base = {"area": ["A", "B"], "comparison": "start_to_end", "measure": "d_z", "k": 2, "estimate": [0.5, -0.1],
+            "ci_low": [0.1, -0.6], "ci_high": [0.9, 0.4], "tau2": 0.0, "i2": [10.0, 30.0], "q": 1.0, "q_p": 0.3,
+            "pi_low": np.nan, "pi_high": np.nan, "tau2_dl": 0.0}
+    base.update(columns)
+    return pd.DataFrame(base)
+
+
+def test_two_cohorts_get_a_sentence_instead_of_a_prediction_interval():
+    text = prose.comparison_summary(pooled_rows(), "start_to_end", "from the start to the end of the course",
+                                    {"A": "Area *A*", "B": "Area B"})
+    assert text == [
+        "Pooled over two cohorts, self-ratings from the start to the end of the course rose in Area \\*A\\* (d_z = 0.50) "
+        "and showed no clear change (the interval, very wide with two cohorts, includes zero) in Area B (d_z = -0.10).",
+        "Beyond what sampling alone would give, the cohorts' results differ somewhat (I² from 10% to 30%; "
+        "Higgins et al. 2003 read 25%, 50% and 75% as low, moderate and high).",
+        "No prediction interval for a new cohort is given: it needs at least three cohorts (t on k − 2 degrees of "
+        "freedom), and only two are pooled here.",
+    ]
+
+
+def test_one_cohort_is_not_pooled():
+    rows = pooled_rows(k=1, ci_low=np.nan, ci_high=np.nan, i2=np.nan)
+    assert prose.comparison_summary(rows, "start_to_end", "from the start to the end of the course", {"A": "A", "B": "B"}) == [
+        "Only one cohort can be pooled from the start to the end of the course, so there is no pooled estimate: its own "
+        "figures are in the cohort table."]
+
+
+# --------------------------------------------------------------------------- refusals
+
+
+def write_network(folder: Path, cohorts: list[dict]) -> Path:
+    path = folder / "network.yml"
+    path.write_text(yaml.safe_dump({"cohorts": cohorts}, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def test_an_unknown_key_is_refused_in_one_line(tmp_path):
+    (tmp_path / "a").mkdir()
+    path = write_network(tmp_path, [{"id": "a", "label": "A", "year": 2020, "region": "North", "data": "a", "yeer": 2021}])
+    with pytest.raises(NetworkError) as caught:
+        load_network(path)
+    assert str(caught.value) == (f"network.yml: cohort 'a' (entry 1), key 'yeer': unknown key; a cohort has id, label, "
+                                 f"year, region and data (the file has title and cohorts) [{path}]")
+    assert "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize(("entry", "expected"), [
+    ({"id": "a", "label": "A", "year": 2020, "data": "a"}, "cohort 'a' (entry 1), key 'region': missing"),
+    ({"id": "a b", "label": "A", "year": 2020, "region": "N", "data": "a"}, "cohort 'a b' (entry 1), key 'id': must be letters"),
+    ({"id": "a", "label": "A", "year": "soon", "region": "N", "data": "a"}, "cohort 'a' (entry 1), key 'year': input should be"),
+    ({"id": "a", "label": "A", "year": 2020, "region": "N", "data": "nowhere"}, "cohort 'a' (entry 1), key 'data': no folder"),
+])
+def test_bad_cohort_entries_name_the_cohort_and_the_key(tmp_path, entry, expected):
+    (tmp_path / "a").mkdir()
+    with pytest.raises(NetworkError, match=None) as caught:
+        load_network(write_network(tmp_path, [entry]))
+    assert str(caught.value).startswith(f"network.yml: {expected}") and "\n" not in str(caught.value)
+
+
+def test_a_cohort_with_another_framework_is_refused_in_one_line(tmp_path):
+    network_file = write_demo(tmp_path / "demo", ROOT)
+    other = tmp_path / "demo" / "east-2022"
+    framework = yaml.safe_load((ROOT / "data" / "framework.yml").read_text(encoding="utf-8"))
+    framework["areas"][0]["id"] = "SX"
+    (other / "framework.yml").write_text(yaml.safe_dump(framework, sort_keys=False), encoding="utf-8")
+    spec = yaml.safe_load(network_file.read_text(encoding="utf-8"))
+    spec["cohorts"] = spec["cohorts"][2:4]  # north-2021, east-2022
+    network_file.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
+    with pytest.raises(NetworkError) as caught:
+        compute_network(load_network(network_file), ROOT, tmp_path / "build")
+    assert str(caught.value) == (
+        "network.yml: cohort 'east-2022' (entry 2), key 'data': its framework (areas SX, DT, FC, FO) differs from cohort "
+        "'north-2021''s (areas SI, DT, FC, FO); only cohorts that share a framework can be pooled: list the others in a "
+        f"network of their own [{network_file}]")
+
+
+def test_the_command_line_ends_bad_input_with_one_line(tmp_path):
+    path = write_network(tmp_path, [{"id": "a", "label": "A", "year": 2020, "region": "N", "data": "missing"}])
+    done = subprocess.run([str(ROOT / ".venv" / "bin" / "python"), "-m", "lehc_report.tools.network", "results", str(path),
+                           "--build", str(tmp_path / "build")], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [
+        f"network: network.yml: cohort 'a' (entry 1), key 'data': no folder {tmp_path / 'missing'} [{path}]"]
+
+
+def test_an_unlinked_cohort_shows_hedges_g_and_is_left_out_of_the_pooling(demo):
+    """west-2022 declares 'linking: {by: none}': Hedges' g from its raw CSVs, by the textbook formula."""
+    results = demo["results"]
+    assert "west-2022" not in set(demo["effects"]["cohort"]) and results.left_out["unlinked"] == ["west-2022"]
+    assert ("Western course\\, anonymous questionnaires (west\\-2022) used questionnaires that cannot be linked person to "
+            "person, so no paired change (d_z) can be computed: its waves are compared as independent samples (Hedges' g, "
+            "shown in its own table) and left out of the pooling.") in demo["page"]
+    folder = demo["network"].parent / "west-2022"
+    framework = yaml.safe_load((ROOT / "data" / "framework.yml").read_text(encoding="utf-8"))
+    start = pd.read_csv(folder / "self_assessment_start.csv")
+    end = pd.read_csv(folder / "self_assessment_end.csv")
+    shown = results.independent_effects.set_index(["area", "comparison"])
+    for area in framework["areas"]:
+        items = [b["id"] for b in area["behaviours"]]
+        x, y = start[items].mean(axis=1).to_numpy(), end[items].mean(axis=1).to_numpy()
+        n1, n2 = len(x), len(y)
+        s_pooled = np.sqrt(((n1 - 1) * x.var(ddof=1) + (n2 - 1) * y.var(ddof=1)) / (n1 + n2 - 2))
+        d = (y.mean() - x.mean()) / s_pooled
+        g = (1 - 3 / (4 * (n1 + n2) - 9)) * d  # Hedges and Olkin (1985): J = 1 - 3 / (4 df - 1)
+        row = shown.loc[(area["id"], "start_to_end")]
+        assert (row["n_before"], row["n_after"]) == (21, 18)
+        assert row["hedges_g"] == pytest.approx(g, rel=1e-9)
+        assert row["p"] == pytest.approx(stats.ttest_ind(y, x, equal_var=False).pvalue, rel=1e-9)
+
+
+# ------------------------------------------------------------------------------ build
+
+
+@pytest.mark.slow
+def test_make_network_demo_builds_html_and_pdf(tmp_path):
+    build = tmp_path / "build"
+    done = subprocess.run(["make", "--no-print-directory", "network-demo", f"BUILD={build}", "JOBS=2"], cwd=ROOT,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    page = (build / "network" / "html" / "index.html").read_text(encoding="utf-8")
+    assert "Pooled across cohorts" in page and "fig-network-forest-si" in page
+    for cohort in ("north-2019", "south-2020", "north-2021", "east-2022", "south-2023", "east-2024"):
+        assert f'href="../cohorts/{cohort}/html/index.html"' in page
+        assert (build / "network" / "cohorts" / cohort / "html" / "index.html").is_file()
+    assert "west-2022 (no own report)" in page.replace("\\", "")
+    assert (build / "network" / "pdf" / "network.pdf").stat().st_size > 50_000
+    assert (build / "network" / "results" / "pooled.csv").is_file()
+
+
+def test_the_command_line_marks_its_build_folder_and_refuses_a_foreign_one(tmp_path):
+    network_file = write_network(tmp_path, [{"id": "a", "label": "A", "year": 2020, "region": "N", "data": "a"}])
+    shutil.copytree(ROOT / "tests" / "cohorts" / "cohort_b", tmp_path / "a")
+    python = str(ROOT / ".venv" / "bin" / "python")
+    done = subprocess.run([python, "-m", "lehc_report.tools.network", "results", str(network_file), "--build", str(tmp_path / "b")],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "b" / ".lehc-build").is_file() and (tmp_path / "b" / "network" / "cohorts" / "a" / ".lehc-build").is_file()
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("mine", encoding="utf-8")
+    done = subprocess.run([python, "-m", "lehc_report.tools.network", "results", str(network_file), "--build", str(foreign)],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 1 and len(done.stderr.strip().splitlines()) == 1
+    assert done.stderr.startswith(f"network: BUILD={foreign} is a folder that is not empty and not a build folder")
