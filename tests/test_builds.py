@@ -172,7 +172,7 @@ def project(tmp_path) -> ProjectPaths:
 
 
 def test_nothing_changed_rewrites_nothing(project):
-    assert build_tool.prepare(project) == [*build_tool.NOTEBOOK_INPUTS, "book", "book-config", "pdf", "qdpx"]
+    assert build_tool.prepare(project) == [*build_tool.NOTEBOOK_INPUTS, "book", "book-config", "pdf", "qdpx", "docx"]
     assert build_tool.prepare(project) == []
 
 

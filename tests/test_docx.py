@@ -38,7 +38,10 @@ def document(built_docx):
 def markdown_table_rows(snippet: str) -> list[list[str]]:
     """The header and body rows of the pipe table in a MyST table snippet."""
     rows = [line for line in snippet.splitlines() if line.startswith("|")]
-    cells = [[normalise(cell) for cell in row.strip().strip("|").split("|")] for row in rows]
+    # Cells are split on unescaped pipes, then Markdown's backslash escapes (the snippets
+    # escape every character that could be markup: "p \\< .05") are undone, as a reader sees them.
+    cells = [[normalise(re.sub(r"\\(.)", r"\1", cell)) for cell in re.split(r"(?<!\\)\|", row.strip().strip("|"))]
+             for row in rows]
     return [row for row in cells if not all(re.fullmatch(r":?-+:?", cell) for cell in row)]
 
 

@@ -62,7 +62,7 @@ def tidy(framework) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def areas(tidy, framework):
-    scores = paired.area_scores(tidy, framework)
+    scores = paired.area_scores(tidy, framework, 0.5)
     before, after, _ = paired.paired_wide(scores, "area_id", "score", "start", "end")
     return scores, before, after
 
@@ -129,7 +129,7 @@ def test_paired_t_is_undefined_where_changes_do_not_vary(areas):
 
 def test_robustness_statistics_are_undefined_for_the_flat_area(areas):
     _, before, after = areas
-    effects = robustness.paired_effect_sizes(before, after)
+    effects = robustness.paired_effect_sizes(before, after, confidence=0.95)
     assert effects.loc["flat", ["t", "p_ttest", "d_z", "d_z_ci_low", "d_z_ci_high"]].isna().all()
     assert effects.loc["varied", ["t", "d_z", "d_z_ci_low", "d_z_ci_high"]].notna().all()
     bayes = robustness.bayes_factors(before, after)

@@ -29,7 +29,7 @@ import pingouin as pg
 from scipy import optimize, stats
 from scipy.optimize import elementwise
 
-from lehc_report.stats.bayes import jzs_log_bf10
+from lehc_report.stats.bayes import MEDIUM_PRIOR_SCALE, jzs_log_bf10
 from lehc_report.stats.spread import no_spread
 
 __all__ = [
@@ -848,7 +848,7 @@ def evidence_category(bf10) -> pd.DataFrame:
     return pd.DataFrame({"favours": favours, "strength": strength, "reading": reading})
 
 
-def bayes_factors(before: pd.DataFrame, after: pd.DataFrame, r: float = 0.707) -> pd.DataFrame:
+def bayes_factors(before: pd.DataFrame, after: pd.DataFrame, r: float = MEDIUM_PRIOR_SCALE) -> pd.DataFrame:
     r"""JZS Bayes factor for the paired t-test (Rouder et al. 2009), per unit.
 
     Parameters
