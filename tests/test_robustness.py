@@ -402,11 +402,11 @@ def test_bayes_factor_published_example():
 
 def test_bayes_factors_against_independent_integral(nine_pairs):
     before, after = nine_pairs
-    out = rb.bayes_factors(before, after)
+    out = rb.bayes_factors(before, after)  # r = sqrt(2)/2, the "medium" default
     assert list(out.columns) == ["n", "t", "log10_bf10", "bf10", "bf01", "favours", "strength", "reading"]
     for unit in before.columns:
         t = out.loc[unit, "t"]
-        assert out.loc[unit, "bf10"] == pytest.approx(_jzs_bf10_over_delta(t, 9, 0.707), rel=1e-5)
+        assert out.loc[unit, "bf10"] == pytest.approx(_jzs_bf10_over_delta(t, 9, np.sqrt(2) / 2), rel=1e-5)
         assert out.loc[unit, "bf01"] == pytest.approx(1 / out.loc[unit, "bf10"])
     wide = rb.bayes_factors(before, after, r=1.0)
     t = wide.loc["A2", "t"]
