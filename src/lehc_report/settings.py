@@ -56,6 +56,8 @@ class AnalysisSettings(BaseModel):
     krippendorff_tentative: float = Field(0.667, gt=0, le=1)
     ceiling_offset: float = Field(1, ge=0)
     analysis_coder: str = Field("A", min_length=1)
+    wilcoxon_exact_max_n: int = Field(50, ge=1)
+    per_participant_plot_max_n: int = Field(200, ge=1)
 
     def assumptions_table(self) -> pd.DataFrame:
         """The settings as the methodology chapter's table of assumptions.
@@ -78,6 +80,8 @@ class AnalysisSettings(BaseModel):
              f"{self.krippendorff_firm:g} / {self.krippendorff_tentative:g}"),
             ("A rating near the ceiling", f"scale maximum minus {self.ceiling_offset:g} or more"),
             ("Coder whose codes are tallied", self.analysis_coder),
+            ("Most pairs for an exact Wilcoxon p (then the normal approximation)", f"{min(50, self.wilcoxon_exact_max_n)}"),
+            ("Most participants drawn one line each (then distributions)", f"{self.per_participant_plot_max_n}"),
         ]
         return pd.DataFrame(rows, columns=["Setting", "Value"])
 

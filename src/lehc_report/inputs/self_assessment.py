@@ -32,6 +32,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -523,39 +524,69 @@ def read_wave_export(path: Path, wave: str, framework: Framework, log: CleaningL
                         "if these numbers really are the codes people were given, write them as codes (e.g. P01, P02) so that they cannot be mistaken "
                         f"for row numbers; otherwise {HOW_TO_DECLARE}", int(filled_rows.index[0]), id_column)
 
-    rows, seen, empty_rows, decimals = [], {}, [], []
     scale = (framework.scale_min, framework.scale_max)
     answers, allowed = framework.answer_lookup(), framework.allowed_answers()
-    words = 0
-    for row_number, values in zip(body.index, body.itertuples(index=False)):
-        cells = dict(zip(body.columns, values))
-        if not any(c.strip() for c in cells.values()):
-            empty_rows.append(row_number)
-            continue
+    indices = list(columns)  # behaviour columns in the export's order
+    behaviours = [columns[i] for i in indices]
+    blank = ~body.index.isin(filled_rows.index)  # the rows found filled above: strip every cell once, not twice
+    empty_rows = [int(r) for r in body.index[blank]]
+    kept = body[~blank]
+    # Scores: each distinct cell text is parsed once (a 10,000-person export has a
+    # handful of distinct texts among its 380,000 cells), then mapped back to the grid.
+    texts = kept[indices].to_numpy(dtype=object).astype(str) if len(kept) else np.empty((0, len(indices)), str)
+    distinct, inverse = np.unique(texts, return_inverse=True)
+    inverse = inverse.reshape(texts.shape)
+    parsed, failed = [], np.zeros(len(distinct), bool)
+    for i, text in enumerate(distinct):
+        try:
+            parsed.append(parse_score(text, scale, path, 0, "", answers, allowed))
+        except DataError:
+            parsed.append(None)
+            failed[i] = True
+    missing_text = np.array([p is None for p in parsed], bool) & ~failed
+    word_text = np.array([bool(answers) and not SCORE_TEXT.match(t.strip()) for t in distinct], bool) & ~missing_text & ~failed
+    decimal_text = np.array(["." in t for t in distinct], bool) & ~missing_text & ~word_text & ~failed
+    bad_row = None
+    if failed[inverse].any():
+        r, c = divmod(int(np.argmax(failed[inverse].ravel())), len(indices))
+        bad_row, bad_cell = int(kept.index[r]), (texts[r, c], f"{column_letter(indices[c])} ({behaviours[c]})")
+
+    # IDs: one pass over the rows (not the cells), in row order, so that the first
+    # problem in reading order is the one reported, as before.
+    pids, seen, trimmed = [], {}, {}
+    raw_ids = kept[key].tolist() if key is not None else [None] * len(kept)
+    for position, (row_number, pid_raw) in enumerate(zip(kept.index.tolist(), raw_ids)):
         if key is None:
             pid = f"{wave}-row{row_number}"
         else:
-            pid_raw = cells[key]
             pid = pid_raw.strip()
             if not pid:
                 raise DataError(path, "participant ID is blank; fill it in (the anonymous code, e.g. P10) or delete the row", row_number, id_column)
             if pid != pid_raw:
-                log.add(path, "ID trimmed", f"stray spaces removed from {pid_raw!r}", row_number, id_column)
+                trimmed[position] = pid_raw
             if pid in seen:
                 raise DataError(path, f"participant {pid!r} appears twice in this wave (rows {seen[pid]} and {row_number}), e.g. a double submission; "
                                 "keep one row per participant: decide which of the two to keep and delete the other in a copy of the export", row_number, id_column)
+        if row_number == bad_row:
+            parse_score(bad_cell[0], scale, path, bad_row, bad_cell[1], answers, allowed)  # raises its own message
         seen[pid] = row_number
-        for index, behaviour in columns.items():
-            cell = cells[index]
-            column = f"{column_letter(index)} ({behaviour})"
-            score = parse_score(cell, scale, path, row_number, column, answers, allowed)
-            if score is None:
-                log.add(path, "missing rating", f"{cell.strip()!r} read as not answered", row_number, behaviour)
-            elif answers and not SCORE_TEXT.match(cell.strip()):
-                words += 1
-            elif "." in cell:
-                decimals.append((row_number, behaviour, cell.strip()))
-            rows.append((pid, wave, behaviour, score, row_number))
+        pids.append(pid)
+    # The log in reading order: a row's trimmed ID, then its missing ratings.
+    missing_r, missing_c = np.nonzero(missing_text[inverse])
+    events = sorted([(position, -1) for position in trimmed] + list(zip(missing_r.tolist(), missing_c.tolist())))
+    for position, c in events:
+        row_number = int(kept.index[position])
+        if c < 0:
+            log.add(path, "ID trimmed", f"stray spaces removed from {trimmed[position]!r}", row_number, id_column)
+        else:
+            log.add(path, "missing rating", f"{texts[position, c].strip()!r} read as not answered", row_number, behaviours[c])
+    words = int(word_text[inverse].sum())
+    decimal_cells = decimal_text[inverse]
+    decimals = []
+    if decimal_cells.any():
+        r, c = divmod(int(np.argmax(decimal_cells.ravel())), len(indices))
+        decimals = [(int(kept.index[r]), behaviours[c], texts[r, c].strip())] * int(decimal_cells.sum())
+    scores = np.array([np.nan if p is None else p for p in parsed], float)[inverse] if len(distinct) else np.empty(texts.shape)
     if empty_rows:
         log.add(path, "empty row ignored", f"{len(empty_rows)} row(s) with no participant ID and no scores (rows {number_ranges(empty_rows)})", empty_rows[0])
     if decimals:
@@ -563,10 +594,16 @@ def read_wave_export(path: Path, wave: str, framework: Framework, log: CleaningL
         log.add(path, "decimal score read as whole", f"{len(decimals)} score(s) written with a decimal point, e.g. {text!r}, read as whole numbers", row, behaviour)
     if words:
         log.add(path, "answers in words", f"{words} answer(s) given in words read as scores through framework.yml's labels ({allowed})")
-    if not rows:
+    if not pids or not behaviours:
         raise DataError(path, "has a header but no participants; export the wave again with its responses", export.header_rows + 1)
-    tidy = pd.DataFrame(rows, columns=["participant_id", "wave", "behaviour_id", "score", "source_row"])
-    tidy["score"] = tidy["score"].astype("Int64")
+    k = len(behaviours)
+    tidy = pd.DataFrame({
+        "participant_id": np.repeat(np.array(pids, dtype=object), k),
+        "wave": wave,
+        "behaviour_id": np.tile(np.array(behaviours, dtype=object), len(pids)),
+        "score": pd.array(scores.ravel(), dtype="Float64").astype("Int64"),
+        "source_row": np.repeat(kept.index.to_numpy(dtype="int64"), k),
+    })
     tidy.attrs["id_column"] = id_column  # how messages name the ID column of this file
     tidy.attrs["tool"] = export.tool
     tidy.attrs["rule"] = rule

@@ -751,6 +751,99 @@ def independent_glue(table: pd.DataFrame, linking: dict, wave_order: list[str], 
     return glue
 
 
+def follow_up_lasting_text(lasting: pd.DataFrame, omnibus: pd.DataFrame, min_group_size: int, alpha: float) -> str:
+    """The paragraph on whether the change lasted: end against follow-up, and the corrected ANOVA.
+
+    Parameters
+    ----------
+    lasting : DataFrame
+        The area table of end against follow-up (:func:`lehc_report.stats.paired.area_table`
+        with ``before="end"``, ``after="follow_up"``): ``area``, ``n``, ``t`` (end minus
+        follow-up, so a positive t is a fall), ``df``, ``p``.
+    omnibus : DataFrame
+        :func:`lehc_report.stats.paired.omnibus_over_waves`, the same areas in the same order:
+        ``n``, ``F``, ``df1``, ``df2``, ``p_mauchly``, ``gg_epsilon``, ``p_anova_gg``.
+    min_group_size : int
+        The privacy threshold: areas with fewer participants are not described.
+    alpha : float
+        The significance level (``analysis.yml``).
+
+    Returns
+    -------
+    str
+        The paragraph, ending in a blank line.
+    """
+    shown = lasting[(lasting["n"] >= min_group_size) & lasting["p"].notna()]
+    fell = shown[(shown["p"] < alpha) & (shown["t"] > 0)]
+    rose = shown[(shown["p"] < alpha) & (shown["t"] < 0)]
+
+    def listed(rows: pd.DataFrame) -> str:
+        return join_words([f"{r.area} (t({int(r.df)}) = {format_half_up(abs(r.t), 2)}, {p_text(r.p)})" for r in rows.itertuples()])
+
+    if len(shown) == 0:
+        lasting_text = "Too few participants rated themselves at both the end of the course and the follow-up to test whether the change lasted."
+    else:
+        parts = []
+        if len(fell):
+            parts.append(f"fell significantly in {number_word(len(fell))} of {number_word(len(shown))} areas: {listed(fell)}")
+        if len(rose):
+            parts.append(f"rose significantly in {number_word(len(rose))} of {number_word(len(shown))} areas: {listed(rose)}")
+        steady = len(shown) - len(fell) - len(rose)
+        if not parts:
+            parts.append(f"did not change significantly in any of the {number_word(len(shown))} areas")
+        elif steady:
+            parts.append(f"did not change significantly in the other {number_word(steady)}")
+        lasting_text = (f"Did the change last? From the end of the course to the follow-up, ratings {'; they '.join(parts)} "
+                        f"(paired t-test, end minus follow-up, {significance_label(alpha)}).")
+    corrected = omnibus[(omnibus["n"] >= min_group_size) & omnibus["p_mauchly"].notna()]
+    if len(corrected) == 0:
+        return lasting_text + "\n\n"
+    violated = int((corrected["p_mauchly"] < alpha).sum())
+    low, high = corrected["gg_epsilon"].min(), corrected["gg_epsilon"].max()
+    epsilon = (f"ε = {format_p(low, 2)}" if format_p(low, 2) == format_p(high, 2)
+               else f"ε from {format_p(low, 2)} to {format_p(high, 2)}")
+    names = dict(zip(lasting["area_id"], lasting["area"]))
+    anova = join_words([f"{names[r.area_id]} F({format_half_up(r.gg_epsilon * r.df1, 2)}, {format_half_up(r.gg_epsilon * r.df2, 2)}) = "
+                        f"{format_half_up(r.F, 2)}, {p_text(r.p_anova_gg)}"
+                        for r in corrected.itertuples()])
+    sphericity = (f"Mauchly's test rejects sphericity in {number_word(violated)} of {number_word(len(corrected))} areas"
+                  if violated else f"Mauchly's test rejects sphericity in none of the {number_word(len(corrected))} areas")
+    return (f"{lasting_text} {sphericity} ({significance_label(alpha)}); the repeated-measures ANOVA across all waves, "
+            f"with the Greenhouse–Geisser correction for any departure from sphericity ({epsilon}), gives {anova}.\n\n")
+
+
+def follow_up_summary(lasting: pd.DataFrame, min_group_size: int, alpha: float) -> str:
+    """One sentence for the summary and the conclusions on whether the change lasted.
+
+    Parameters
+    ----------
+    lasting : DataFrame
+        The area table of end against follow-up (see :func:`follow_up_lasting_text`).
+    min_group_size : int
+        The privacy threshold.
+    alpha : float
+        The significance level.
+
+    Returns
+    -------
+    str
+        E.g. "At the follow-up, ratings had fallen significantly since the end of the
+        course in three of four areas."
+    """
+    shown = lasting[(lasting["n"] >= min_group_size) & lasting["p"].notna()]
+    if len(shown) == 0:
+        return "Too few participants took part in the follow-up to say whether the change lasted."
+    fell = int(((shown["p"] < alpha) & (shown["t"] > 0)).sum())
+    rose = int(((shown["p"] < alpha) & (shown["t"] < 0)).sum())
+    of = f"of {number_word(len(shown))} areas"
+    if not fell and not rose:
+        return (f"At the follow-up, ratings had not changed significantly since the end of the course in any of the "
+                f"{number_word(len(shown))} areas.")
+    moves = [f"{verb} significantly since the end of the course in {number_word(k)} {of}"
+             for verb, k in (("fallen", fell), ("risen", rose)) if k]
+    return f"At the follow-up, ratings had {' and '.join(moves)}."
+
+
 #: Glue of notebook 01_clean (stage 1); the stage prefixes every key with ``clean_``.
 CLEAN_GLUE = GlueSpec(
     notebook="01_clean",
@@ -772,7 +865,7 @@ QUANT_GLUE = GlueSpec(
         "mismatch_list", "significance_text", "published_significance_text", "dt_t_published", "dt_total_start", "dt_total_end", "dt_total_change",
         "dt_n_ratings", "dt_t_reachable_low", "dt_t_reachable_high", "dt_sumsq_low", "dt_sumsq_high", "dt_t_nearest",
         "n_audit_unreachable", "n_audit_cells", "fo_published_end", "fo_mean_end_exact", "fo_mean_end_half_even",
-        "follow_up_present", "reproduction_summary", "comparison_sentence", "change_headline", "change_summary",
+        "follow_up_present", "follow_up_summary", "reproduction_summary", "comparison_sentence", "change_headline", "change_summary",
         "area_results_text", "behaviour_change_text", "ratings_conclusion", "min_group_size", "area_gaps_text",
         "scale_text", "linking_text")}
     # Only an unlinked (independent-samples) report has these; the chapters show them in place of the paired passages.

@@ -44,7 +44,7 @@ ROBUST_GLUE = GlueSpec(
         "rob_n_behaviours": REQUIRED,
         "rob_attrition_sentence": REQUIRED,
         **{f"rob_{key}": "" for key in (
-            "area_coverage", "dz_precision", "wilcoxon_method_note", "agreement", "test_agreement",
+            "area_coverage", "dz_precision", "wilcoxon_method_note", "slope_figure_text", "agreement", "test_agreement",
             "count_sentence", "correction_sentence", "synthetic_paragraph", "wilcoxon_floor", "alpha_sentence")},
         **{f"rob_{key}": WITHHELD for key in (
             "dz_sentence", "wilcoxon_sentence", "shapiro_sentence", "chance_sentence", "power_paragraph",
@@ -257,6 +257,27 @@ def wilcoxon_floor_text(n: int) -> str:
     log10_floor = (1 - n) * math.log10(2)
     shown = f"{10 ** log10_floor:.5f}" if log10_floor >= -3 else power_of_ten_text(log10_floor)
     return f"{wilcoxon_floor_fraction(n)} = {shown}"
+
+
+def slope_figure_text(n: int, max_n: int) -> str:
+    """What the slope figure shows: every participant's line, or distributions above ``max_n``.
+
+    Parameters
+    ----------
+    n : int
+        Participants with both ratings.
+    max_n : int
+        Most participants drawn one line each (``per_participant_plot_max_n`` in ``analysis.yml``).
+
+    Returns
+    -------
+    str
+        Completes "Figure N shows ...".
+    """
+    if n <= max_n:
+        return "every participant's start and end score in each area"
+    return (f"the distribution of the start and end scores in each area: with {n} participants, more than the {max_n} "
+            "set for one line per participant, the lines would hide each other")
 
 
 def wilcoxon_floor_fraction(n: int) -> str:
@@ -502,7 +523,7 @@ def wilcoxon_sentence(p: pd.Series, methods: pd.Series, alpha: float, n_max: int
     return core
 
 
-def wilcoxon_method_note(methods: set[str]) -> str:
+def wilcoxon_method_note(methods: set[str], exact_max_n: int = 50) -> str:
     """How the Wilcoxon p values were obtained.
 
     Parameters
@@ -526,8 +547,8 @@ def wilcoxon_method_note(methods: set[str]) -> str:
         parts.append(f"{lead}, with 13 pairs or fewer, the p value is computed exactly over all sign patterns, "
                      "as the usual normal approximation is poor at such sample sizes.")
     if robustness.WILCOXON_NORMAL in methods:
-        parts.append("With more pairs and ties or zeros (or more than 50 pairs), a normal approximation with tie "
-                     "and continuity corrections is used.")
+        parts.append(f"With more pairs and ties or zeros (or more than {min(50, exact_max_n)} pairs, the most "
+                     "for an exact test), a normal approximation with tie and continuity corrections is used.")
     return " ".join(parts)
 
 
@@ -620,7 +641,8 @@ def expected_false_positives(m: int, alpha: float) -> str:
     return f"about {number_word(int(format_half_up(expected, 0)))}"
 
 
-def wilcoxon_floor_sentence(n: int, m: int, n_pass: int, n_min: int, alpha: float) -> tuple[str, bool]:
+def wilcoxon_floor_sentence(n: int, m: int, n_pass: int, n_min: int, alpha: float,
+                            exact_max_n: int = 50) -> tuple[str, bool]:
     """Whether an exact Wilcoxon test on n pairs can pass the first Holm step alpha / m.
 
     Parameters
@@ -634,6 +656,9 @@ def wilcoxon_floor_sentence(n: int, m: int, n_pass: int, n_min: int, alpha: floa
     n_min : int
         The fewest pairs any tested behaviour has.
     alpha : float
+    exact_max_n : int
+        Most pairs for an exact Wilcoxon p (``wilcoxon_exact_max_n`` in ``analysis.yml``,
+        at most scipy's 50); above it the normal approximation has no floor to speak of.
 
     Returns
     -------
@@ -645,8 +670,14 @@ def wilcoxon_floor_sentence(n: int, m: int, n_pass: int, n_min: int, alpha: floa
         least k pairs ...); k of the m behaviours pass it."
     can_pass : bool
     """
-    floor = robustness.smallest_exact_wilcoxon_p(n)
     threshold = alpha / m
+    if n > min(50, exact_max_n):
+        # 2/2**n underflows to 0 beyond n = 1075, and the exact floor no longer applies.
+        return (f"With {n} pairs, more than the {min(50, exact_max_n)} up to which the exact test is used, the Wilcoxon "
+                "test uses the normal approximation, whose p value has no floor that could keep a behaviour from "
+                f"passing the Holm threshold of {threshold:.4f}; {n_pass or 'none'} of the {m} behaviours "
+                f"{'pass' if n_pass > 1 else 'passes'} it."), True
+    floor = robustness.smallest_exact_wilcoxon_p(n)
     can = robustness.wilcoxon_can_reach_threshold(n, alpha, m)
     most = f"{n} pairs" if n == n_min else f"{n} pairs (the most any tested behaviour has)"
     base = (f"With {most} the smallest two-sided p an exact Wilcoxon test can give is "
@@ -1338,7 +1369,9 @@ def robust_glue(checks: RobustnessChecks, names: dict[str, str], settings: Analy
         "dz_sentence": dz_sentence(effects["d_z"], benchmarks),
         "dz_precision": dz_precision_sentence(effects, names, benchmarks, settings.confidence),
         "wilcoxon_sentence": wilcoxon_sentence(wilcoxon["p"], wilcoxon["method"], alpha, n_area_max),
-        "wilcoxon_method_note": wilcoxon_method_note(set(wilcoxon.dropna(subset=["p"])["method"])),
+        "wilcoxon_method_note": wilcoxon_method_note(set(wilcoxon.dropna(subset=["p"])["method"]),
+                                                     settings.wilcoxon_exact_max_n),
+        "slope_figure_text": slope_figure_text(checks.n, settings.per_participant_plot_max_n),
         "agreement": agreement_sentence(effects, wilcoxon),
         "shapiro_sentence": shapiro_sentence(checks.normality.loc[shown, "shapiro_p"], area_n_text, alpha, n_area_max),
         "test_agreement": test_agreement_sentence(effects["p_ttest"], wilcoxon["p"], names, alpha, n_area_max),
@@ -1365,6 +1398,7 @@ def robust_glue(checks: RobustnessChecks, names: dict[str, str], settings: Analy
         g["correction_sentence"] = correction_sentence(n_significant, int(checks.corrections["pass_holm"].sum()),
                                                        int(checks.corrections["pass_bh"].sum()), checks.m, alpha)
         g["wilcoxon_floor"], can_pass = wilcoxon_floor_sentence(
-            int(tested_n.max()), checks.m, int(checks.wilcoxon_corrections["pass_holm"].sum()), int(tested_n.min()), alpha)
+            int(tested_n.max()), checks.m, int(checks.wilcoxon_corrections["pass_holm"].sum()), int(tested_n.min()), alpha,
+            settings.wilcoxon_exact_max_n)
         g["fragile_sentence"] = fragile_sentence(checks, can_pass, compare)
     return {f"rob_{key}": value for key, value in g.items()}

@@ -97,8 +97,13 @@ def area_means_figure(scores: pd.DataFrame, framework: Framework, path: Path) ->
     return finish(fig, path)
 
 
-def slope_figure(before: pd.DataFrame, after: pd.DataFrame, framework: Framework, path: Path) -> Path:
+def slope_figure(before: pd.DataFrame, after: pd.DataFrame, framework: Framework, path: Path,
+                 max_participants: int | None = None) -> Path:
     """Each participant's start and end area score joined by a line, one panel per area.
+
+    Above ``max_participants`` the lines would hide each other (and cost a plot call
+    each), so each panel shows the two waves' distributions as violins instead, with
+    the same line between the means.
 
     Parameters
     ----------
@@ -107,6 +112,9 @@ def slope_figure(before: pd.DataFrame, after: pd.DataFrame, framework: Framework
     framework : Framework
     path : Path
         The PNG to write.
+    max_participants : int, optional
+        Most participants drawn one line each (``per_participant_plot_max_n`` in
+        ``analysis.yml``); None for no limit.
 
     Returns
     -------
@@ -121,8 +129,14 @@ def slope_figure(before: pd.DataFrame, after: pd.DataFrame, framework: Framework
         start, end = before[area].to_numpy(float), after[area].to_numpy(float)
         paired = ~(np.isnan(start) | np.isnan(end))  # a participant without this area's score at a wave has no line
         start, end = start[paired], end[paired]
-        for s, e in zip(start, end):
-            ax.plot([0, 1], [s, e], color=WAVE_COLOURS[1] if e >= s else WAVE_COLOURS[2], alpha=0.7, marker="o", markersize=3, linewidth=1)
+        if max_participants is not None and len(start) > max_participants:
+            parts = ax.violinplot([start, end], positions=[0, 1], widths=0.35, showextrema=False)
+            for body, colour in zip(parts["bodies"], WAVE_COLOURS[:2]):
+                body.set_facecolor(colour)
+                body.set_alpha(0.6)
+        else:
+            for s, e in zip(start, end):
+                ax.plot([0, 1], [s, e], color=WAVE_COLOURS[1] if e >= s else WAVE_COLOURS[2], alpha=0.7, marker="o", markersize=3, linewidth=1)
         ax.plot([0, 1], [start.mean(), end.mean()], color="black", linewidth=2.5, label="mean")
         ax.set_xticks([0, 1], ["Start", "End"])
         ax.set_xlim(-0.2, 1.2)

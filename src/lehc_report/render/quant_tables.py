@@ -147,17 +147,22 @@ def comparison_display(comparison: pd.DataFrame, framework: Framework, alpha: fl
     )
 
 
-def follow_up_display(later: pd.DataFrame, omnibus: pd.DataFrame, min_group_size: int) -> pd.DataFrame:
-    """Start against follow-up per area, beside the omnibus tests over all waves.
+def follow_up_display(later: pd.DataFrame, omnibus: pd.DataFrame, min_group_size: int,
+                      lasting: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Start and end against follow-up per area, beside the omnibus tests over all waves.
 
     Parameters
     ----------
     later : DataFrame
         The area table of start against follow-up (:func:`lehc_report.stats.paired.area_table`).
     omnibus : DataFrame
-        :func:`lehc_report.stats.paired.omnibus_over_waves`, the same areas in the same order.
+        :func:`lehc_report.stats.paired.omnibus_over_waves`, the same areas in the same order
+        (``F``, ``p_anova``, ``gg_epsilon``, ``p_anova_gg``, ``friedman_q``, ``p_friedman``).
     min_group_size : int
         The privacy threshold: rows with fewer participants show no statistic.
+    lasting : DataFrame, optional
+        The area table of end against follow-up (did the change last?), the same areas in
+        the same order; its ``t`` and ``p`` become two columns.
 
     Returns
     -------
@@ -170,17 +175,31 @@ def follow_up_display(later: pd.DataFrame, omnibus: pd.DataFrame, min_group_size
             return withheld
         return f"{format_half_up(statistic, 2)} ({format_p(p)})" if pd.notna(statistic) else "too few"
 
+    def epsilon_cell(n, epsilon, p):
+        if n < min_group_size:
+            return withheld
+        return f"{format_p(epsilon, 2)} ({format_p(p)})" if pd.notna(epsilon) else "too few"
+
     show = pd.DataFrame({
         "Leadership area": later["area"], "n": later["n"].astype(int).astype(str),
         "Mean start": later["mean_start"].map(lambda v: format_half_up(v, 2)),
         "Mean follow-up": later["mean_end"].map(lambda v: format_half_up(v, 2)),
         "t (start − follow-up)": later["t"].map(lambda v: format_half_up(v, 3)),
         "p": later["p"].map(format_p),  # format_p prints "–" for an undefined test
-        "n, all waves": omnibus["n"].astype(str).to_numpy(),
-        "RM-ANOVA F (p)": [omnibus_cell(n, f, p) for n, f, p in zip(omnibus["n"], omnibus["F"], omnibus["p_anova"])],
-        "Friedman Q (p)": [omnibus_cell(n, q, p) for n, q, p in zip(omnibus["n"], omnibus["friedman_q"], omnibus["p_friedman"])],
     })
-    show.loc[(later["n"] < min_group_size).to_numpy(), ["Mean start", "Mean follow-up", "t (start − follow-up)", "p"]] = withheld
+    small = (later["n"] < min_group_size).to_numpy()
+    show.loc[small, ["Mean start", "Mean follow-up", "t (start − follow-up)", "p"]] = withheld
+    if lasting is not None:
+        show["n, end and follow-up"] = lasting["n"].astype(int).astype(str).to_numpy()
+        show["t (end − follow-up)"] = lasting["t"].map(lambda v: format_half_up(v, 3)).to_numpy()
+        show["p (end − follow-up)"] = lasting["p"].map(format_p).to_numpy()
+        show.loc[(lasting["n"] < min_group_size).to_numpy(), ["t (end − follow-up)", "p (end − follow-up)"]] = withheld
+    show["n, all waves"] = omnibus["n"].astype(str).to_numpy()
+    show["RM-ANOVA F (p)"] = [omnibus_cell(n, f, p) for n, f, p in zip(omnibus["n"], omnibus["F"], omnibus["p_anova"])]
+    if "gg_epsilon" in omnibus:
+        show["GG ε (corrected p)"] = [epsilon_cell(n, e, p) for n, e, p in
+                                      zip(omnibus["n"], omnibus["gg_epsilon"], omnibus["p_anova_gg"])]
+    show["Friedman Q (p)"] = [omnibus_cell(n, q, p) for n, q, p in zip(omnibus["n"], omnibus["friedman_q"], omnibus["p_friedman"])]
     return show
 
 

@@ -119,7 +119,8 @@ def analyse_self_assessment(paths: ProjectPaths) -> StageResult:
     glue["n_audit_cells"] = str(len(audit_table))
     glue.update(audit.published_tie())
     glue["published_significance_text"] = prose.significance_label(PUBLISHED_ALPHA)
-    glue.update(follow_up_analysis(paths, tidy, scores, framework, min_group_size, settings.min_share_answered))
+    glue.update(follow_up_analysis(paths, tidy, scores, framework, min_group_size, settings.min_share_answered,
+                                   alpha=alpha))
     glue.update(prose.reproduction_sentences(glue, is_published_cohort))
     glue.update(prose.change_narrative(areas, behaviours, n_complete, min_group_size, alpha))
     glue["min_group_size"] = str(min_group_size)
@@ -219,6 +220,7 @@ def analyse_independent(paths: ProjectPaths, tidy: pd.DataFrame, framework: Fram
         "n_behaviours": str(len(framework.behaviour_ids)), "significance_text": prose.significance_label(settings.alpha),
         "published_significance_text": prose.significance_label(PUBLISHED_ALPHA), "min_group_size": str(min_group_size),
         "scale_text": scale_text(framework), "follow_up_present": "yes" if "follow_up" in set(tidy["wave"]) else "no",
+        "follow_up_summary": "",  # whether a change lasted needs the same people at every wave
         "reproduction_summary": prose.UNLINKED_REPRODUCTION, "comparison_sentence": prose.UNLINKED_REPRODUCTION,
     })
     return StageResult(tables={"independent": table, "display": display, "compare_display": not_linked,
@@ -258,11 +260,13 @@ def published_cohort(paths: ProjectPaths, framework: Framework) -> bool:
 
 
 def follow_up_analysis(paths: ProjectPaths, tidy: pd.DataFrame, scores: pd.DataFrame, framework: Framework,
-                       min_group_size: int, min_share_answered: float) -> dict[str, str]:
-    """Start-to-follow-up comparison and an omnibus test over all waves, when a follow-up exists.
+                       min_group_size: int, min_share_answered: float, *, alpha: float = 0.05) -> dict[str, str]:
+    """Start and end compared with follow-up, and omnibus tests over all waves, when a follow-up exists.
 
     Writes ``tables/follow_up.md`` (a sentence when there is no follow-up wave) and, with
-    a follow-up, ``area_tests_start_follow_up.csv`` and ``omnibus_over_waves.csv``.
+    a follow-up, ``area_tests_start_follow_up.csv``, ``area_tests_end_follow_up.csv`` (did
+    the change last?) and ``omnibus_over_waves.csv`` (with Mauchly's test and the
+    Greenhouse-Geisser correction).
 
     Parameters
     ----------
@@ -276,26 +280,33 @@ def follow_up_analysis(paths: ProjectPaths, tidy: pd.DataFrame, scores: pd.DataF
         The privacy threshold: rows with fewer participants show no statistic.
     min_share_answered : float
         The share of an area's behaviours a score needs answered.
+    alpha : float
+        The significance level (``analysis.yml``).
 
     Returns
     -------
     dict
-        ``{"follow_up_present": "yes" | "no"}``.
+        ``follow_up_present`` ("yes" | "no") and ``follow_up_summary`` (a sentence on whether
+        the change lasted for the summary and the conclusions; empty without a follow-up).
     """
     from lehc_report.stats import paired  # heavy (scipy, pingouin): imported by the stages that use them
 
     snippet = paths.tables / "follow_up.md"
     if "follow_up" not in set(tidy["wave"]):
         snippet.write_text(prose.NO_FOLLOW_UP_TEXT, encoding="utf-8")
-        return {"follow_up_present": "no"}
+        return {"follow_up_present": "no", "follow_up_summary": ""}
     later, excluded = paired.area_table(tidy, framework, min_share_answered, "start", "follow_up")
+    lasting, _ = paired.area_table(tidy, framework, min_share_answered, "end", "follow_up")
     omnibus = paired.omnibus_over_waves(scores, framework)
     write_result_csv(later, paths.results / "area_tests_start_follow_up.csv")
+    write_result_csv(lasting, paths.results / "area_tests_end_follow_up.csv")
     write_result_csv(omnibus, paths.results / "omnibus_over_waves.csv")
     text = prose.follow_up_text(int(later["n"].max()), len(excluded), int(omnibus["n"].max()), len(set(tidy["wave"])),
                                 min_group_size)
-    table = myst_table(quant_tables.follow_up_display(later, omnibus, min_group_size),
-                       "Start compared with follow-up, and omnibus tests across all waves "
-                       "(repeated-measures ANOVA and Friedman test). Source: notebook 02_quant.", "tbl-follow-up")
+    text += prose.follow_up_lasting_text(lasting, omnibus, min_group_size, alpha)
+    table = myst_table(quant_tables.follow_up_display(later, omnibus, min_group_size, lasting),
+                       "Start and end of the course compared with follow-up (paired t-tests), and omnibus tests across "
+                       "all waves (repeated-measures ANOVA, uncorrected and with the Greenhouse–Geisser correction ε; "
+                       "Friedman test). Source: notebook 02_quant.", "tbl-follow-up")
     snippet.write_text(text + table, encoding="utf-8")
-    return {"follow_up_present": "yes"}
+    return {"follow_up_present": "yes", "follow_up_summary": prose.follow_up_summary(lasting, min_group_size, alpha)}

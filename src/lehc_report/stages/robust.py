@@ -60,7 +60,8 @@ def analyse_robustness(paths: ProjectPaths) -> StageResult:
     checks = robustness_checks(read_tidy_ratings(paths, framework), framework, min_n=k, alpha=settings.alpha,
                                confidence=settings.confidence, bayes_prior_scale=settings.bayes_prior_scale,
                                ceiling_offset=settings.ceiling_offset,
-                               min_share_answered=settings.min_share_answered)
+                               min_share_answered=settings.min_share_answered,
+                               wilcoxon_exact_max_n=settings.wilcoxon_exact_max_n)
     if not checks.computed:
         return withheld_robustness(paths, checks, len(framework.behaviour_ids), attended)
 
@@ -86,7 +87,7 @@ def analyse_robustness(paths: ProjectPaths) -> StageResult:
     areas = checks.shown_areas
     before, after = checks.area_before[areas], checks.area_after[areas]
     analysed = [a for a in areas if checks.effects.loc[a, "mean_change"] == checks.effects.loc[a, "mean_change"]]
-    figures.slope_figure(before, after, framework, paths.figures / FIGURES[0])
+    figures.slope_figure(before, after, framework, paths.figures / FIGURES[0], max_participants=settings.per_participant_plot_max_n)
     figures.forest_figure(checks.item_effects, checks.corrections["pass_holm"], framework, paths.figures / FIGURES[1])
     figures.qq_figure((after - before)[analysed], framework, paths.figures / FIGURES[2])
 

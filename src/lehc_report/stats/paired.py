@@ -238,7 +238,7 @@ def significant_counts(behaviours: pd.DataFrame, framework: Framework) -> pd.Dat
 
 
 def omnibus_over_waves(scores: pd.DataFrame, framework: Framework) -> pd.DataFrame:
-    """Repeated-measures ANOVA and Friedman test per area across all waves present.
+    """Repeated-measures ANOVA, its sphericity check and correction, and Friedman test per area across all waves.
 
     Parameters
     ----------
@@ -255,7 +255,7 @@ def omnibus_over_waves(scores: pd.DataFrame, framework: Framework) -> pd.DataFra
         One row per area: ``area_id``, ``n`` (participants with a score at every wave),
         ``k_waves``, ``F``, ``df1``, ``df2``, ``p_anova`` (one-way repeated-measures
         ANOVA, ``pingouin.rm_anova``), ``friedman_q``, ``p_friedman``
-        (``pingouin.friedman``).  NaN where undefined: fewer than three complete
+        (``pingouin.friedman``), and the sphericity columns of the Notes.  NaN where undefined: fewer than three complete
         participants; and, for the ANOVA, where every participant's profile over the
         waves is the same up to a constant (the within-participant changes from the
         first wave have no spread, :func:`lehc_report.stats.spread.no_spread`), so the
@@ -267,9 +267,14 @@ def omnibus_over_waves(scores: pd.DataFrame, framework: Framework) -> pd.DataFra
     others too; we do it first so that ``n`` is reported).  The Friedman test ranks the
     scores within each participant, so they are rounded to
     :data:`lehc_report.stats.spread.NOISE_DECIMALS` decimals first: equal means must
-    tie.  pingouin has no vectorised form, so this loops over the areas.  Method:
-    Maxwell & Delaney (2004), *Designing Experiments and Analyzing Data*, ch. 11
-    (ANOVA); Friedman (1937).
+    tie.  pingouin has no vectorised form, so this loops over the areas.  With three or
+    more waves the ANOVA's p rests on sphericity (equal variances of all wave
+    differences): Mauchly's (1940) test checks it and the Greenhouse-Geisser (1959)
+    epsilon corrects both degrees of freedom for its violation (``mauchly_w``,
+    ``mauchly_chi2``, ``mauchly_df``, ``p_mauchly``, ``gg_epsilon``, ``p_anova_gg``; with
+    two waves epsilon is 1, ``p_anova_gg`` equals ``p_anova`` and Mauchly's columns are
+    NaN).  Method: Maxwell & Delaney (2004), *Designing Experiments and Analyzing Data*,
+    ch. 11 (ANOVA); Friedman (1937).
     """
     import pingouin as pg
 
@@ -281,14 +286,24 @@ def omnibus_over_waves(scores: pd.DataFrame, framework: Framework) -> pd.DataFra
         long = wide.reset_index().melt(id_vars="participant_id", var_name="wave", value_name="score")
         long["score"] = long["score"].astype(float)
         row = {"area_id": area, "n": len(wide), "k_waves": len(waves),
-               "F": np.nan, "df1": np.nan, "df2": np.nan, "p_anova": np.nan, "friedman_q": np.nan, "p_friedman": np.nan}
+               "F": np.nan, "df1": np.nan, "df2": np.nan, "p_anova": np.nan, "friedman_q": np.nan, "p_friedman": np.nan,
+               "mauchly_w": np.nan, "mauchly_chi2": np.nan, "mauchly_df": np.nan, "p_mauchly": np.nan,
+               "gg_epsilon": np.nan, "p_anova_gg": np.nan}
         if len(wide) >= 3:
             values = wide.to_numpy(dtype=float)
             error_free = bool(no_spread(values[:, 1:] - values[:, :1], axis=0).all())
             if not error_free:
-                anova = pg.rm_anova(data=long, dv="score", within="wave", subject="participant_id", detailed=False)
+                anova = pg.rm_anova(data=long, dv="score", within="wave", subject="participant_id", detailed=False,
+                                    correction=True)
                 row.update({"F": float(anova["F"].iloc[0]), "df1": float(anova["ddof1"].iloc[0]), "df2": float(anova["ddof2"].iloc[0]),
                             "p_anova": float(anova["p_unc"].iloc[0])})
+                if len(waves) >= 3:
+                    sphericity = pg.sphericity(data=long, dv="score", within="wave", subject="participant_id")
+                    row.update({"mauchly_w": float(sphericity.W), "mauchly_chi2": float(sphericity.chi2),
+                                "mauchly_df": float(sphericity.dof), "p_mauchly": float(sphericity.pval),
+                                "gg_epsilon": float(anova["eps"].iloc[0]), "p_anova_gg": float(anova["p_GG_corr"].iloc[0])})
+                else:
+                    row.update({"gg_epsilon": 1.0, "p_anova_gg": row["p_anova"]})
             friedman = pg.friedman(data=long.assign(score=long["score"].round(NOISE_DECIMALS)), dv="score", within="wave", subject="participant_id")
             row.update({"friedman_q": float(friedman["Q"].iloc[0]), "p_friedman": float(friedman["p_unc"].iloc[0])})
         rows.append(row)

@@ -187,19 +187,27 @@ def paired_units(long: pd.DataFrame, unit: str, units: list[str]) -> tuple[pd.Da
 def wave_ratings(tidy: pd.DataFrame, framework: Framework) -> dict[str, pd.DataFrame]:
     """Each wave's ratings as participants x behaviours (float, NaN = not answered).
 
+    Every wave of the framework that has ratings is included (start, end and a
+    follow-up where there is one), so reliability is computed at each wave.
+
     Parameters
     ----------
     tidy : DataFrame
         The tidy ratings (``participant_id``, ``wave``, ``behaviour_id``, ``score``).
     framework : Framework
+        Its waves (in framework order) and behaviours (columns, in framework order).
 
     Returns
     -------
     dict
-        ``{"start": DataFrame, "end": DataFrame}``, columns in framework order.
+        Wave ID to DataFrame, in framework order; always has ``"start"`` and ``"end"``
+        (empty tables where a wave has no ratings).
     """
+    present = set(tidy["wave"])
     waves = {}
-    for wave in ("start", "end"):
+    for wave in framework.wave_ids:
+        if wave not in present and wave not in ("start", "end"):
+            continue
         wide = tidy[tidy["wave"] == wave].pivot_table(index="participant_id", columns="behaviour_id", values="score",
                                                       aggfunc="first")
         waves[wave] = wide.reindex(columns=framework.behaviour_ids).astype(float)
@@ -207,7 +215,8 @@ def wave_ratings(tidy: pd.DataFrame, framework: Framework) -> dict[str, pd.DataF
 
 
 def robustness_checks(tidy: pd.DataFrame, framework: Framework, *, min_n: int, alpha: float, confidence: float,
-                      bayes_prior_scale: float, ceiling_offset: float, min_share_answered: float) -> RobustnessChecks:
+                      bayes_prior_scale: float, ceiling_offset: float, min_share_answered: float,
+                      wilcoxon_exact_max_n: int = 50) -> RobustnessChecks:
     """Run every robustness check on the area scores and on the behaviours.
 
     Each unit (area or behaviour) is analysed on its own available pairs, and no
@@ -236,6 +245,9 @@ def robustness_checks(tidy: pd.DataFrame, framework: Framework, *, min_n: int, a
     min_share_answered : float
         Share of an area's behaviours a participant must have answered at a wave to have
         an area score (``min_share_answered`` in ``analysis.yml``).
+    wilcoxon_exact_max_n : int
+        Most pairs for an exact Wilcoxon p; above it the normal approximation
+        (``wilcoxon_exact_max_n`` in ``analysis.yml``).
 
     Returns
     -------
@@ -269,7 +281,7 @@ def robustness_checks(tidy: pd.DataFrame, framework: Framework, *, min_n: int, a
 
     effects = per_area(robustness.paired_effect_sizes, confidence=confidence)
     item_effects = per_item(robustness.paired_effect_sizes, confidence=confidence)
-    item_wilcoxon = per_item(robustness.wilcoxon_signed_rank)
+    item_wilcoxon = per_item(robustness.wilcoxon_signed_rank, exact_max_n=wilcoxon_exact_max_n)
     behaviour_tests = paired.behaviour_table(tidy, framework, alpha).set_index("behaviour_id")
     tested = (item_n >= min_n) & item_effects["p_ttest"].notna()
     p_t = behaviour_tests["p"].where(tested)
@@ -282,7 +294,7 @@ def robustness_checks(tidy: pd.DataFrame, framework: Framework, *, min_n: int, a
     return RobustnessChecks(
         **base,
         effects=effects,
-        wilcoxon=per_area(robustness.wilcoxon_signed_rank),
+        wilcoxon=per_area(robustness.wilcoxon_signed_rank, exact_max_n=wilcoxon_exact_max_n),
         normality=per_area(robustness.normality_of_changes),
         bayes=per_area(robustness.bayes_factors, r=bayes_prior_scale),
         rtm=per_area(robustness.regression_to_mean),

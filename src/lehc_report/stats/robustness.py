@@ -359,7 +359,7 @@ def paired_effect_sizes(before: pd.DataFrame, after: pd.DataFrame, confidence: f
 # ------------------------------------------------------------------- 2. Wilcoxon
 
 
-def _wilcoxon_method(change: np.ndarray) -> np.ndarray:
+def _wilcoxon_method(change: np.ndarray, exact_max_n: int = 50) -> np.ndarray:
     """Per-unit replica of ``scipy.stats.wilcoxon(method="auto")`` (scipy 1.17).
 
     scipy decides between its methods *once for the whole array* when called with
@@ -378,12 +378,31 @@ def _wilcoxon_method(change: np.ndarray) -> np.ndarray:
     sorted_abs = np.sort(nonzero, axis=0)  # NaNs (zeros) sort last and never compare equal
     has_ties = (np.diff(sorted_abs, axis=0) == 0).any(axis=0)
     has_zero = (change == 0).any(axis=0)
-    if n > 50:
+    if n > min(50, exact_max_n):  # scipy's own limit is 50; analysis.yml can set a lower one
         return np.full(m, WILCOXON_NORMAL, dtype=object)
     method = np.where(has_ties | has_zero, WILCOXON_PERMUTATION, WILCOXON_EXACT).astype(object)
     if n > 13:
         method[method == WILCOXON_PERMUTATION] = WILCOXON_NORMAL
     return method
+
+
+def _walsh_median(change: np.ndarray) -> float:
+    """Median of the n(n+1)/2 Walsh averages (D_i + D_j)/2, i <= j, from the distinct changes.
+
+    Equal to ``np.median`` over all Walsh averages, but built from the k distinct values
+    and their counts (k x k pairs, weighted), so 10,000 participants whose changes take a
+    few hundred values need megabytes, not the gigabytes of all n(n+1)/2 averages.
+    """
+    values, counts = np.unique(change, return_counts=True)
+    a, b = np.triu_indices(len(values))
+    walsh = (values[a] + values[b]) / 2.0
+    weight = np.where(a == b, counts[a] * (counts[a] + 1) // 2, counts[a] * counts[b])
+    order = np.argsort(walsh, kind="stable")
+    cumulative = np.cumsum(weight[order])
+    total = int(cumulative[-1])
+    low = walsh[order][np.searchsorted(cumulative, (total - 1) // 2, side="right")]
+    high = walsh[order][np.searchsorted(cumulative, total // 2, side="right")]
+    return float((low + high) / 2.0)
 
 
 def _exact_sign_flip_p(ranks: np.ndarray, t_plus: np.ndarray) -> np.ndarray:
@@ -402,7 +421,7 @@ def _exact_sign_flip_p(ranks: np.ndarray, t_plus: np.ndarray) -> np.ndarray:
     return np.minimum(1.0, 2.0 * np.minimum(less, greater))
 
 
-def wilcoxon_signed_rank(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
+def wilcoxon_signed_rank(before: pd.DataFrame, after: pd.DataFrame, exact_max_n: int = 50) -> pd.DataFrame:
     r"""Wilcoxon signed-rank test of the changes, with rank-biserial r and Hodges–Lehmann.
 
     Zero differences are dropped before ranking (Wilcoxon's original method,
@@ -434,6 +453,9 @@ def wilcoxon_signed_rank(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFr
     ----------
     before, after : DataFrame
         Participants x units, complete pairs, same index and columns.
+    exact_max_n : int
+        Most pairs for an exact (or exact permutation) p; above it, and above scipy's
+        own limit of 50, the normal approximation (``wilcoxon_exact_max_n`` in ``analysis.yml``).
 
     Returns
     -------
@@ -462,7 +484,7 @@ def wilcoxon_signed_rank(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFr
     with np.errstate(divide="ignore", invalid="ignore"):
         rank_biserial = np.where(n_nonzero > 0, (t_plus - t_minus) / (t_plus + t_minus), np.nan)
 
-    method = _wilcoxon_method(d)
+    method = _wilcoxon_method(d, exact_max_n)
     statistic = np.full(m, np.nan)
     p = np.full(m, np.nan)
     scipy_method = {
@@ -485,9 +507,7 @@ def wilcoxon_signed_rank(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFr
         statistic[cols] = res.statistic
         p[cols] = res.pvalue
 
-    # Walsh averages for every i <= j, all units at once: shape (n(n+1)/2, m).
-    i, j = np.triu_indices(n)
-    hodges_lehmann = np.median((d[i] + d[j]) / 2.0, axis=0)
+    hodges_lehmann = np.array([_walsh_median(d[:, u]) for u in range(m)], dtype=float)
 
     return _frame(
         change.columns,
@@ -644,6 +664,11 @@ def smallest_exact_wilcoxon_p(n: int) -> float:
     n = int(n)
     if n < 1:
         raise ValueError("n must be at least 1")
+    if n > 50:
+        # Beyond scipy's exact range the test is not exact anyway, and building the exact
+        # distribution costs O(n**3) (9 s at n = 2,000); 2**(1 - n) is exact in binary
+        # floating point (0.0 once it underflows, n > 1075).
+        return 2.0 ** (1 - n)
     differences = -np.arange(1.0, n + 1.0)
     return float(stats.wilcoxon(differences, method="exact").pvalue)
 

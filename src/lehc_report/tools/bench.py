@@ -10,6 +10,11 @@ targets (issue 10: cold <= 4, notebook edit <= 3, no-change <= 0.5, prose edit <
 Part 2 times the vectorised self-assessment and tally functions on 1,000 cohorts
 of 30 participants (about 2.3 million ratings) and reports rows per second and
 peak memory (target: seconds, under 2 GB).
+
+Part 3 (issue 14) builds the whole report, ``make book DATA=...``, for a synthetic
+cohort of 10,000 participants x 3 waves x 38 behaviours, beside the same bare one-page
+Jupyter Book build, and reports the ratio (target: at most 12), ratings per second and
+the peak memory summed over the build's processes (target: under 2 GB).
 """
 
 from __future__ import annotations
@@ -31,6 +36,8 @@ from lehc_report.inputs.framework import load_framework
 from lehc_report.paths import project_root
 
 TARGETS = {"cold": 4.0, "notebook edit": 3.0, "no-change": 0.5, "prose edit": 2.0}
+#: Issue 14: a 10,000-participant build in at most 12x the bare build, under 2 GB summed.
+LARGE_TARGET, LARGE_MEMORY_MB = 12.0, 2048
 
 
 def timed(command: list[str], cwd: Path, env: dict | None = None) -> float:
@@ -275,17 +282,145 @@ def network_bench(root: Path, cohorts: int = 200, participants: int = 30) -> dic
             "rows_per_second": f"{len(results.cohort_effects) / elapsed:,.0f}", "peak_MB": None, "results": len(results.pooled)}
 
 
+def large_cohort_data(folder: Path, root: Path, participants: int = 10_000, seed: int = 1) -> int:
+    """Write a synthetic three-wave cohort (a one-point rise at the end, kept at follow-up).
+
+    Parameters
+    ----------
+    folder : Path
+        The data folder to write (``self_assessment_{start,end,follow_up}.csv`` and
+        ``participants.csv``, as in ``../shared/cases/scale_2000x3``).
+    root : Path
+        The project, for ``data/framework.yml``.
+    participants : int
+    seed : int
+        Seed of the generator (the data are the same every run).
+
+    Returns
+    -------
+    int
+        Ratings written (participants x waves x behaviours).
+    """
+    framework = load_framework(root / "data" / "framework.yml")
+    behaviours = framework.behaviour_ids
+    rng = np.random.default_rng(seed)
+    ids = [f"P{i:05d}" for i in range(1, participants + 1)]
+    folder.mkdir(parents=True, exist_ok=True)
+    for wave, shift in (("start", 0), ("end", 1), ("follow_up", 1)):
+        low, high = framework.scale_min + 2, framework.scale_max - 2
+        scores = np.clip(rng.integers(low, high + 1, (participants, len(behaviours))) + shift, framework.scale_min, framework.scale_max)
+        table = pd.DataFrame(scores, columns=behaviours)
+        table.insert(0, "participant_id", ids)
+        table.to_csv(folder / f"self_assessment_{wave}.csv", index=False)
+    pd.DataFrame({"participant_id": ids, "gender": ["female" if i % 2 else "male" for i in range(1, participants + 1)]}).to_csv(
+        folder / "participants.csv", index=False)
+    return participants * 3 * len(behaviours)
+
+
+def run_with_peak_memory(command: list[str], cwd: Path, env: dict) -> tuple[float, float]:
+    """Wall time of a command and the peak of the resident memory summed over it and its children.
+
+    Memory is sampled every 0.1 s with psutil; summing RSS counts shared pages once per
+    process, so the figure errs high.
+
+    Parameters
+    ----------
+    command : list of str
+    cwd : Path
+    env : dict
+
+    Returns
+    -------
+    tuple of float
+        Seconds and peak MB (2**20 bytes).
+
+    Raises
+    ------
+    SystemExit
+        The command failed (the end of its output is shown).
+    """
+    import psutil
+
+    with tempfile.TemporaryFile("w+") as output:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=output, stderr=subprocess.STDOUT, text=True)
+        parent, peak = psutil.Process(process.pid), 0
+        while process.poll() is None:
+            total = 0
+            try:
+                for member in [parent, *parent.children(recursive=True)]:
+                    try:
+                        total += member.memory_info().rss
+                    except psutil.Error:  # ended between listing and reading
+                        pass
+            except psutil.Error:
+                pass
+            peak = max(peak, total)
+            time.sleep(0.1)
+        elapsed = time.perf_counter() - start
+        if process.returncode != 0:
+            output.seek(0)
+            raise SystemExit(f"bench: {' '.join(command)} failed in {cwd}:\n{output.read()[-3000:]}")
+    return elapsed, peak / 2**20
+
+
+def large_cohort_build(root: Path, participants: int = 10_000, repeats: int = 3) -> pd.DataFrame:
+    """Part 3: ``make book`` for a 10,000-participant cohort beside the bare one-page build.
+
+    Parameters
+    ----------
+    root : Path
+        The project (its ``.venv``; the build goes to a temporary folder).
+    participants : int
+    repeats : int
+        Runs of the (short) baseline; the large build runs once.
+
+    Returns
+    -------
+    DataFrame
+        Rows ``baseline`` and the large build: ``build``, ``seconds``, ``ratio``,
+        ``ratings_per_second``, ``peak_MB``, ``target`` and ``ok``.
+    """
+    venv = root / ".venv"
+    env = dict(os.environ, PYTHONPATH="")
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        base = baseline_book(tmp / "baseline")
+        baseline = []
+        for _ in range(repeats):
+            shutil.rmtree(base / "_build", ignore_errors=True)
+            baseline.append(timed([str(venv / "bin" / "jupyter-book"), "build", str(base), "-q"], tmp, env))
+        ratings = large_cohort_data(tmp / "data", root, participants)
+        seconds, peak = run_with_peak_memory(["make", "book", f"VENV={venv}", f"DATA={tmp / 'data'}", f"BUILD={tmp / 'build'}"],
+                                             root, env)
+    base_s = statistics.median(baseline)
+    ratio = seconds / base_s
+    ok = ratio <= LARGE_TARGET and peak < LARGE_MEMORY_MB
+    return pd.DataFrame([
+        {"build": "baseline", "seconds": round(base_s, 2), "ratio": 1.0, "ratings_per_second": "", "peak_MB": "",
+         "target": "", "ok": ""},
+        {"build": f"{participants:,} participants x 3 waves x 38", "seconds": round(seconds, 1), "ratio": round(ratio, 2),
+         "ratings_per_second": f"{ratings / seconds:,.0f}", "peak_MB": round(peak),
+         "target": f"<= {LARGE_TARGET:g}, < {LARGE_MEMORY_MB} MB", "ok": "yes" if ok else "NO"},
+    ])
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Print parts 1 and 2 (``--scale-only``: part 2 only)."""
+    """Print parts 1, 2 and 3 (``--scale-only``: part 2 only; ``--large-only``: part 3 only)."""
     args = sys.argv[1:] if argv is None else argv
     root = project_root()
     pd.set_option("display.width", 160)
-    if "--scale-only" not in args:
+    if "--scale-only" not in args and "--large-only" not in args:
         print("Part 1: build times (median of repeated runs; ratios to a bare one-page Jupyter Book build)")
         print(build_times(root).to_string(index=False))
         print()
-    print("Part 2: scale (1,000 cohorts x 30 participants x 38 behaviours x 2 waves)")
-    print(scale_bench(root).to_string(index=False))
+    if "--large-only" not in args:
+        print("Part 2: scale (1,000 cohorts x 30 participants x 38 behaviours x 2 waves)")
+        print(scale_bench(root).to_string(index=False))
+        print()
+    if "--scale-only" not in args:
+        print("Part 3: the whole report for 10,000 participants (make book DATA=...; ratio to the bare build in the same run)")
+        print(large_cohort_build(root).to_string(index=False))
 
 
 if __name__ == "__main__":
