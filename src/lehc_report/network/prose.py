@@ -28,22 +28,24 @@ _PUNCTUATION_NO_PIPE = re.compile(r"([!-/:-@\[-`{}~])")
 def md_text(text: object, in_table: bool = False) -> str:
     """Text from a file, made safe to place in MyST Markdown as text (never markup).
 
+    The one escaping path of the project (:func:`lehc_report.render.text.myst_literal`);
+    a table cell is left as plain text because
+    :func:`lehc_report.render.outputs.myst_table` escapes every cell itself.
+
     Parameters
     ----------
     text : object
         Shown as ``str(text)``; line breaks become spaces.
     in_table : bool
-        Leave ``|`` alone, because :func:`lehc_report.render.outputs.myst_table`
-        escapes it in table cells.
+        The text goes into a cell of :func:`~lehc_report.render.outputs.myst_table`.
 
     Returns
     -------
     str
-        With every ASCII punctuation character backslash-escaped (CommonMark section 2.4),
-        so that ``*``, ``_``, ``[``, ``<``, ``{``, ``$`` ... print as themselves.
     """
-    flat = " ".join(str(text).split())
-    return (_PUNCTUATION_NO_PIPE if in_table else _PUNCTUATION).sub(r"\\\1", flat)
+    from lehc_report.render.text import myst_literal, plain_text
+
+    return " ".join(plain_text(text).split()) if in_table else myst_literal(text)
 
 
 def interval_text(low: float, high: float, places: int = 2) -> str:

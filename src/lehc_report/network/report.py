@@ -10,7 +10,6 @@ report and print stylesheets under ``_static/``.  :func:`build_html` and
 
 from __future__ import annotations
 
-import html
 import re
 import shutil
 import subprocess
@@ -103,12 +102,10 @@ def _cohort_table(results: NetworkResults) -> pd.DataFrame:
     rows = []
     for c in sorted(results.network.cohorts, key=lambda c: (c.year, c.id)):
         o = outcome[c.id]
+        link = c.id  # every cohort's own report is linked in the list below the table (cells are text only)
         if o.linked:
-            link = f'<a href="../cohorts/{html.escape(c.id)}/html/index.html">{html.escape(c.id)}</a>'
             rated = "withheld" if c.id in small else str(o.n_complete)
         else:
-            # The single-cohort report stops for unlinked waves (stages/clean.py), so there is none to link.
-            link = f"{md_text(c.id, in_table=True)} (no own report)"
             start_end = o.effects[o.effects["comparison"] == "start_to_end"]
             rated = ("withheld" if c.id in small else
                      f"{int(start_end['n_before'].max())} and {int(start_end['n_after'].max())}, not linked")
@@ -223,10 +220,16 @@ def network_page(results: NetworkResults, figures: dict[str, str]) -> str:
             "not how others saw it, and no cohort had a comparison group.", ""]
 
     out += ["## The cohorts", "",
-            "Each cohort's own report, built from the same data, is linked from its id (a cohort whose waves are not "
-            "linked has no report of its own yet).", "",
+            "Each cohort's own report, built from the same data, is linked below the table.", "",
             myst_table(_cohort_table(results), "The cohorts in this network, by year.", "tbl-network-cohorts",
                        right_aligned=("Year", "Start and end rated")), ""]
+    linked = sorted(results.network.cohorts, key=lambda c: (c.year, c.id))
+    if linked:
+        # Cohort ids are checked against ^[A-Za-z0-9][A-Za-z0-9_-]*$ (network.config), so the
+        # path is safe; the label is data text.
+        out += ["Each cohort's own report:", ""]
+        out += [f"- [{md_text(c.label)} ({c.id})](../cohorts/{c.id}/html/index.html)" for c in linked]
+        out += [""]
 
     out += ["## Each cohort's results", "",
             "Mean change in rating points (the later wave minus the earlier) with its 95% confidence interval; d_z, the mean change "

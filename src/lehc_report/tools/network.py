@@ -37,20 +37,14 @@ def _results(args, root: Path):
 
 
 def _cohorts(args, root: Path) -> None:
-    """Each cohort's own report: ``make book DATA=<its data> BUILD=<build>/network/cohorts/<id>``."""
+    """Each cohort's own report: ``make book DATA=<its data> BUILD=<build>/network/cohorts/<id>``
+    (an independent-samples report for a cohort whose waves are not linked)."""
     from lehc_report.network.config import load_network
-
-    from lehc_report.network.compute import cohort_paths, waves_linked
 
     network = load_network(args.network)
     make = os.environ.get("MAKE", "make")
     for number, cohort in enumerate(network.cohorts, start=1):
         build = (args.build / "network" / "cohorts" / cohort.id).resolve()
-        if not waves_linked(cohort_paths(root, args.build, cohort)):
-            # The single-cohort report stops at cleaning for 'linking: {by: none}' (stages/clean.py).
-            print(f"network: cohort {number}/{len(network.cohorts)} {cohort.id}: no own report (its waves are not linked; "
-                  "the single-cohort report does not yet cover independent samples)", flush=True)
-            continue
         print(f"network: cohort {number}/{len(network.cohorts)} {cohort.id}: make book -> {build}/html", flush=True)
         done = subprocess.run([make, "--no-print-directory", "book", f"DATA={cohort.data}", f"BUILD={build}"], cwd=root)
         if done.returncode != 0:
