@@ -64,7 +64,7 @@ IN_BUILD = build="$$($(PY) -m lehc_report.tools.build prepare)" && \
 .PHONY: help setup data book html pdf docx lab test test-full verify manifest qdpx bench clean
 
 help: ## List the targets
-	@grep -hE '^[a-z][a-z-]*:.*## ' Makefile | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z][a-z-]*:.*## ' Makefile | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 	@echo "  Variables: DATA=$(DATA) (cohort data folder), BUILD=$(BUILD) (build folder), CHROMIUM (browser for PDF/browser tests)"
 
 setup: $(VENV_OK) ## Create .venv from the pinned requirements (done by every target)

@@ -322,7 +322,7 @@ def data_origin_text(cohort: dict) -> dict[str, str]:
             "data_notice_title": "Synthetic data",
             "data_notice": (
                 "This report rebuilds a 2013 programme evaluation as reproducible software. The original responses were "
-                "never published, so every table, figure and count here is computed from **synthetic, anonymised data** "
+                "never published, so every table, figure and count here is computed from synthetic, anonymised data "
                 "made by a deterministic generator to reproduce the published figures. Quotations are invented for this "
                 "project and are not the words of real participants."),
             "data_page_note": "",
@@ -334,7 +334,7 @@ def data_origin_text(cohort: dict) -> dict[str, str]:
             f"{cohort['programme']} course. The description of the course and the structure of the report follow the 2013 "
             "evaluation, whose findings the narrative summarises where this cohort's data do not speak to them."),
         "data_page_note": (
-            "**This build uses another cohort's data.** The sections below describe the synthetic data shipped with the "
+            "This build uses another cohort's data. The sections below describe the synthetic data shipped with the "
             "project, not the files this report was built from; the data contract at the end applies to both."),
     }
 

@@ -21,12 +21,12 @@ from __future__ import annotations
 
 import argparse
 import fnmatch
-import hashlib
 import shutil
 import sys
 from pathlib import Path
 
 from lehc_report.inputs.folder import DataFolder
+from lehc_report.inputs.provenance import sha256  # the one file digest
 from lehc_report.paths import BuildFolderError, ProjectPaths, claim_build_folder, get_paths, is_build_folder
 
 #: What each notebook reads.  ``data``: patterns of names in the data folder (every
@@ -69,24 +69,6 @@ BOOK_CONFIG = ("_config.yml", "_toc.yml", "src/lehc_report/book/*.py")
 #: Tools whose output is a target of their own: editing them re-makes that target only.
 TOOL_INPUTS = {"pdf": ("src/lehc_report/tools/pdf.py",), "qdpx": ("src/lehc_report/tools/qdpx.py",),
                "docx": ("src/lehc_report/tools/docx.py", "_toc.yml")}
-
-
-def file_digest(path: Path) -> str:
-    """sha256 of a file's bytes, as hex.
-
-    Parameters
-    ----------
-    path : Path
-
-    Returns
-    -------
-    str
-    """
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def package_files(root: Path) -> list[Path]:
@@ -189,7 +171,7 @@ def fingerprint_text(inputs: list[tuple[str, Path | None]]) -> str:
     str
         Sorted by label, so the same inputs always give the same text.
     """
-    lines = [f"{file_digest(path) if path is not None else 'absent':<64}  {label}" for label, path in inputs]
+    lines = [f"{sha256(path) if path is not None else 'absent':<64}  {label}" for label, path in inputs]
     return "".join(f"{line}\n" for line in sorted(lines, key=lambda line: line[66:]))
 
 

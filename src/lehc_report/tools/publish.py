@@ -114,7 +114,9 @@ def run_locked(build: Path, command: Sequence[str]) -> int:
     if not command:
         raise SystemExit("publish lock: no command given (publish lock BUILD -- CMD ...)")
     with build_lock(build):
-        process = subprocess.Popen(list(command))
+        # close_fds=False: GNU Make passes its job slots to the inner make through inherited
+        # file descriptors; closing them made every build run one notebook at a time.
+        process = subprocess.Popen(list(command), close_fds=False)
 
         def forward(signum, _frame):
             with contextlib.suppress(ProcessLookupError):
