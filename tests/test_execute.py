@@ -2,6 +2,8 @@
 every output reaches the cache under load, and a failure is one line."""
 
 import json
+import os
+import re
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -117,13 +119,19 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def screen_lines(tmp_path: Path, data: Path) -> list[str]:
     """What ``make book`` prints for a failing build, minus Make's own lines and the echoed recipes."""
+    # Run as a top-level make (the suite itself may run under `make test-full`).
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKE_TERMOUT", "MAKE_TERMERR")}
     result = subprocess.run(
         ["make", "book", f"DATA={data}", f"BUILD={tmp_path / 'build'}", f"VENV={ROOT / '.venv'}"],
-        cwd=ROOT, capture_output=True, text=True, timeout=900,
+        cwd=ROOT, capture_output=True, text=True, timeout=900, env=env,
     )
     assert result.returncode != 0
     lines = (result.stdout + result.stderr).splitlines()
-    return [line for line in lines if line.strip() and not line.startswith(("make: ***", ".venv/", str(ROOT)))
+    # Make's own bookkeeping ("make[2]: *** [...] Error 1", directory and jobserver notes) and
+    # the echoed recipes are not messages of the project's.
+    make_own = re.compile(r"^make(\[\d+\])?: (\*\*\*|Entering directory|Leaving directory|warning: jobserver)")
+    return [line for line in lines if line.strip() and not make_own.match(line)
+            and not line.startswith((".venv/", str(ROOT), 'cd "'))
             and "lehc_report.tools.execute" not in line and not line.startswith("executed ")]
 
 

@@ -122,8 +122,9 @@ def test_kernel_gets_the_build_environment(lab_server):
     assert specs["default"] == "python3" and "python3" in specs["kernelspecs"]
     # Kernels inherit the server's environment: it must be the one the build gives notebook runs.
     environment = server_environment(lab_server.group)
-    assert environment["LEHC_DATA"] == str(ROOT / "data")
-    assert environment["LEHC_BUILD"] == str(ROOT / "_build")
+    # The Makefile exports them as given (relative to the project); lehc_report.paths resolves them.
+    assert (ROOT / environment["LEHC_DATA"]).resolve() == (ROOT / "data").resolve()
+    assert (ROOT / environment["LEHC_BUILD"]).resolve() == (ROOT / "_build").resolve()
     assert environment["MPLBACKEND"] == "Agg" and environment["PYTHONHASHSEED"] == "0"
     assert environment["JUPYTER_CONFIG_DIR"] == str(ROOT / ".jupyter")
     assert environment["PATH"].split(os.pathsep)[0] == str(ROOT / ".venv" / "bin")
