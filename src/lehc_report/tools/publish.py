@@ -175,7 +175,9 @@ def remove_stale_temporaries(parent: Path) -> list[Path]:
             continue
         if entry.is_symlink() or entry.is_file():
             entry.unlink(missing_ok=True)
-        elif not _holds_live_owner(entry):
+        elif entry.name.endswith("-old") or not _holds_live_owner(entry):
+            # "-old": a condemned version (remove_old_versions), never work in progress, so it
+            # goes whatever its age; deleting it twice at once is harmless (ignore_errors).
             shutil.rmtree(entry, ignore_errors=True)
         else:
             continue
