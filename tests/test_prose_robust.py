@@ -23,7 +23,7 @@ BENCHMARKS = ((0.8, "large"), (0.5, "medium"), (0.2, "small"))
 
 
 def test_level_percent_and_counts():
-    assert pr.level_text(0.05) == ".05" and pr.level_text(0.01) == ".01" and pr.level_text(0.1) == ".1"
+    assert pr.alpha_text(0.05) == ".05" and pr.alpha_text(0.01) == ".01" and pr.alpha_text(0.1) == ".1"
     assert pr.percent_text(0.95) == "95%" and pr.percent_text(0.05) == "5%" and pr.percent_text(0.8) == "80%"
     assert pr.percent_text(0.975) == "97.5%"
     assert pr.count_of(0, 4, "areas") == "none of the 4 areas" and pr.count_of(3, 4, "areas") == "3 of 4 areas"

@@ -9,30 +9,12 @@ sentence says "rose", "fell" or "no clear change" as the data do.
 
 from __future__ import annotations
 
-from decimal import Decimal
 
 import pandas as pd
 
 from lehc_report.book.glue import REQUIRED, GlueSpec
 from lehc_report.prose.rounding import format_half_up, format_p
-from lehc_report.prose.words import join_words, number_word, p_text  # noqa: F401 (re-exported for the stages)
-
-
-def alpha_text(alpha: float) -> str:
-    """The significance level as the chapters print it: ".05", ".001".
-
-    Parameters
-    ----------
-    alpha : float
-        The significance level, between 0 and 1 (``analysis.yml``).
-
-    Returns
-    -------
-    str
-        The level in plain decimals without the leading zero (APA style).
-    """
-    text = format(Decimal(repr(float(alpha))).normalize(), "f")
-    return text[1:] if text.startswith("0.") else text
+from lehc_report.prose.words import alpha_text, join_words, number_word, p_text  # noqa: F401 (re-exported for the stages)
 
 
 def significance_label(alpha: float) -> str:

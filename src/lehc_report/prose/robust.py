@@ -21,7 +21,7 @@ import pandas as pd
 
 from lehc_report.book.glue import REQUIRED, GlueSpec
 from lehc_report.prose.rounding import format_half_up, format_p
-from lehc_report.prose.words import join_words, number_word, p_text
+from lehc_report.prose.words import alpha_text, join_words, number_word, p_text
 from lehc_report.settings import AnalysisSettings
 from lehc_report.stats import robustness
 from lehc_report.stats.robust_checks import RobustnessChecks
@@ -86,22 +86,6 @@ def p_or_undefined(value: float) -> str:
     str
     """
     return format_p(value) if value is not None and np.isfinite(value) else UNDEFINED
-
-
-def level_text(alpha: float) -> str:
-    """A significance level as the chapters write it after "p <": 0.05 -> ".05".
-
-    Parameters
-    ----------
-    alpha : float
-        Between 0 and 1.
-
-    Returns
-    -------
-    str
-    """
-    text = f"{alpha:g}"
-    return text[1:] if text.startswith("0.") else text
 
 
 def percent_text(share: float) -> str:
@@ -504,7 +488,7 @@ def wilcoxon_sentence(p: pd.Series, methods: pd.Series, alpha: float, n_max: int
         return "It cannot be computed for any area: no participant's area score changed."
     sig = finite[finite < alpha]
     used = ", ".join(sorted(set(methods[finite.index])))
-    level = level_text(alpha)
+    level = alpha_text(alpha)
     if len(sig) == len(finite):
         core = f"It finds a change in {count_of(len(sig), total, 'areas')} ({p_text(finite.max(), '≤')}; method: {used})."
     elif sig.empty:
@@ -608,7 +592,7 @@ def test_agreement_sentence(t_p: pd.Series, w_p: pd.Series, names: dict[str, str
             return ("The t-test is undefined here, as the changes have no spread, so only the Wilcoxon test applies "
                     "and normality does not arise.")
         return "Neither test can be computed, so the question does not arise."
-    level = level_text(alpha)
+    level = alpha_text(alpha)
     disagree = [names[a] for a in t_p.index[both] if (t_p[a] < alpha) != (w_p[a] < alpha)]
     if disagree and n_max is not None and robustness.smallest_exact_wilcoxon_p(n_max) > alpha:
         return (f"The Wilcoxon test disagrees with the t-test about {join_words(disagree)}, but with {n_max} pairs it "
@@ -965,7 +949,7 @@ def robust_sentence(effects: pd.DataFrame, wilcoxon: pd.DataFrame, bayes: pd.Dat
     up = [a for a in effects.index if p[a] < alpha and effects.loc[a, "mean_change"] > 0]
     down = [a for a in effects.index if p[a] < alpha and effects.loc[a, "mean_change"] < 0]
     total = len(effects)
-    level = level_text(alpha)
+    level = alpha_text(alpha)
     if constant.all() and (effects["mean_change"] == 0).all():
         return "no area-level change: no participant's area score changed between the two self-assessments."
     if not up and not down:
@@ -1078,7 +1062,7 @@ def chance_sentence(checks: RobustnessChecks, n_behaviours: int) -> str:
     tested_n = checks.item_n[checks.tested]
     n_min, n_max = int(tested_n.min()), int(tested_n.max())
     per_n = f"each on its {n_min} pairs" if n_min == n_max else f"each on its own available pairs ({n_min} to {n_max})"
-    return (f"Testing {m} behaviours at p < {level_text(checks.alpha)}, {per_n}, would, with no real change anywhere, "
+    return (f"Testing {m} behaviours at p < {alpha_text(checks.alpha)}, {per_n}, would, with no real change anywhere, "
             f"flag {expected_false_positives(m, checks.alpha)} by chance.{untested}")
 
 
@@ -1101,9 +1085,9 @@ def count_sentence(n_significant: int, alpha: float, published_count: int | None
         to the 2013 cohort)."
     """
     if published_count is not None:
-        return (f"The 2013 report counted {published_count} behaviours with p < {level_text(PUBLISHED_ALPHA)}; "
+        return (f"The 2013 report counted {published_count} behaviours with p < {alpha_text(PUBLISHED_ALPHA)}; "
                 f"our data reproduce {n_significant}.")
-    return (f"In this cohort {n_significant} behaviour{'s have' if n_significant != 1 else ' has'} p < {level_text(alpha)} "
+    return (f"In this cohort {n_significant} behaviour{'s have' if n_significant != 1 else ' has'} p < {alpha_text(alpha)} "
             f"in {'their' if n_significant != 1 else 'its'} own paired t-test (the comparison with the 2013 report "
             "applies only to the 2013 cohort).")
 
@@ -1130,7 +1114,7 @@ def correction_sentence(n_significant: int, n_holm: int, n_bh: int, m: int, alph
     """
     threshold = f"{alpha / m:.4f}"
     if n_significant == 0:
-        return (f"With none below {level_text(alpha)}, none can pass a correction either (Holm's threshold "
+        return (f"With none below {alpha_text(alpha)}, none can pass a correction either (Holm's threshold "
                 f"for the smallest p would be {threshold}).")
     return (f"Of these, {survive_verb(n_holm)} the Holm correction (which controls the chance of any false positive; "
             f"threshold for the smallest p: {threshold}) and {n_bh or 'none'} the Benjamini–Hochberg correction "
@@ -1201,11 +1185,11 @@ def synthetic_paragraph(compare: bool, p: pd.Series, significant: pd.Series, alp
     if not compare:
         return ""
     text = ("This part of the result says more about our synthetic data than about the 2013 cohort. The published "
-            f"report gives only the count of behaviours with p < {level_text(PUBLISHED_ALPHA)}, not their p values")
+            f"report gives only the count of behaviours with p < {alpha_text(PUBLISHED_ALPHA)}, not their p values")
     sig_p, rest = p[significant], p[~significant & p.notna()]
     if len(sig_p) and len(rest) and sig_p.max() < 0.001 and rest.min() > alpha:
         text += ("; our generator happened to place the significant ones well below .001 and the rest well above "
-                 f"{level_text(alpha)}. Real data could have put several close to {level_text(alpha)}, where a "
+                 f"{alpha_text(alpha)}. Real data could have put several close to {alpha_text(alpha)}, where a "
                  "correction would remove them.")
     else:
         text += ", so whether they would survive a correction in the real data is not known."

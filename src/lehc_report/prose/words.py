@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from lehc_report.prose.rounding import format_p
 
 NUMBER_WORDS = {0: "no", 1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight",
@@ -59,3 +61,20 @@ def p_text(p: float, relation: str = "=") -> str:
         relation and p rounded half up to three places without the leading zero.
     """
     return "p < .001" if p < 0.001 else f"p {relation} {format_p(p)}"
+
+
+def alpha_text(alpha: float) -> str:
+    """The significance level as the chapters print it: ".05", ".001".
+
+    Parameters
+    ----------
+    alpha : float
+        The significance level, between 0 and 1 (``analysis.yml``).
+
+    Returns
+    -------
+    str
+        The level in plain decimals without the leading zero (APA style).
+    """
+    text = format(Decimal(repr(float(alpha))).normalize(), "f")
+    return text[1:] if text.startswith("0.") else text

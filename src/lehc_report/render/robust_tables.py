@@ -11,8 +11,9 @@ import numpy as np
 import pandas as pd
 
 from lehc_report import privacy
-from lehc_report.prose.robust import bayes_factor_text, fmt_or_undefined, level_text, p_or_undefined, percent_text
+from lehc_report.prose.robust import bayes_factor_text, fmt_or_undefined, p_or_undefined, percent_text
 from lehc_report.prose.rounding import format_half_up
+from lehc_report.prose.words import alpha_text
 from lehc_report.stats.robust_checks import RobustnessChecks
 
 #: File name and MyST label of each table, by the key the notebook shows it under.
@@ -105,7 +106,7 @@ def multiplicity_table(checks: RobustnessChecks, names: dict[str, str], area_ids
         ``Wilcoxon, pass Holm``.
     caption : str
     """
-    level = level_text(checks.alpha)
+    level = alpha_text(checks.alpha)
     survive = pd.DataFrame({"Area": [names[a] for a in area_ids]})
     by_area = checks.behaviours_table().join(checks.behaviour_areas).assign(sig=checks.significant, tested=checks.tested)
     grouped = by_area.groupby("area_id").agg(
