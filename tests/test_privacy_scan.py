@@ -1,0 +1,90 @@
+"""The personal-data scan's normalisation and spellings (lehc_report.privacy, scanning half)."""
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from lehc_report import privacy
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def settings():
+    base = privacy.load_settings(ROOT)
+    return dataclasses.replace(base, deny_list=base.deny_list + ("Mary-Jane Lee",))
+
+
+def test_scan_form_normalises_and_keeps_the_origin():
+    text = "07700\u00a0900\u200b123 \uff20 \u0421\u0430therine"  # no-break, zero-width, fullwidth @, Cyrillic С а
+    scanned, origin = privacy.scan_form(text)
+    assert scanned == "07700 900123 @ Catherine"
+    assert len(origin) == len(scanned) and origin[6] == 6 and origin[9] == 10  # the zero-width space is gone
+    assert privacy.normalise_for_scan("Si\u00e2n \u0661\u0662") == "Sian 12"  # accent dropped; Arabic-Indic digits
+    assert privacy.normalise_for_scan("\u0399an") == "Ian"  # Greek capital iota stays a capital I
+
+
+@pytest.mark.parametrize("text, kind, found", [
+    ("call 0044 7700 900123 now", "uk phone", "0044 7700 900123"),
+    ("or +44 (0)20 7946 0958.", "uk phone", "+44 (0)20 7946 0958"),
+    ("+447700900123", "uk phone", "+447700900123"),
+    ("07700\u00a0900\u00a0123", "uk phone", "07700\u00a0900\u00a0123"),
+    ("07700\u200b900\u200b123", "uk phone", "07700\u200b900\u200b123"),
+    ("07700.900.123", "uk phone", "07700.900.123"),
+    ("07700/900/123", "uk phone", "07700/900/123"),
+    ("020-7946-0958", "uk phone", "020-7946-0958"),
+    ("07700 900123 42", "uk phone", "07700 900123"),
+    ("\uff10\uff17\uff17\uff10\uff10 900123", "uk phone", "\uff10\uff17\uff17\uff10\uff10 900123"),  # fullwidth digits
+    ("943.476.5919", "nhs number", "943.476.5919"),
+    ("943/476/5919", "nhs number", "943/476/5919"),
+    ("943\u200b476\u200b5919", "nhs number", "943\u200b476\u200b5919"),
+    ("9434765919", "nhs number", "9434765919"),
+    ("SE11\u00a05NH", "uk postcode", "SE11\u00a05NH"),
+    ("se11-5nh", "uk postcode", "se11-5nh"),
+    ("jo.bloggs\uff20example.org", "email", "jo.bloggs\uff20example.org"),
+    ("Wilton, Catherine said", "name on the deny-list", "Wilton, Catherine"),
+    ("see Wilton, C. (2012)", "name on the deny-list", "Wilton, C."),
+    ("C. Wilton ran it", "name on the deny-list", "C. Wilton"),
+    ("C Wilton ran it", "name on the deny-list", "C Wilton"),
+    ("Catherine A. Wilton", "name on the deny-list", "Catherine A. Wilton"),
+    ("Catherine Wilton-Smith", "name on the deny-list", "Catherine Wilton"),
+    ("Mary Jane Lee", "name on the deny-list", "Mary Jane Lee"),
+    ("Mary\u2013Jane Lee", "name on the deny-list", "Mary\u2013Jane Lee"),
+    ("M.-J. Lee", "name on the deny-list", "M.-J. Lee"),
+    ("Lee, Mary-Jane", "name on the deny-list", "Lee, Mary-Jane"),
+    ("\u0421\u0430therine Wilt\u043en", "name on the deny-list", "\u0421\u0430therine Wilt\u043en"),
+    ("J\u200benny\u00a0Rouse", "name on the deny-list", "J\u200benny\u00a0Rouse"),
+    ("\uff2a\uff55\uff4c\uff49\uff41 \uff33\uff4c\uff41\uff59", "name on the deny-list", "\uff2a\uff55\uff4c\uff49\uff41 \uff33\uff4c\uff41\uff59"),
+])
+def test_every_spelling_is_found_as_typed(text, kind, found, settings):
+    assert (kind, found) in privacy.find_personal_data(text, settings)
+
+
+@pytest.mark.parametrize("text", [
+    "p = 0.0441", "0.0441123456 and 0.00441", "0.12 0.34 0.56 0.78", "t(8) = -7.799, p < .001; 2013 2014",
+    "in 1,234,567,890 cases", "it's Wilton", "cwilton", "0 7 7", "d_z = 1.2345678901", "M = 7.5633, SD = 0.0440",
+])
+def test_computed_numbers_and_near_words_are_not_hits(text, settings):
+    assert privacy.find_personal_data(text, settings) == []
+
+
+def test_nhs_check_digit():
+    assert privacy.nhs_check_digit_valid("943 476 5919")
+    assert not privacy.nhs_check_digit_valid("943 476 5918")
+
+
+def test_allow_list_is_scoped_to_pages(settings):
+    assert privacy.allowed_on_page("colophon", settings) == frozenset({"Jenny Rouse"})
+    assert privacy.allowed_on_page("references", settings) == frozenset({"Jenny Rouse", "Catherine Wilton"})
+    assert privacy.allowed_on_page("findings_people", settings) == frozenset()
+    text = "Rouse, J. (2013) and Wilton, C (2012)"
+    assert privacy.find_personal_data(text, settings, skip_names=privacy.allowed_on_page("references", settings)) == []
+    assert privacy.find_personal_data(text, settings, skip_names=privacy.allowed_on_page("colophon", settings)) == [
+        ("name on the deny-list", "Wilton, C")]
+
+
+def test_allow_list_entry_needs_pages(tmp_path):
+    (tmp_path / "privacy.yml").write_text("min_group_size: 5\nallow_names:\n  - {name: Jo Bloggs}\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"privacy.yml, allow_names entry 1: give a name and the pages"):
+        privacy.load_settings(tmp_path)
