@@ -16,8 +16,10 @@ import pandas as pd
 
 from lehc_report.inputs.cohort import check_attendance, load_cohort
 from lehc_report.inputs.framework import Framework
+from lehc_report.inputs.personal_data import scan_inputs
 from lehc_report.inputs.self_assessment import load_self_assessment
 from lehc_report.paths import ProjectPaths
+from lehc_report.privacy import load_settings as load_privacy_settings
 from lehc_report.prose.quant import data_origin_text, sample_description
 from lehc_report.render.outputs import myst_table, write_myst_table, write_result_csv
 from lehc_report.settings import load_analysis_settings
@@ -49,8 +51,12 @@ def clean_self_assessment(paths: ProjectPaths) -> StageResult:
         and column named).
     InputError
         ``analysis.yml`` names an unknown setting or a value out of range.
+    PersonalDataFound
+        Personal data in a file this stage reads (file, row or YAML key, column named).
     """
     paths.ensure()
+    # Personal data anywhere in what this notebook reads stops here, before any output.
+    scan_inputs(paths.data, load_privacy_settings(paths.root, paths.data), "01_clean", root=paths.root)
     framework = framework_for(paths)
     settings = load_analysis_settings(paths.root)
     tidy, log, participants = load_self_assessment(paths.data, framework)

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from lehc_report import privacy
+from lehc_report.inputs import personal_data
 from lehc_report.inputs.codebook import raise_if
 from lehc_report.inputs.framework import Framework
 from lehc_report.inputs.qdpx_import import find_project
@@ -82,7 +83,7 @@ def analyse_qualitative(paths: ProjectPaths) -> StageResult:
         return withhold(paths, words.NO_QUALITATIVE, {"min_group_size": str(settings.min_group_size)},
                         theme_ids=[])
     analysis = load_analysis_settings(paths.root)
-    scan_free_text(paths.data, settings)
+    scan_free_text(paths.data, settings, paths.root)
     data = load_qualitative(paths.data)
     raise_if(role_label_problems(data.respondents, settings.min_attribution_size))
     write_content_flags(paths, qualitative=True, coded=data.coded)
@@ -353,40 +354,23 @@ def write_profiles(paths: ProjectPaths, data: QualitativeData, case_ids: list[st
     (paths.tables / "profiles.md").write_text(profiles, encoding="utf-8")
 
 
-def scan_free_text(data_dir: Path, settings: privacy.PrivacySettings) -> None:
-    """Scan every free-text column of the qualitative files for personal data.
+def scan_free_text(data_dir: Path, settings: privacy.PrivacySettings, root: Path | None = None) -> None:
+    """Scan every field of the qualitative files that can reach an output for personal data.
 
     Parameters
     ----------
     data_dir : Path
         The cohort's data folder.
     settings : PrivacySettings
+    root : Path, optional
+        The project root, for the codebook and instrument the cohort falls back on.
 
     Raises
     ------
     PersonalDataFound
-        Located by file, row and column; in a REFI-QDA project, by the segment (or
-        the respondent's case) and ``text`` (or ``role_label``).
+        Located by file, row and column (:func:`lehc_report.inputs.personal_data.scan_inputs`).
     """
-    project = find_project(data_dir)
-    if project is not None:
-        data = load_qualitative(data_dir)
-        for frame, kind, key, column in ((data.segments, "segment", "segment_id", "text"),
-                                         (data.respondents, "case", "respondent_id", "role_label")):
-            for i in range(len(frame)):
-                row = frame.iloc[[i]]
-                privacy.scan_table(row, [column], f"{project.name}, {kind} {row[key].iloc[0]}", settings, first_row=1)
-        return
-    free_text = {
-        "survey_returns.csv": lambda cols: [c for c in cols if c.startswith("q")],
-        "interview_segments.csv": lambda cols: ["text"],
-        "respondents.csv": lambda cols: ["role_label"],
-    }
-    for name, columns in free_text.items():
-        path = data_dir / name
-        if path.exists():
-            table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-            privacy.scan_table(table, columns(list(table.columns)), name, settings)
+    personal_data.scan_inputs(data_dir, settings, "03_qual", root=root)
 
 
 def survey_question_labels(paths: ProjectPaths) -> dict[str, str]:
