@@ -146,6 +146,7 @@ html/index.html: $(NB_DONE) stamps/book.inputs stamps/book-config.inputs
 	@cd "$(ROOT)" && $(JB) build . --path-output "$(CURDIR)/work" --builder html -W --keep-going -q \
 	  $(if $(REREAD_ALL),--all) \
 	  || { echo "make: the HTML build failed; the previous report in $(CURDIR)/html is untouched"; exit 1; }
+	@cd "$(ROOT)" && $(PY) -m lehc_report.tools.exit_gate --build "$(CURDIR)" --data "$$LEHC_DATA" --html --pages "$(CURDIR)/work/_build/html" || { echo "make: personal data in the outputs (above); the previous report in $(CURDIR)/html is untouched"; exit 1; }
 	@# html is a symbolic link to a complete version, replaced by one rename (atomic):
 	@# killed at any moment, a complete report, the previous or the new one, is in place.
 	@cd "$(ROOT)" && $(PY) -m lehc_report.tools.publish copy "$(CURDIR)/work/_build/html" "$(CURDIR)/html" >/dev/null
@@ -170,13 +171,16 @@ pdf/book.pdf: $(NB_DONE) stamps/book.inputs stamps/book-config.inputs stamps/pdf
 	@# The printer writes beside the page and replaces pdf/book.pdf by one rename.
 	@cd "$(ROOT)" && $(PY) -m lehc_report.tools.pdf "$(CURDIR)/work-pdf/_build/singlehtml/book/index.html" "$(CURDIR)/$@" --chromium "$(CHROMIUM)" \
 	  || { echo "make: printing the PDF failed; the previous $(CURDIR)/pdf/book.pdf is untouched"; exit 1; }
+	@cd "$(ROOT)" && $(PY) -m lehc_report.tools.exit_gate --build "$(CURDIR)" --data "$$LEHC_DATA" --pdf || { echo "make: personal data in the PDF (above); $(CURDIR)/pdf/book.pdf is deleted"; exit 1; }
 	@echo "pdf: $(CURDIR)/$@"
 
 docx/report.docx: html/index.html stamps/docx.inputs
 	cd "$(ROOT)" && $(PY) -m lehc_report.tools.docx --html "$(CURDIR)/html" --toc _toc.yml --out "$(CURDIR)/$@"
 
 lehc.qdpx: stamps/03_qual.inputs stamps/qdpx.inputs
+	cd "$(ROOT)" && $(PY) -m lehc_report.tools.exit_gate --inputs-for-qdpx --data "$$LEHC_DATA"
 	cd "$(ROOT)" && $(PY) -m lehc_report.tools.qdpx "$$LEHC_DATA" "$(CURDIR)/$@"
+	cd "$(ROOT)" && $(PY) -m lehc_report.tools.exit_gate --build "$(CURDIR)" --data "$$LEHC_DATA" --qdpx
 	@echo "qdpx: $(CURDIR)/$@ (holds every respondent's full text: for the coding team, not for publication)"
 endif
 

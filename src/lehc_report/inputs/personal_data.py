@@ -66,7 +66,7 @@ def scan_file_names(data_dir: Path, settings: PrivacySettings) -> None:
             raise _found(f"data folder, file name {path.name!r}", hits, path, column="file name")
 
 
-def scan_table_file(path: Path, settings: PrivacySettings) -> None:
+def scan_table_file(path: Path, settings: PrivacySettings, allow_respondents: tuple[str, ...] = ()) -> None:
     """Stop at the first cell (or header) of a CSV or workbook that holds personal data.
 
     Parameters
@@ -95,11 +95,17 @@ def scan_table_file(path: Path, settings: PrivacySettings) -> None:
         return
     headers = [str(h) for h in table.iloc[0]]
     export = fnmatch.fnmatchcase(path.name.lower(), "self*assessment*")
+    skipped = set()
+    if allow_respondents and "respondent_id" in headers:
+        key = headers.index("respondent_id")
+        skipped = {offset for offset, value in enumerate(table[key]) if offset > 0 and value.strip() in allow_respondents}
     for number, header in enumerate(headers):
         if export and is_personal_or_technical(header):
             continue
         column = header.strip() or column_letter(number)
         for offset, value in enumerate(table[number]):
+            if offset in skipped:
+                continue
             hits = find_personal_data(value, settings)
             if hits:
                 raise _found(f"{path.name}, row {offset + 1}, column {column!r}", hits, path, offset + 1, column)
@@ -235,7 +241,8 @@ def scan_inputs(data_dir: Path, settings: PrivacySettings, notebook: str, root: 
     root : Path, optional
         The project root, for the files the cohort falls back on.
     allow_respondents : tuple of str
-        Respondents of a ``.qdpx`` whose text is not scanned (the coding team's export only).
+        Respondents whose rows (CSV) or texts (``.qdpx``) are not scanned (the coding
+        team's export only).
 
     Raises
     ------
@@ -246,7 +253,7 @@ def scan_inputs(data_dir: Path, settings: PrivacySettings, notebook: str, root: 
     for path in files_read_by(data_dir, root, notebook):
         suffix = path.suffix.lower()
         if suffix in (".csv", ".xlsx"):
-            scan_table_file(path, settings)
+            scan_table_file(path, settings, allow_respondents)
         elif suffix in (".yml", ".yaml"):
             scan_yaml_file(path, settings)
         elif suffix == ".qdpx":

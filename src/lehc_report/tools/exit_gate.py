@@ -1,0 +1,381 @@
+"""The exit gate: no output of a build holds personal data.
+
+    python -m lehc_report.tools.exit_gate --build BUILD [--html [--pages DIR]] [--pdf] [--qdpx] [--data DATA]
+    python -m lehc_report.tools.exit_gate --inputs-for-qdpx --data DATA   # make qdpx, before writing
+
+The inputs are scanned as they are read (:mod:`lehc_report.inputs.personal_data`); this
+gate scans what leaves, with the same scan (:func:`lehc_report.privacy.find_personal_data`):
+
+* ``--html``: the text of every page of ``BUILD/html`` (scripts and styles left out,
+  ``alt`` and ``title`` attributes in), the page sources Sphinx copies (``_sources/``)
+  and the search index (``searchindex.js``), and the text cells (not the numbers) of
+  every CSV in ``BUILD/results`` and ``BUILD/tidy``;
+* ``--pdf``: the text of ``BUILD/pdf/book.pdf`` (``pdftotext``), page by page;
+* ``--qdpx``: every text and attribute of ``BUILD/lehc.qdpx`` (``project.qde`` and the
+  sources), less the respondents ``qdpx_allow_respondents`` in ``privacy.yml`` names.
+
+Names in ``allow_names`` (``privacy.yml``) are accepted on the pages they are listed for
+only (a page is named by its file name: ``colophon`` for ``html/book/colophon.html``; a
+PDF page by the chapter it was printed from, the pages before the first chapter being
+``index``, the title page).  A hit exits 1 naming the output file and the text found.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import re
+import subprocess
+import sys
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from lehc_report.privacy import PrivacySettings, allowed_on_page, find_personal_data, hits_text, load_settings
+
+#: Elements whose end is a line break in the page's text (cells and paragraphs never run together).
+BLOCKS = frozenset("p div td th tr li dt dd h1 h2 h3 h4 h5 h6 br pre table caption figcaption blockquote section "
+                   "article aside nav header footer ul ol dl figure title option".split())
+#: The theme's own scripts and styles: library code, never data.
+NOT_SCANNED_DIRS = ("_static", "_images")
+
+
+class ExitGateFailure(Exception):
+    """An output holds personal data; the message names every output and text found."""
+
+
+def page_name(path: Path) -> str:
+    """The page an output file belongs to: its file name up to the first dot.
+
+    Parameters
+    ----------
+    path : Path
+        ``html/book/colophon.html``, ``html/_sources/book/colophon.md``, ...
+
+    Returns
+    -------
+    str
+        ``"colophon"``.
+    """
+    return path.name.split(".", 1)[0]
+
+
+def html_text(markup: str) -> str:
+    """The text a reader of an HTML page can see or hear.
+
+    Parameters
+    ----------
+    markup : str
+        An HTML document.
+
+    Returns
+    -------
+    str
+        The text, a line per block element (paragraph, cell, list item, heading), with
+        ``alt`` and ``title`` attribute values on lines of their own; ``script`` and
+        ``style`` elements left out.
+    """
+    import lxml.html
+
+    if not markup.strip():
+        return ""
+    root = lxml.html.document_fromstring(markup)
+    for element in list(root.iter("script", "style")):
+        if element.getparent() is not None:
+            element.drop_tree()
+    extra = []
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        for attribute in ("alt", "title"):
+            if element.get(attribute):
+                extra.append(element.get(attribute))
+        if element.tag in BLOCKS:
+            element.tail = "\n" + (element.tail or "")
+    return root.text_content() + "\n" + "\n".join(extra)
+
+
+def _hits(text: str, settings: PrivacySettings, page: str | None) -> list[tuple[str, str]]:
+    skip = allowed_on_page(page, settings) if page is not None else frozenset()
+    return find_personal_data(text, settings, skip_names=skip)
+
+
+def scan_html(html: Path, settings: PrivacySettings) -> Iterator[str]:
+    """Every hit in the HTML build: its pages, page sources and search index.
+
+    Parameters
+    ----------
+    html : Path
+        ``BUILD/html``.
+    settings : PrivacySettings
+
+    Yields
+    ------
+    str
+        ``"<file relative to html>: <kind>: '<text>'; ..."`` per file with a hit.
+    """
+    for path in sorted(p for p in Path(html).rglob("*") if p.is_file()):
+        relative = path.relative_to(html)
+        if relative.parts[0] in NOT_SCANNED_DIRS:
+            continue
+        suffix = path.suffix.lower()
+        if suffix == ".html":
+            text, page = html_text(path.read_text(encoding="utf-8", errors="replace")), page_name(path)
+        elif relative.name == "searchindex.js":
+            text, page = path.read_text(encoding="utf-8", errors="replace"), None
+        elif relative.parts[0] == "_sources":
+            text, page = path.read_text(encoding="utf-8", errors="replace"), page_name(path)
+        else:
+            continue
+        hits = _hits(text, settings, page)
+        if hits:
+            yield f"{html.name}/{relative.as_posix()}: {hits_text(hits)}"
+
+
+def _is_number(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
+
+
+def scan_csv_folder(folder: Path, settings: PrivacySettings) -> Iterator[str]:
+    """Every hit in the text cells of the CSVs in ``folder`` (numbers are not scanned).
+
+    Parameters
+    ----------
+    folder : Path
+        ``BUILD/results`` or ``BUILD/tidy``.
+    settings : PrivacySettings
+
+    Yields
+    ------
+    str
+        ``"results/quote_bank.csv, row 4, column 'text': <kind>: '<text>'"`` per cell with a hit.
+    """
+    if not Path(folder).is_dir():
+        return
+    csv.field_size_limit(sys.maxsize)
+    for path in sorted(Path(folder).rglob("*.csv")):
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            rows = list(csv.reader(handle))
+        header = rows[0] if rows else []
+        for number, row in enumerate(rows, start=1):
+            for index, cell in enumerate(row):
+                if not cell or _is_number(cell):
+                    continue
+                hits = find_personal_data(cell, settings)
+                if hits:
+                    column = header[index] if index < len(header) else str(index + 1)
+                    yield f"{folder.name}/{path.relative_to(folder).as_posix()}, row {number}, column {column!r}: {hits_text(hits)}"
+
+
+def pdf_pages_by_chapter(pdf: Path) -> list[str | None]:
+    """The page (chapter file name) each PDF page was printed from.
+
+    Parameters
+    ----------
+    pdf : Path
+        A PDF printed by :mod:`lehc_report.tools.pdf` from the single-page book, whose
+        chapters start at named destinations ``document-<docname>``.
+
+    Returns
+    -------
+    list of str or None
+        One entry per PDF page: ``"index"`` before the first chapter (title page,
+        contents), then the chapter's file name; None for every page when the PDF has no
+        chapter destinations (then no allowance applies anywhere).
+    """
+    from pypdf import PdfReader
+
+    from lehc_report.tools.pdf import _pages_of_destinations, _quiet_pypdf
+
+    with _quiet_pypdf():
+        reader = PdfReader(str(pdf))
+        count = len(reader.pages)
+        destinations = _pages_of_destinations(reader)
+    starts = sorted((page, name.removeprefix("document-").rsplit("/", 1)[-1])
+                    for name, page in destinations.items() if name.startswith("document-"))
+    if not starts:
+        return [None] * count
+    chapters: list[str | None] = []
+    for number in range(1, count + 1):
+        current = "index"
+        for page, name in starts:
+            if page <= number:
+                current = name
+        chapters.append(current)
+    return chapters
+
+
+def scan_pdf(pdf: Path, settings: PrivacySettings) -> Iterator[str]:
+    """Every hit in a PDF's text (``pdftotext``), page by page.
+
+    Parameters
+    ----------
+    pdf : Path
+        ``BUILD/pdf/book.pdf``.
+    settings : PrivacySettings
+
+    Yields
+    ------
+    str
+        ``"pdf/book.pdf, page 12 (findings_people): <kind>: '<text>'"`` per page with a hit.
+
+    Raises
+    ------
+    ExitGateFailure
+        ``pdftotext`` (poppler-utils) is missing or fails: the PDF cannot be checked.
+    """
+    try:
+        done = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True)
+    except (OSError, subprocess.CalledProcessError) as error:
+        raise ExitGateFailure(f"exit gate: cannot read the text of {pdf} with pdftotext ({error}); "
+                              "install poppler-utils (apt-get install poppler-utils)") from error
+    pages = done.stdout.decode("utf-8", errors="replace").split("\f")
+    chapters = pdf_pages_by_chapter(pdf)
+    for number, text in enumerate(pages, start=1):
+        chapter = chapters[number - 1] if number <= len(chapters) else None
+        hits = _hits(text, settings, chapter)
+        if hits:
+            where = f"page {number}" + (f" ({chapter})" if chapter else "")
+            yield f"{pdf.parent.name}/{pdf.name}, {where}: {hits_text(hits)}"
+
+
+def scan_qdpx(qdpx: Path, settings: PrivacySettings) -> Iterator[str]:
+    """Every hit in a REFI-QDA project: its XML (texts and attributes) and its sources.
+
+    Parameters
+    ----------
+    qdpx : Path
+        ``BUILD/lehc.qdpx``.
+    settings : PrivacySettings
+        ``qdpx_allow_respondents``: respondents whose source text, case and selections are
+        not scanned.
+
+    Yields
+    ------
+    str
+        ``"lehc.qdpx, sources/<guid>.txt (respondent S04): <kind>: '<text>'"`` or
+        ``"lehc.qdpx, project.qde: ..."``.
+    """
+    from defusedxml import ElementTree
+
+    allowed = set(settings.qdpx_allow_respondents)
+    with zipfile.ZipFile(qdpx) as archive:
+        tree = ElementTree.fromstring(archive.read("project.qde"))
+        owners: dict[str, str] = {}
+        texts: list[str] = []
+
+        def walk(element, respondent: str | None) -> None:
+            tag = element.tag.rsplit("}", 1)[-1]
+            if tag in ("TextSource", "Case"):
+                respondent = element.get("name")
+                if tag == "TextSource" and element.get("plainTextPath"):
+                    owners[element.get("plainTextPath").removeprefix("internal://")] = respondent
+            if respondent in allowed:
+                return
+            texts.extend(value for key, value in element.attrib.items() if key not in ("guid", "plainTextPath"))
+            texts.append(element.text or "")
+            for child in element:
+                walk(child, respondent)
+
+        walk(tree, None)
+        hits = find_personal_data("\n".join(texts), settings)
+        if hits:
+            yield f"{qdpx.name}, project.qde: {hits_text(hits)}"
+        for name in sorted(archive.namelist()):
+            if not name.startswith("sources/"):
+                continue
+            respondent = owners.get(name.removeprefix("sources/"))
+            if respondent in allowed:
+                continue
+            hits = find_personal_data(archive.read(name).decode("utf-8", errors="replace"), settings)
+            if hits:
+                yield f"{qdpx.name}, {name} (respondent {respondent}): {hits_text(hits)}"
+
+
+def check_build(build: Path, settings: PrivacySettings, *, html: bool = False, pdf: bool = False,
+                qdpx: bool = False, pages: Path | None = None) -> list[str]:
+    """Every hit in the chosen outputs of a build.
+
+    Parameters
+    ----------
+    build : Path
+        The build folder.
+    settings : PrivacySettings
+    html, pdf, qdpx : bool
+        Which outputs to scan (``html`` includes the results and tidy CSVs).
+    pages : Path, optional
+        The HTML pages to scan instead of ``build/html`` (the new version, before it is
+        published).
+
+    Returns
+    -------
+    list of str
+        One line per output (file, page or cell) with a hit; empty when clean.
+    """
+    build = Path(build)
+    found: list[str] = []
+    if html:
+        found += scan_html(Path(pages) if pages else build / "html", settings)
+        found += scan_csv_folder(build / "results", settings)
+        found += scan_csv_folder(build / "tidy", settings)
+    if pdf and (build / "pdf" / "book.pdf").is_file():
+        found += scan_pdf(build / "pdf" / "book.pdf", settings)
+    if qdpx and (build / "lehc.qdpx").is_file():
+        found += scan_qdpx(build / "lehc.qdpx", settings)
+    return found
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Command line: scan a build's outputs; exit 1 naming every output and text found.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        Defaults to ``sys.argv[1:]``.
+    """
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--build", type=Path)
+    parser.add_argument("--pages", type=Path, help="HTML pages to scan instead of BUILD/html")
+    parser.add_argument("--inputs-for-qdpx", action="store_true",
+                        help="scan the qualitative inputs as make qdpx exports them (qdpx_allow_respondents apply)")
+    parser.add_argument("--data", type=Path, help="the cohort's data folder (its own deny_list.txt)")
+    parser.add_argument("--root", type=Path, default=Path.cwd(), help="the project (privacy.yml)")
+    parser.add_argument("--html", action="store_true")
+    parser.add_argument("--pdf", action="store_true")
+    parser.add_argument("--qdpx", action="store_true")
+    args = parser.parse_args(argv)
+    if not (args.html or args.pdf or args.qdpx or args.inputs_for_qdpx):
+        args.html = args.pdf = args.qdpx = True
+    settings = load_settings(args.root, args.data)
+    if args.inputs_for_qdpx:
+        from lehc_report.errors import PersonalDataFound
+        from lehc_report.inputs.personal_data import scan_inputs
+
+        try:
+            scan_inputs(args.data, settings, "03_qual", root=args.root, allow_respondents=settings.qdpx_allow_respondents)
+        except PersonalDataFound as found:
+            print(f"make qdpx: {found} (or, for the coding team only, allow the respondent under "
+                  "qdpx_allow_respondents in privacy.yml)", file=sys.stderr)
+            raise SystemExit(1) from None
+        return
+    if args.build is None:
+        parser.error("give --build BUILD")
+    try:
+        found = check_build(args.build, settings, html=args.html, pdf=args.pdf, qdpx=args.qdpx, pages=args.pages)
+    except ExitGateFailure as failure:
+        print(failure, file=sys.stderr)
+        raise SystemExit(1) from None
+    if found:
+        print("exit gate: personal data in the outputs; redact the source (or list the name in privacy.yml's "
+              "allow_names for these pages), then rebuild:", file=sys.stderr)
+        for line in found:
+            print("  " + line, file=sys.stderr)
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main()
