@@ -99,6 +99,7 @@ def scan_table_file(path: Path, settings: PrivacySettings, allow_respondents: tu
     if allow_respondents and "respondent_id" in headers:
         key = headers.index("respondent_id")
         skipped = {offset for offset, value in enumerate(table[key]) if offset > 0 and value.strip() in allow_respondents}
+    memo: dict[str, list] = {}  # exports repeat IDs and scores: each distinct cell is scanned once
     for number, header in enumerate(headers):
         if export and is_personal_or_technical(header):
             continue
@@ -106,7 +107,9 @@ def scan_table_file(path: Path, settings: PrivacySettings, allow_respondents: tu
         for offset, value in enumerate(table[number]):
             if offset in skipped:
                 continue
-            hits = find_personal_data(value, settings)
+            hits = memo.get(value)
+            if hits is None:
+                hits = memo[value] = find_personal_data(value, settings)
             if hits:
                 raise _found(f"{path.name}, row {offset + 1}, column {column!r}", hits, path, offset + 1, column)
 

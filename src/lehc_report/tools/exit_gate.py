@@ -161,11 +161,14 @@ def scan_csv_folder(folder: Path, settings: PrivacySettings) -> Iterator[str]:
         with path.open(encoding="utf-8-sig", newline="") as handle:
             rows = list(csv.reader(handle))
         header = rows[0] if rows else []
+        # A tidy table repeats each participant ID, wave and behaviour thousands of times:
+        # each distinct cell is scanned once (numbers are not text, so never).
+        memo: dict[str, list] = {}
         for number, row in enumerate(rows, start=1):
             for index, cell in enumerate(row):
-                if not cell or _is_number(cell):
-                    continue
-                hits = find_personal_data(cell, settings)
+                hits = memo.get(cell)
+                if hits is None:
+                    hits = memo[cell] = [] if not cell or _is_number(cell) else find_personal_data(cell, settings)
                 if hits:
                     column = header[index] if index < len(header) else str(index + 1)
                     yield f"{folder.name}/{path.relative_to(folder).as_posix()}, row {number}, column {column!r}: {hits_text(hits)}"
