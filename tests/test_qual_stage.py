@@ -45,23 +45,25 @@ def test_quote_marks_are_never_doubled(raw, inner):
     assert "““" not in words.quote_markdown(raw, "provider")
 
 
-def test_sentences_for_a_cohort_without_interviews():
+def test_sentences_for_a_cohort_without_interviews(settings):
     counts = {"all": 9, "survey": 9, "interview": 0, "professional": 9, "uses_services": 0}
     facts = {"n_survey_female": "1", "n_survey_male": "8"}
     assert words.sources_sentence(counts, ("survey",)) == (
         "The findings below combine two sources: the self-assessments and the nine survey returns "
         "(this cohort's data hold no interviews).")
-    assert words.survey_sentence(counts, facts, ("survey",), n_blank=1) == (
-        "9 participants returned it (1 woman and 8 men). Of these, one came back blank: a blank form is still a return, "
+    assert words.survey_sentence(counts, facts, ("survey",), 1, settings) == (
+        "9 participants returned it; their numbers by gender are not given: a group of fewer than 5 people could point "
+        "at a person (see Privacy in the methodology). Of these, one came back blank: a blank form is still a return, "
         "so it counts in every denominator, as a return that raised no theme.")
-    assert words.interview_sentence(counts, facts, ("survey",)).startswith("No interviews are in this cohort's data")
+    assert words.interview_sentence(counts, facts, ("survey",), settings).startswith("No interviews are in this cohort's data")
 
 
-def test_interview_sentence_agrees_in_number():
+def test_interview_sentence_of_three_gives_no_breakdown(settings):
     counts = {"all": 3, "survey": 0, "interview": 3, "professional": 2, "uses_services": 1}
     facts = {"n_interview_professional": "2", "n_interview_uses_services": "1", "n_interview_female": "1", "n_interview_male": "2"}
-    assert words.interview_sentence(counts, facts, ("interview",)).endswith(
-        "2 who commission or deliver services and 1 who uses services (1 woman and 2 men in all).")
+    assert words.interview_sentence(counts, facts, ("interview",), settings).endswith(
+        ": people who commission or deliver services and people who use services, whose numbers are not given: a group "
+        "of fewer than 5 people could point at a person (see Privacy in the methodology).")
 
 
 def test_group_of_people_who_use_services_below_two_is_never_spoken_for(settings):

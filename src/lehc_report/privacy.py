@@ -478,6 +478,9 @@ def withheld_text(min_group_size: int) -> str:
 
 PRIMARY = "primary"
 SECONDARY = "secondary"
+#: A group's count for one outcome (a theme raised) withheld by
+#: :func:`lehc_report.disclosure.disclosed_crossing`, the group's size being shown.
+CROSSING = "crossing"
 
 
 def suppression_plan(sizes: Mapping[str, Mapping[str, int]], settings: PrivacySettings,
@@ -537,42 +540,54 @@ def suppression_note(reason: str, settings: PrivacySettings) -> str:
     Parameters
     ----------
     reason : str
-        ``"primary"``, ``"secondary"`` or ``""`` (from :func:`suppression_plan`).
+        ``"primary"``, ``"secondary"``, ``"crossing"`` or ``""`` (from
+        :func:`suppression_plan` and :func:`suppress_small_cells`).
     settings : PrivacySettings
 
     Returns
     -------
     str
-        ``"n < 5"``, ``"complement of a group with n < 5"`` or ``""``.
+        ``"n < 5"``, ``"complement of a group with n < 5"``, ``"fewer than 5 of the group
+        raised it or did not, or another group's count for it is withheld"`` or ``""``.
     """
     if reason == PRIMARY:
         return f"n < {settings.min_group_size}"
     if reason == SECONDARY:
         return f"complement of a group with n < {settings.min_group_size}"
+    if reason == CROSSING:
+        return (f"fewer than {settings.min_group_size} of the group raised it or did not, "
+                "or another group's count for it is withheld")
     return ""
 
 
 def suppress_small_cells(table: pd.DataFrame, settings: PrivacySettings, n_column: str = "n",
                          value_columns: tuple[str, ...] = ("count", "share"),
-                         plan: Mapping[tuple[str, str], str] | None = None) -> pd.DataFrame:
+                         plan: Mapping[tuple[str, str], str] | None = None,
+                         crossed_breakdowns: tuple[str, ...] = ("group",)) -> pd.DataFrame:
     """A publishable copy of a long table of counts.
 
     Where a group's size is below the threshold (or the ``plan`` withholds it), the value
-    columns are blanked and a ``suppressed`` column says why.  The group size itself
-    stays, as the report states every group's n anyway.
+    columns *and the group's size* are blanked, since the size alone is a count of a
+    group.  Where a group of ``crossed_breakdowns`` (a personal or role characteristic)
+    is shown, its count for each outcome (``id``) passes
+    :func:`lehc_report.disclosure.disclosed_crossing`, and the value columns are blanked
+    where that withholds it.  A ``suppressed`` column says why.
 
     Parameters
     ----------
     table : DataFrame
         One row per group (and theme), with the group size in ``n_column`` and, when
-        ``plan`` is given, ``breakdown`` and ``subgroup`` columns.
+        ``plan`` is given, ``breakdown``, ``subgroup`` and ``id`` (the outcome) columns.
     settings : PrivacySettings
     n_column : str
         The column holding the group's size (people).
     value_columns : tuple of str
         The columns to blank (counts as Int64, shares as Float64).
     plan : Mapping, optional
-        From :func:`suppression_plan`, for secondary suppression.
+        From :func:`suppression_plan`, for secondary suppression and the crossings.
+    crossed_breakdowns : tuple of str
+        The breakdowns whose groups are people sharing a personal or role characteristic
+        (not the data's sources), crossed with each outcome.
 
     Returns
     -------
@@ -586,11 +601,22 @@ def suppress_small_cells(table: pd.DataFrame, settings: PrivacySettings, n_colum
         planned = pd.Series(planned, index=table.index, dtype=object)
         reasons = planned.where(planned != "", reasons)
         reasons[table[n_column] == 0] = ""  # an empty group has nothing to withhold
+        from lehc_report.disclosure import disclosed_crossing  # the disclosure rule builds on this module
+
+        crossed = table[table["breakdown"].isin(crossed_breakdowns)]
+        for _, rows in crossed.groupby(["id", "breakdown"], sort=False):
+            withheld = {g for g, r in zip(rows["subgroup"], reasons[rows.index]) if r}
+            shown = disclosed_crossing(dict(zip(rows["subgroup"], rows["count"])), dict(zip(rows["subgroup"], rows[n_column])),
+                                       settings, withheld)
+            for index, group in zip(rows.index, rows["subgroup"]):
+                if shown[group] is None and not reasons[index]:
+                    reasons[index] = CROSSING
     small = reasons != ""
     safe = table.copy()
     for column in value_columns:
         values = safe[column]
         values = values.astype("Int64" if pd.api.types.is_integer_dtype(values) else "Float64")
         safe[column] = values.mask(small)
+    safe[n_column] = safe[n_column].astype("Int64").mask(reasons.isin([PRIMARY, SECONDARY]))
     safe["suppressed"] = reasons.map(lambda r: suppression_note(r, settings))
     return safe

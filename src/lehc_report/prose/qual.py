@@ -16,6 +16,7 @@ import pandas as pd
 
 from lehc_report import privacy
 from lehc_report.book.glue import REQUIRED, GlueSpec
+from lehc_report.disclosure import disclosed_crossing, disclosed_group_counts
 from lehc_report.prose.rounding import format_half_up
 from lehc_report.prose.words import join_words, number_word
 
@@ -240,20 +241,55 @@ def quote_markdown(text: str, attribution: str) -> str:
     return f"“{quote_text(text)}” ({attribution})"
 
 
-def gender_phrase(female: int, male: int) -> str:
-    """The women and men among a group, leaving out a gender with nobody.
+def gender_phrase(female: int, male: int, settings: privacy.PrivacySettings, other: int = 0) -> str:
+    """The women and men among a group, as far as the small-cell rule lets it be said.
+
+    The counts pass :func:`lehc_report.disclosure.disclosed_group_counts`: a gender with
+    fewer than ``min_group_size`` people, and the complement that would give it away,
+    is not given.  A gender with nobody is left out.
 
     Parameters
     ----------
     female, male : int
-        Counts.
+        People recorded as women and as men.
+    settings : PrivacySettings
+        ``min_group_size``.
+    other : int
+        People with another or no recorded gender.
 
     Returns
     -------
     str
-        "1 woman and 8 men", "3 women", "" when both are 0.
+        "6 women and 5 men"; "7 women" (the rest withheld: "7 women; the genders of the
+        other 3 are not given separately"); "" when nothing can be given or nobody is
+        counted.
     """
-    return join_words([counted(n, noun) for n, noun in ((female, "women"), (male, "men")) if n > 0])
+    total = female + male + other
+    shown = disclosed_group_counts(total, {"gender": {"female": female, "male": male, "other": other}}, settings)
+    nouns = {"female": "women", "male": "men", "other": "people with another or no recorded gender"}
+    given = shown.shown("gender")
+    phrase = join_words([counted(n, nouns[g]) for g, n in given.items()])
+    rest = total - sum(given.values())
+    if given and rest:
+        phrase += f"; the genders of the other {rest} are not given separately"
+    return phrase
+
+
+def withheld_reason(settings: privacy.PrivacySettings) -> str:
+    """Why a breakdown of people is not given, in the words the chapters use.
+
+    Parameters
+    ----------
+    settings : PrivacySettings
+        ``min_group_size``.
+
+    Returns
+    -------
+    str
+        "a group of fewer than 5 people could point at a person (see Privacy in the methodology)".
+    """
+    return (f"a group of fewer than {settings.min_group_size} people could point at a person "
+            "(see Privacy in the methodology)")
 
 
 def sources_sentence(counts: Mapping[str, int], sources: tuple[str, ...]) -> str:
@@ -292,8 +328,10 @@ def sources_sentence(counts: Mapping[str, int], sources: tuple[str, ...]) -> str
     return sentence + "."
 
 
-def survey_sentence(counts: Mapping[str, int], facts: Mapping[str, str], sources: tuple[str, ...], n_blank: int) -> str:
-    """Who returned the survey.
+def survey_sentence(counts: Mapping[str, int], facts: Mapping[str, str], sources: tuple[str, ...], n_blank: int,
+                    settings: privacy.PrivacySettings) -> str:
+    """Who returned the survey: how many (an analysis's n), and their genders as far as
+    the small-cell rule allows (:func:`gender_phrase`).
 
     Parameters
     ----------
@@ -304,15 +342,19 @@ def survey_sentence(counts: Mapping[str, int], facts: Mapping[str, str], sources
     sources : tuple of str
     n_blank : int
         Survey returns with no answer.
+    settings : PrivacySettings
+        ``min_group_size``.
 
     Returns
     -------
     str
         "No survey returns are in this cohort's data (there is no survey_returns.csv), so
         the qualitative findings rest on the interviews alone."; "No participant returned
-        it."; "9 participants returned it (1 woman and 8 men)." with, when some came back
-        blank, " Of these, one came back blank: a blank form is still a return, so it
-        counts in every denominator, as a return that raised no theme."
+        it."; "12 participants returned it (7 women and 5 men)."; "9 participants returned
+        it; their numbers by gender are not given: a group of fewer than 5 people could
+        point at a person (…)." with, when some came back blank, " Of these, one came back
+        blank: a blank form is still a return, so it counts in every denominator, as a
+        return that raised no theme."
     """
     if "survey" not in sources:
         return ("No survey returns are in this cohort's data (there is no survey_returns.csv), "
@@ -320,8 +362,11 @@ def survey_sentence(counts: Mapping[str, int], facts: Mapping[str, str], sources
     n = counts["survey"]
     if n == 0:
         return "No participant returned it."
-    sentence = (f"{capitalise(counted(n, 'participants'))} returned it "
-                f"({gender_phrase(int(facts['n_survey_female']), int(facts['n_survey_male']))}).")
+    female, male = int(facts["n_survey_female"]), int(facts["n_survey_male"])
+    genders = gender_phrase(female, male, settings, other=n - female - male)
+    sentence = f"{capitalise(counted(n, 'participants'))} returned it"
+    sentence += (f" ({genders})." if genders else
+                 f"; their numbers by gender are not given: {withheld_reason(settings)}.")
     if n_blank:
         blank = "one came back blank" if n_blank == 1 else f"{number_word(n_blank)} came back blank"
         sentence += (f" Of these, {blank}: a blank form is still a return, so it counts in every denominator, "
@@ -329,8 +374,11 @@ def survey_sentence(counts: Mapping[str, int], facts: Mapping[str, str], sources
     return sentence
 
 
-def interview_sentence(counts: Mapping[str, int], facts: Mapping[str, str], sources: tuple[str, ...]) -> str:
-    """Who was interviewed, and how.
+def interview_sentence(counts: Mapping[str, int], facts: Mapping[str, str], sources: tuple[str, ...],
+                       settings: privacy.PrivacySettings) -> str:
+    """Who was interviewed, and how: the number (an analysis's n), then the source groups
+    and genders as far as the small-cell rule allows
+    (:func:`lehc_report.disclosure.disclosed_group_counts`).
 
     Parameters
     ----------
@@ -340,30 +388,38 @@ def interview_sentence(counts: Mapping[str, int], facts: Mapping[str, str], sour
         ``n_interview_professional``, ``n_interview_uses_services``,
         ``n_interview_female``, ``n_interview_male`` (text).
     sources : tuple of str
+    settings : PrivacySettings
+        ``min_group_size``.
 
     Returns
     -------
     str
         "No interviews are in this cohort's data (there is no interview_segments.csv), so
-        the qualitative findings rest on the survey alone."; or "10 participants took part
-        in semi-structured telephone interviews of about an hour, …: 8 who commission or
-        deliver services and 2 who use services (6 women and 4 men in all)." (verbs agree
-        with 1).
+        the qualitative findings rest on the survey alone."; or "12 participants took part
+        in semi-structured telephone interviews of about an hour, …: 7 who commission or
+        deliver services and 5 who use services (6 women and 6 men in all)."; a withheld
+        breakdown is named as not given ("…: people who commission or deliver services and
+        people who use services, whose numbers are not given: …").
     """
     if "interview" not in sources or counts["interview"] == 0:
         return ("No interviews are in this cohort's data (there is no interview_segments.csv), "
                 "so the qualitative findings rest on the survey alone.")
     n = counts["interview"]
     professional, uses = int(facts["n_interview_professional"]), int(facts["n_interview_uses_services"])
-    groups = []
-    if professional:
-        groups.append(f"{professional} who {'commissions or delivers' if professional == 1 else 'commission or deliver'} services")
-    if uses:
-        groups.append(f"{uses} who {'uses' if uses == 1 else 'use'} services")
-    genders = gender_phrase(int(facts["n_interview_female"]), int(facts["n_interview_male"]))
-    return (f"{capitalise(counted(n, 'participants'))} took part in semi-structured telephone interviews of about an hour, "
-            "loosely following the survey questions but probing how they had found the course and how they "
-            f"meant to use it: {join_words(groups)} ({genders} in all).")
+    female, male = int(facts["n_interview_female"]), int(facts["n_interview_male"])
+    shown = disclosed_group_counts(n, {"group": {"professional": professional, "uses_services": uses}}, settings)
+    genders = gender_phrase(female, male, settings, other=n - female - male)
+    opening = (f"{capitalise(counted(n, 'participants'))} took part in semi-structured telephone interviews of about an hour, "
+               "loosely following the survey questions but probing how they had found the course and how they "
+               "meant to use it")
+    if not shown.withheld("group"):
+        # A shown group has at least min_group_size people, so the verbs are plural.
+        groups = [f"{m} who {verb} services" for m, verb in ((professional, "commission or deliver"), (uses, "use")) if m]
+        return f"{opening}: {join_words(groups)} ({genders + ' in all' if genders else 'numbers by gender not given'})."
+    # Both groups took part (a withheld group is never empty): say so, without their numbers.
+    sentence = (f"{opening}: people who commission or deliver services and people who use services, whose numbers "
+                f"are not given: {withheld_reason(settings)}.")
+    return sentence + (f" They were {genders}." if genders else "")
 
 
 def segments_phrase(n_survey: int, n_interview: int, sources: tuple[str, ...]) -> str:
@@ -534,7 +590,8 @@ def theme_count_glue(counts_by_item: Mapping[str, Mapping[str, int]], counts: Ma
     -------
     dict
         For each item ``k`` (:func:`key`): ``t_k`` and ``t_k_<subgroup>``, the count, or
-        "suppressed (n < 5)", or "not applicable" for an empty subgroup that is not shown;
+        "suppressed (n < 5)" (a group's count for the item passes
+        :func:`lehc_report.disclosure.disclosed_crossing`), or "not applicable" for an empty subgroup that is not shown;
         ``np_k``, "7 respondents"; ``ph_k``, "7 of the 19 respondents"; ``ph_k_survey`` and
         ``ph_k_interview``, "3 of the 9 survey respondents" (the count over everyone when
         the source is withheld or absent).  With the overall count withheld, ``np_k`` and
@@ -542,14 +599,19 @@ def theme_count_glue(counts_by_item: Mapping[str, Mapping[str, int]], counts: Ma
     """
     glue: dict[str, str] = {}
     overall_withheld = ("overall", "all") in plan
+    withheld_groups = {g for g in sizes["group"] if ("group", g) in plan}
     for item, row in counts_by_item.items():
         k = key(item)
+        # A group's count for the item is a crossing of the group with an outcome.
+        crossed = disclosed_crossing({g: int(row[g]) for g in sizes["group"]}, sizes["group"], settings, withheld_groups)
         for subgroup in SUBGROUPS:
             breakdown = "overall" if subgroup == "all" else ("source" if subgroup in sizes["source"] else "group")
             name = f"t_{k}" if subgroup == "all" else f"t_{k}_{subgroup}"
             reason = plan.get((breakdown, subgroup))
             if reason:
                 glue[name] = f"suppressed ({privacy.suppression_note(reason, settings)})"
+            elif breakdown == "group" and crossed[subgroup] is None:
+                glue[name] = f"suppressed ({privacy.suppression_note(privacy.CROSSING, settings)})"
             elif subgroup == "all" or subgroup in shown:
                 glue[name] = str(row[subgroup])
             else:

@@ -13,6 +13,8 @@ from __future__ import annotations
 import pandas as pd
 
 from lehc_report.book.glue import REQUIRED, GlueSpec
+from lehc_report.disclosure import Published2013, disclosed_group_counts
+from lehc_report.privacy import PrivacySettings
 from lehc_report.prose.rounding import format_half_up, format_p
 from lehc_report.prose.words import alpha_text, join_words, number_word, p_text  # noqa: F401 (re-exported for the stages)
 
@@ -233,30 +235,65 @@ def change_narrative(areas: pd.DataFrame, behaviours: pd.DataFrame, n_complete: 
     }
 
 
-def sample_description(participants: pd.DataFrame | None, participant_ids) -> str:
-    """"Of the 9 participants, 7 are women and 2 are men." (from the optional register).
+def sample_description(participants: pd.DataFrame | None, participant_ids, settings: PrivacySettings,
+                       published: Published2013 | None = None) -> str:
+    """The participants by gender, as far as the small-cell rule lets it be said.
+
+    Every count passes :func:`lehc_report.disclosure.disclosed_group_counts`: a gender
+    with fewer than ``min_group_size`` participants, and the complement that would give
+    it away, is not given.  The cohort's own size is not a group and is always given.
 
     Parameters
     ----------
     participants : DataFrame or None
-        The participant register (``participant_id``, optional ``gender``).
+        The participant register (``participant_id``, optional ``gender``: ``female``,
+        ``male`` or anything else, counted as another or no recorded gender).
     participant_ids : iterable of str
         The participants with ratings.
+    settings : PrivacySettings
+        ``min_group_size``.
+    published : Published2013, optional
+        The 2013 report's published counts, given only for the project's own data
+        (:func:`lehc_report.disclosure.published_2013_counts`): they are then quoted as
+        facts of that report, and said to be so.
 
     Returns
     -------
     str
-        ``""`` when there is no register or it records no gender.
+        ``""`` when there is no register or it records no gender; "Of the 12
+        participants, 7 are women and 5 are men."; "Of the 9 participants, 7 were women
+        and 2 men, as the 2013 report published. …"; "Of the 4 participants, the
+        numbers of each gender are not given: …"; "Of the 16 participants, 10 are women;
+        the genders of the other 6 are not given separately, …".
     """
     if participants is None or "gender" not in participants:
         return ""
     register = participants[participants["participant_id"].isin(set(participant_ids))]
     women, men = int((register["gender"] == "female").sum()), int((register["gender"] == "male").sum())
     other = len(register) - women - men
-    parts = [f"{women} {'is a woman' if women == 1 else 'are women'}", f"{men} {'is a man' if men == 1 else 'are men'}"]
-    if other:
-        parts.append(f"{other} {'has' if other == 1 else 'have'} another or no recorded gender")
-    return f"Of the {len(register)} participants, {join_words(parts)}."
+    n = len(register)
+    if published is not None and (n, women, men) == (published.participants, published.participants_female,
+                                                      published.participants_male):
+        attended = published.attended_professionals + published.attended_uses_services
+        return (f"Of the {n} participants, {women} were women and {men} men, as the 2013 report published. Of the "
+                f"{attended} who attended the course, the 2013 report published that {published.attended_professionals} "
+                f"were health and social care professionals and {published.attended_uses_services} people who use "
+                "services. These are that report's own counts, quoted as its facts (this rebuild's register "
+                "reproduces the first).")
+    shown = disclosed_group_counts(n, {"gender": {"female": women, "male": men, "other": other}}, settings)
+    rule = f"a group of fewer than {settings.min_group_size} people could point at a person"
+    if not shown.withheld("gender"):
+        parts = [f"{women} {'is a woman' if women == 1 else 'are women'}", f"{men} {'is a man' if men == 1 else 'are men'}"]
+        if other:
+            parts.append(f"{other} {'has' if other == 1 else 'have'} another or no recorded gender")
+        return f"Of the {n} participants, {join_words(parts)}."
+    given = shown.shown("gender")
+    if not given:
+        return f"Of the {n} participants, the numbers of each gender are not given: {rule}."
+    words = {"female": "women", "male": "men", "other": "another or no recorded gender"}
+    said = join_words([f"{m} {'are ' if g != 'other' else 'have '}{words[g]}" for g, m in given.items()])
+    rest = n - sum(given.values())
+    return (f"Of the {n} participants, {said}; the genders of the other {rest} are not given separately: {rule}.")
 
 
 def area_gaps_text(areas: pd.DataFrame, n_complete: int, min_share_answered: float) -> str:

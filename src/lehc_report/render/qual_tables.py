@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from lehc_report import privacy
+from lehc_report.disclosure import disclosed_crossing
 from lehc_report.inputs.qualitative import QualitativeData
 from lehc_report.prose.qual import quote_markdown
 from lehc_report.prose.rounding import format_half_up
@@ -53,12 +54,13 @@ def shown_columns(sizes: Mapping[str, Mapping[str, int]], plan: Mapping) -> list
 
 
 def withheld_note(sizes: Mapping[str, Mapping[str, int]], plan: Mapping, settings: privacy.PrivacySettings) -> str:
-    """One sentence for the tally's caption naming the withheld columns and why.
+    """One sentence for the tally's caption naming the withheld columns and why, without
+    their sizes (a withheld group's size is itself a count of a group).
 
     Parameters
     ----------
     sizes : mapping
-        Breakdown -> subgroup -> respondents.
+        Breakdown -> subgroup -> respondents (kept for the callers; never printed here).
     plan : mapping
         The suppression plan.
     settings : PrivacySettings
@@ -67,13 +69,13 @@ def withheld_note(sizes: Mapping[str, Mapping[str, int]], plan: Mapping, setting
     Returns
     -------
     str
-        "" when nothing is withheld; "Not shown separately: interviews (n = 3), fewer than
-        5 people." with, for secondary suppression, "; and survey (n = 16), whose count
-        would reveal the smaller group's by subtraction from the total".
+        "" when nothing is withheld; "Not shown separately: interviews, fewer than 5
+        people." with, for secondary suppression, "; and survey, whose count would reveal
+        the smaller group's by subtraction from the total".
     """
     labels = {(b, g): label for b, g, label in COLUMNS}
-    primary = [f"{labels[c].lower()} (n = {sizes[c[0]][c[1]]})" for c in labels if plan.get(c) == privacy.PRIMARY]
-    secondary = [f"{labels[c].lower()} (n = {sizes[c[0]][c[1]]})" for c in labels if plan.get(c) == privacy.SECONDARY]
+    primary = [labels[c].lower() for c in labels if plan.get(c) == privacy.PRIMARY]
+    secondary = [labels[c].lower() for c in labels if plan.get(c) == privacy.SECONDARY]
     if not primary:
         return ""
     note = f"Not shown separately: {join_words(primary)}, fewer than {settings.min_group_size} people"
@@ -107,11 +109,39 @@ def tally_display(tally: pd.DataFrame, settings: privacy.PrivacySettings, sizes:
                  for b in ("overall", "source", "group")}
     plan = privacy.suppression_plan(sizes, settings) if plan is None else plan
     show = pd.DataFrame({"Theme": themes.drop_duplicates("id")["name"].to_numpy()})
-    for breakdown, subgroup, label in shown_columns(sizes, plan):
+    columns = shown_columns(sizes, plan)
+    # A shown group's count for a theme is a crossing of the group with an outcome: it
+    # passes the disclosure rule theme by theme (the sources are not groups of people).
+    crossed = {}
+    for item, rows in themes[themes["breakdown"] == "group"].groupby("id", sort=False):
+        withheld = {g for g in rows["subgroup"] if ("group", g) in plan}
+        crossed[item] = disclosed_crossing(dict(zip(rows["subgroup"], rows["count"].astype(int))), sizes["group"],
+                                           settings, withheld)
+    for breakdown, subgroup, label in columns:
         cells = themes[(themes["breakdown"] == breakdown) & (themes["subgroup"] == subgroup)]
         n = sizes[breakdown][subgroup]
-        show[f"{label} (n = {n})"] = [f"{int(c)} of {n}" for c in cells["count"]]
+        if breakdown == "group":
+            shown = [crossed[item][subgroup] for item in cells["id"]]
+            show[f"{label} (n = {n})"] = [withheld_cell(settings) if c is None else f"{c} of {n}" for c in shown]
+        else:
+            show[f"{label} (n = {n})"] = [f"{int(c)} of {n}" for c in cells["count"]]
     return show
+
+
+def withheld_cell(settings: privacy.PrivacySettings) -> str:
+    """What a tally cell shows for a group's count that the disclosure rule withholds.
+
+    Parameters
+    ----------
+    settings : PrivacySettings
+        ``min_group_size``.
+
+    Returns
+    -------
+    str
+        "withheld (fewer than 5 raised it or did not)".
+    """
+    return f"withheld (fewer than {settings.min_group_size} raised it or did not)"
 
 
 def tally_caption(sizes: Mapping, plan: Mapping, settings: privacy.PrivacySettings, coder: str) -> str:
@@ -178,10 +208,18 @@ def note_table(path: Path, label: str, caption: str, heading: str, text: str) ->
     write_myst_table(pd.DataFrame({heading: [text]}), path, caption, label)
 
 
-def profiles_markdown(data: QualitativeData, case_ids: list[str], area_scores: pd.DataFrame | None,
-                      area_names: Mapping[str, str], show_source: bool = True, change_themes: tuple[str, ...] = (),
-                      quote_code: str | None = None, coder: str = PRIMARY_CODER) -> str:
-    """Short profiles of consenting respondents: role, what changed, self-assessment change.
+def profiles_markdown(data: QualitativeData, case_ids: list[str], show_source: bool = True,
+                      change_themes: tuple[str, ...] = (), quote_code: str | None = None,
+                      coder: str = PRIMARY_CODER) -> str:
+    """Short profiles of consenting respondents: role, what changed as coded, a quotation.
+
+    What a profile may show without identifying its person (the methodology states it):
+    the broad role label (shared by at least ``min_attribution_size`` respondents), the
+    source when the survey/interview split is shown, the codes of what the person said
+    and one passage they agreed to have quoted.  It never sets the person's own
+    self-assessment scores, or their changes, or whether they completed the
+    self-assessment, beside the role label: with a role shared by two people, the
+    scores would be one of two people's, and the register links them to a gender.
 
     The respondents must have been checked first
     (:func:`lehc_report.inputs.qualitative.check_case_studies`).
@@ -191,11 +229,6 @@ def profiles_markdown(data: QualitativeData, case_ids: list[str], area_scores: p
     data : QualitativeData
     case_ids : list of str
         Respondents to profile, in order.
-    area_scores : DataFrame or None
-        Area scores (participant_id, wave, area_id, score) from the cleaning stage; None
-        when there are none.
-    area_names : mapping
-        Area ID -> name, in framework order.
     show_source : bool
         False when the survey/interview split is withheld for privacy: the profile then
         names the evaluation instead of the source.
@@ -211,7 +244,7 @@ def profiles_markdown(data: QualitativeData, case_ids: list[str], area_scores: p
     -------
     str
         MyST: one ``### Profile k: <role label>`` block per respondent.  Every value from the
-        data (role label, code and area names, the quotation) goes through
+        data (role label, code names, the quotation) goes through
         :func:`lehc_report.render.text.myst_literal`, so it reads as typed and is never markup.
     """
     profiles = respondent_profiles(data, case_ids, coder=coder)
@@ -231,15 +264,6 @@ def profiles_markdown(data: QualitativeData, case_ids: list[str], area_scores: p
             codes = [code_names[c] for c in person["codes"]]
             coded_text = myst_literal(", ".join(codes).lower()) if codes else ("nothing coded yet" if data.coded else "not coded (no codings.csv)")
             lines.append(f"- **Coded:** {coded_text}.")
-        sa_id = person["self_assessment_id"]
-        if sa_id and area_scores is not None and sa_id in set(area_scores["participant_id"]):
-            own = area_scores[area_scores["participant_id"] == sa_id].pivot_table(index="area_id", columns="wave", values="score")
-            if {"start", "end"} <= set(own.columns):
-                deltas = (own["end"] - own["start"]).reindex(list(area_names)).dropna()
-                parts = [f"{myst_literal(area_names[a])} {'+' if d >= 0 else '−'}{format_half_up(abs(d), 2)}" for a, d in deltas.items()]
-                lines.append(f"- **Self-assessment, change in area score from start to end:** {'; '.join(parts)}.")
-        else:
-            lines.append("- **Self-assessment:** not completed at both waves.")
         own_segments = coded[coded["respondent_id"] == rid]
         pick = own_segments[own_segments["code_id"] == quote_code] if quote_code else own_segments.iloc[0:0]
         if pick.empty:

@@ -14,6 +14,8 @@ import json
 
 import pandas as pd
 
+from lehc_report import privacy
+from lehc_report.disclosure import published_2013_counts
 from lehc_report.inputs.cohort import check_attendance, load_cohort
 from lehc_report.inputs.framework import Framework
 from lehc_report.inputs.personal_data import scan_inputs
@@ -83,7 +85,9 @@ def clean_self_assessment(paths: ProjectPaths) -> StageResult:
     # Every wave of the framework has a count, 0 where no one rated themselves.
     for wave in framework.wave_ids:
         glue[f"n_participants_{wave}"] = str(int(per_wave.get(wave, 0)))
-    glue["sample_text"] = sample_description(participants, tidy["participant_id"].unique())
+    glue["sample_text"] = sample_description(participants, tidy["participant_id"].unique(),
+                                             privacy.load_settings(paths.root, paths.data),
+                                             published_2013_counts(paths.data))
     write_reference_tables(paths, framework)
     write_assumptions_table(paths, settings)
     cohort = load_cohort(paths.data)

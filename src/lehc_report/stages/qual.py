@@ -16,7 +16,6 @@ import pandas as pd
 from lehc_report import privacy
 from lehc_report.inputs import personal_data
 from lehc_report.inputs.codebook import raise_if
-from lehc_report.inputs.framework import Framework
 from lehc_report.inputs.qdpx_import import find_project
 from lehc_report.inputs.qualitative import (
     RESPONDENTS_FILE,
@@ -42,8 +41,7 @@ from lehc_report.render.qual_tables import (
     tally_display,
 )
 from lehc_report.settings import AnalysisSettings, load_analysis_settings
-from lehc_report.stages.base import (StageResult, framework_for, is_paired, read_linking, read_tidy_ratings, survey_questions,
-                                     write_content_flags)
+from lehc_report.stages.base import StageResult, survey_questions, write_content_flags
 from lehc_report.stats import agreement as agreement_stats
 from lehc_report.stats import tally as tally_stats
 
@@ -230,8 +228,8 @@ def description_glue(data: QualitativeData, facts: dict[str, str], counts: dict[
         "n_codes": str(len(data.codebook.codes)),
         "n_themes": str(len(data.codebook.themes)),
         "sources_sentence": words.sources_sentence(counts, sources),
-        "survey_sentence": words.survey_sentence(counts, facts, sources, int(facts["n_survey_blank"])),
-        "interview_sentence": words.interview_sentence(counts, facts, sources),
+        "survey_sentence": words.survey_sentence(counts, facts, sources, int(facts["n_survey_blank"]), settings),
+        "interview_sentence": words.interview_sentence(counts, facts, sources, settings),
         "segments_phrase": words.segments_phrase(int(facts["n_segments_survey"]), int(facts["n_segments_interview"]), sources),
         "consent_sentence": words.consent_sentence(int(facts["n_no_consent"]), counts["all"]),
         **words.uses_services_sentences(counts["uses_services"], settings),
@@ -346,9 +344,8 @@ def write_profiles(paths: ProjectPaths, data: QualitativeData, case_ids: list[st
         profiles = "<!-- No profiles: this cohort lists no case studies (the chapter says so). -->\n"
     else:
         check_case_studies(data, case_ids, paths.data / "case_studies.yml")
-        framework = framework_for(paths)
         profiles = profiles_markdown(
-            data, case_ids, profile_area_scores(paths, framework), framework.area_names(), show_source=show_source,
+            data, case_ids, show_source=show_source,
             change_themes=codebook_2013.CHANGE_THEMES if is_2013 else (),
             quote_code=codebook_2013.PROFILE_QUOTE_CODE if is_2013 else None, coder=analysis.analysis_coder)
     (paths.tables / "profiles.md").write_text(profiles, encoding="utf-8")
@@ -387,27 +384,3 @@ def survey_question_labels(paths: ProjectPaths) -> dict[str, str]:
     """
     questions = survey_questions(paths)
     return dict(zip(questions["id"], questions["id"].str.upper() + " " + questions["short"]))
-
-
-def profile_area_scores(paths: ProjectPaths, framework: Framework) -> pd.DataFrame | None:
-    """Area scores for the profiles, from the cleaning stage's tidy table (stage 1).
-
-    Parameters
-    ----------
-    paths : ProjectPaths
-    framework : Framework
-
-    Returns
-    -------
-    DataFrame or None
-        :func:`lehc_report.stats.paired.area_scores` (participant_id, wave, area_id,
-        score); None before the cleaning stage has run, and for unlinked waves
-        (``linking: {by: none}``), where no one's own scores can be followed.
-    """
-    from lehc_report.stats.paired import area_scores  # scipy: only needed here
-
-    if not (paths.tidy / "self_assessment.csv").exists():
-        return None
-    if (paths.tidy / "linking.json").exists() and not is_paired(read_linking(paths)):
-        return None
-    return area_scores(read_tidy_ratings(paths, framework), framework, load_analysis_settings(paths.root).min_share_answered)

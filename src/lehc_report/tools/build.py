@@ -37,9 +37,10 @@ from lehc_report.paths import BuildFolderError, ProjectPaths, claim_build_folder
 NOTEBOOK_INPUTS: dict[str, dict[str, tuple[str, ...]]] = {
     "01_clean": {
         # Near names ("self_assessment_end (1).csv", "~$..." lock files) are read to be refused or logged.
-        "data": ("self*assessment*", "~$self*assessment*", "participants.csv", "cohort.yml"),
+        # respondents.csv: with participants.csv and cohort.yml, it keys the 2013 counts' exception (disclosure.py).
+        "data": ("self*assessment*", "~$self*assessment*", "participants.csv", "cohort.yml", "respondents.csv"),
         "resolved": ("framework.yml", "survey_instrument.yml"),
-        "project": ("analysis.yml",),
+        "project": ("analysis.yml", "privacy.yml"),
     },
     "02_quant": {
         "data": ("cohort.yml",),
