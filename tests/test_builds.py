@@ -282,3 +282,15 @@ def test_older_dated_replacement_and_deleted_optional_file_change_the_report(two
     log = build_ok(repo, f"BUILD={shipped}")
     assert sorted(re.findall(r"executed notebooks/(\w+)\.md", log)) == ["03_qual", "05_about"]
     assert page(shipped / "html", "findings_people") != people
+
+
+def test_partial_fingerprints_of_killed_runs_are_removed(project):
+    project.stamps.mkdir(parents=True)
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    killed = project.stamps / f"01_clean.inputs.{dead.pid}.tmp"
+    killed.write_text("half", encoding="utf-8")
+    live = project.stamps / f"book.inputs.{os.getppid()}.tmp"  # a live process (not this one, which writes its own)
+    live.write_text("being written", encoding="utf-8")
+    build_tool.prepare(project)
+    assert not killed.exists() and live.exists()

@@ -195,3 +195,18 @@ def test_lock_without_a_folder_locks_the_build_named_by_lehc_build(tmp_path):
 def test_lock_without_a_command_is_refused(tmp_path):
     result = subprocess.run([*PUBLISH, "lock", str(tmp_path)], capture_output=True, text=True, timeout=60)
     assert result.returncode != 0 and "usage: python -m lehc_report.tools.publish lock [BUILD] -- CMD" in result.stderr
+
+
+def test_a_killed_notebook_runs_kernel_folder_is_removed_by_the_next_run(tmp_path, monkeypatch):
+    from lehc_report.tools import execute
+
+    monkeypatch.setattr(execute, "KERNEL_SOCKETS", tmp_path / "kernels")
+    killed = tmp_path / "kernels" / f"{publish.TEMP_PREFIX}kernel-0123456789ab"
+    killed.mkdir(parents=True)
+    (killed / publish.TEMP_OWNER).touch()  # its executor is gone: nobody holds the lock
+    (killed / "kernel-ipc-1").touch()
+    with execute.unix_socket_kernels() as config:
+        folder = Path(config.KernelManager.connection_file).parent
+        assert folder.parent == tmp_path / "kernels" and folder.is_dir()
+        assert not killed.exists()
+    assert not folder.exists()

@@ -200,6 +200,37 @@ def write_if_changed(path: Path, text: str) -> bool:
     return True
 
 
+def remove_stale_partials(stamps: Path) -> list[Path]:
+    """Remove the partial fingerprint files (``<name>.<pid>.tmp``) of ``prepare`` runs that were killed.
+
+    Parameters
+    ----------
+    stamps : Path
+        The build's ``stamps`` folder.
+
+    Returns
+    -------
+    list of Path
+        What was removed; a partial of a process still running (a build preparing the
+        same folder at this moment) is kept.
+    """
+    removed = []
+    for partial in stamps.glob("*.tmp"):
+        pid = partial.suffixes[-2][1:] if len(partial.suffixes) >= 2 else ""
+        if not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+            continue  # alive (or another user's): its writer will rename it
+        except ProcessLookupError:
+            pass
+        except PermissionError:
+            continue
+        partial.unlink(missing_ok=True)
+        removed.append(partial)
+    return removed
+
+
 def forget_other_cohort(paths: ProjectPaths) -> None:
     """When ``DATA`` names another folder than the last build's, remove what the stages
     wrote, so that no output of the previous cohort (one this cohort's stages do not
@@ -240,6 +271,7 @@ def prepare(paths: ProjectPaths) -> list[str]:
     """
     claim_build_folder(paths)
     paths.stamps.mkdir(parents=True, exist_ok=True)
+    remove_stale_partials(paths.stamps)
     forget_other_cohort(paths)
     changed = []
     for notebook in NOTEBOOK_INPUTS:
