@@ -294,3 +294,25 @@ def test_partial_fingerprints_of_killed_runs_are_removed(project):
     live.write_text("being written", encoding="utf-8")
     build_tool.prepare(project)
     assert not killed.exists() and live.exists()
+
+
+def test_prepare_waits_for_a_running_build_of_the_folder(project):
+    import fcntl
+    import sys
+    import time
+
+    claim_build_folder(project)
+    holder = subprocess.Popen([sys.executable, "-m", "lehc_report.tools.publish", "lock", str(project.build), "--",
+                               "sh", "-c", f"sleep 2; touch '{project.build / 'finished'}'"])
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # until the holder has the lock
+        with open(project.build / ".build.lock", "a+b") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                break
+        time.sleep(0.05)
+    build_tool.prepare(project)
+    assert (project.build / "finished").exists(), "fingerprints written while another build held the lock"
+    assert (project.stamps / "book.inputs").stat().st_mtime_ns >= (project.build / "finished").stat().st_mtime_ns
+    holder.wait(timeout=30)
