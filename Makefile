@@ -141,6 +141,9 @@ stamps/%.done: stamps/%.inputs
 	@touch $@
 
 # ---- the book: built aside, swapped in only when the build succeeded ---------------
+# Precious: stopped by a signal (Ctrl-C, SIGTERM) after the swap, Make would otherwise
+# delete the target, the published report's index.html (or the PDF), as it changed.
+.PRECIOUS: html/index.html pdf/book.pdf
 # A Sphinx build that did not finish (killed, or failed) can leave a page cut short with
 # a new date, which the next incremental build would take as up to date, and a search
 # index without the pages it wrote.  $(1)/.unfinished exists from the start of a Sphinx
@@ -151,7 +154,7 @@ html/index.html: $(NB_DONE) stamps/book.inputs stamps/book-config.inputs
 	@echo "book: building HTML$(if $(REREAD_ALL), (all pages re-read: results or configuration changed),)"
 	@$(call SPHINX_STARTS,work)
 	@cd "$(ROOT)" && $(JB) build . --path-output "$(CURDIR)/work" --builder html -W --keep-going -q \
-	  $(if $(REREAD_ALL),--all) $$(cat work/.unfinished) \
+	  $(if $(REREAD_ALL),--all) $$(cat "$(CURDIR)/work/.unfinished") \
 	  || { echo "make: the HTML build failed; the previous report in $(CURDIR)/html is untouched"; exit 1; }
 	@rm -f work/.unfinished
 	@# html is a symbolic link to a complete version, replaced by one rename (atomic):
@@ -173,7 +176,7 @@ pdf/book.pdf: $(NB_DONE) stamps/book.inputs stamps/book-config.inputs stamps/pdf
 	@echo "pdf: building the single-page book$(if $(REREAD_ALL), (all pages re-read),)"
 	@$(call SPHINX_STARTS,work-pdf)
 	@cd "$(ROOT)" && $(JB) build . --path-output "$(CURDIR)/work-pdf" --builder singlehtml -W --keep-going -q \
-	  $(if $(REREAD_ALL),--all) $$(cat work-pdf/.unfinished) \
+	  $(if $(REREAD_ALL),--all) $$(cat "$(CURDIR)/work-pdf/.unfinished") \
 	  || { echo "make: the single-page build failed; the previous $(CURDIR)/pdf/book.pdf is untouched"; exit 1; }
 	@rm -f work-pdf/.unfinished
 	@mkdir -p pdf
