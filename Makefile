@@ -141,11 +141,22 @@ stamps/%.done: stamps/%.inputs
 	@touch $@
 
 # ---- the book: built aside, swapped in only when the build succeeded ---------------
+# Precious: stopped by a signal (Ctrl-C, SIGTERM) after the swap, Make would otherwise
+# delete the target, the published report's index.html (or the PDF), as it changed.
+.PRECIOUS: html/index.html pdf/book.pdf
+# A Sphinx build that did not finish (killed, or failed) can leave a page cut short with
+# a new date, which the next incremental build would take as up to date, and a search
+# index without the pages it wrote.  $(1)/.unfinished exists from the start of a Sphinx
+# build until it succeeds; found at the start, it holds "--all": every page is re-read
+# and rewritten.
+SPHINX_STARTS = mkdir -p $(1) && if test -e $(1)/.unfinished; then echo --all > $(1)/.unfinished; else : > $(1)/.unfinished; fi
 html/index.html: $(NB_DONE) stamps/book.inputs stamps/book-config.inputs
 	@echo "book: building HTML$(if $(REREAD_ALL), (all pages re-read: results or configuration changed),)"
+	@$(call SPHINX_STARTS,work)
 	@cd "$(ROOT)" && $(JB) build . --path-output "$(CURDIR)/work" --builder html -W --keep-going -q \
-	  $(if $(REREAD_ALL),--all) \
+	  $(if $(REREAD_ALL),--all) $$(cat "$(CURDIR)/work/.unfinished") \
 	  || { echo "make: the HTML build failed; the previous report in $(CURDIR)/html is untouched"; exit 1; }
+	@rm -f work/.unfinished
 	@cd "$(ROOT)" && $(PY) -m lehc_report.tools.exit_gate --build "$(CURDIR)" --data "$$LEHC_DATA" --html --pages "$(CURDIR)/work/_build/html" || { echo "make: personal data in the outputs (above); the previous report in $(CURDIR)/html is untouched"; exit 1; }
 	@# html is a symbolic link to a complete version, replaced by one rename (atomic):
 	@# killed at any moment, a complete report, the previous or the new one, is in place.
@@ -164,9 +175,11 @@ pdf/book.pdf: $(NB_DONE) stamps/book.inputs stamps/book-config.inputs stamps/pdf
 	  echo "      Install it (Debian/Ubuntu: apt-get install chromium) or point CHROMIUM=/path/to/chromium at one."; \
 	  exit 1; fi
 	@echo "pdf: building the single-page book$(if $(REREAD_ALL), (all pages re-read),)"
+	@$(call SPHINX_STARTS,work-pdf)
 	@cd "$(ROOT)" && $(JB) build . --path-output "$(CURDIR)/work-pdf" --builder singlehtml -W --keep-going -q \
-	  $(if $(REREAD_ALL),--all) \
+	  $(if $(REREAD_ALL),--all) $$(cat "$(CURDIR)/work-pdf/.unfinished") \
 	  || { echo "make: the single-page build failed; the previous $(CURDIR)/pdf/book.pdf is untouched"; exit 1; }
+	@rm -f work-pdf/.unfinished
 	@mkdir -p pdf
 	@# The printer writes beside the page and replaces pdf/book.pdf by one rename.
 	@cd "$(ROOT)" && $(PY) -m lehc_report.tools.pdf "$(CURDIR)/work-pdf/_build/singlehtml/book/index.html" "$(CURDIR)/$@" --chromium "$(CHROMIUM)" \

@@ -282,3 +282,37 @@ def test_older_dated_replacement_and_deleted_optional_file_change_the_report(two
     log = build_ok(repo, f"BUILD={shipped}")
     assert sorted(re.findall(r"executed notebooks/(\w+)\.md", log)) == ["03_qual", "05_about"]
     assert page(shipped / "html", "findings_people") != people
+
+
+def test_partial_fingerprints_of_killed_runs_are_removed(project):
+    project.stamps.mkdir(parents=True)
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    killed = project.stamps / f"01_clean.inputs.{dead.pid}.tmp"
+    killed.write_text("half", encoding="utf-8")
+    live = project.stamps / f"book.inputs.{os.getppid()}.tmp"  # a live process (not this one, which writes its own)
+    live.write_text("being written", encoding="utf-8")
+    build_tool.prepare(project)
+    assert not killed.exists() and live.exists()
+
+
+def test_prepare_waits_for_a_running_build_of_the_folder(project):
+    import fcntl
+    import sys
+    import time
+
+    claim_build_folder(project)
+    holder = subprocess.Popen([sys.executable, "-m", "lehc_report.tools.publish", "lock", str(project.build), "--",
+                               "sh", "-c", f"sleep 2; touch '{project.build / 'finished'}'"])
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # until the holder has the lock
+        with open(project.build / ".build.lock", "a+b") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                break
+        time.sleep(0.05)
+    build_tool.prepare(project)
+    assert (project.build / "finished").exists(), "fingerprints written while another build held the lock"
+    assert (project.stamps / "book.inputs").stat().st_mtime_ns >= (project.build / "finished").stat().st_mtime_ns
+    holder.wait(timeout=30)

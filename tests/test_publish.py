@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import signal
@@ -195,3 +196,87 @@ def test_lock_without_a_folder_locks_the_build_named_by_lehc_build(tmp_path):
 def test_lock_without_a_command_is_refused(tmp_path):
     result = subprocess.run([*PUBLISH, "lock", str(tmp_path)], capture_output=True, text=True, timeout=60)
     assert result.returncode != 0 and "usage: python -m lehc_report.tools.publish lock [BUILD] -- CMD" in result.stderr
+
+
+def test_a_killed_notebook_runs_kernel_folder_is_removed_by_the_next_run(tmp_path, monkeypatch):
+    from lehc_report.tools import execute
+
+    monkeypatch.setattr(execute, "KERNEL_SOCKETS", tmp_path / "kernels")
+    killed = tmp_path / "kernels" / f"{publish.TEMP_PREFIX}kernel-0123456789ab"
+    killed.mkdir(parents=True)
+    (killed / publish.TEMP_OWNER).touch()  # its executor is gone: nobody holds the lock
+    (killed / "kernel-ipc-1").touch()
+    with execute.unix_socket_kernels() as config:
+        folder = Path(config.KernelManager.connection_file).parent
+        assert folder.parent == tmp_path / "kernels" and folder.is_dir()
+        assert not killed.exists()
+    assert not folder.exists()
+
+
+def test_a_build_stopped_after_the_swap_keeps_the_published_index(tmp_path):
+    """SIGTERM (or Ctrl-C) to the inner make just after ``html`` was swapped: Make deletes a
+    target that changed when it is stopped, unless it is precious; here that target is
+    the published report's index.html."""
+    root = Path(__file__).resolve().parents[1]
+    build = tmp_path / "build"
+    (build / "stamps").mkdir(parents=True)
+    publish.swap(make_report(tmp_path / "previous", "previous"), build / "html")
+    time.sleep(0.05)
+    for name in ("01_clean", "02_quant", "03_qual", "04_robust", "05_about", "book", "book-config"):
+        (build / "stamps" / f"{name}.inputs").touch()
+    time.sleep(0.05)
+    for name in ("01_clean", "02_quant", "03_qual", "04_robust", "05_about"):
+        (build / "stamps" / f"{name}.done").touch()
+    jupyter_book = tmp_path / "jupyter-book"  # stands in for Sphinx: writes a one-page report
+    jupyter_book.write_text('#!/bin/sh\nmkdir -p "$4/_build/html" && echo "<html>new</html>" > "$4/_build/html/index.html"\n')
+    python = tmp_path / "python"  # the real publisher, then a pause in which the build is stopped
+    python.write_text(f'#!/bin/sh\n"{sys.executable}" "$@" && touch "{tmp_path}/swapped" && sleep 30\n')
+    for script in (jupyter_book, python):
+        script.chmod(0o755)
+    make = subprocess.Popen(["make", "-C", str(build), "-f", str(root / "Makefile"), "LEHC_INNER=1", f"ROOT={root}",
+                             f"JB={jupyter_book}", f"PY={python}", "html/index.html"], start_new_session=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env=dict(os.environ, PYTHONPATH=str(root / "src")))
+    try:
+        deadline = time.monotonic() + 120
+        while not (tmp_path / "swapped").exists() and time.monotonic() < deadline and make.poll() is None:
+            time.sleep(0.05)
+        assert (tmp_path / "swapped").exists(), make.communicate()[0]
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(make.pid, signal.SIGTERM)
+        output = make.communicate(timeout=60)[0]
+    assert "Deleting file" not in output, output
+    assert (build / "html" / "index.html").read_text() == "<html>new</html>\n"
+
+
+def test_after_an_unfinished_sphinx_build_every_page_is_rewritten(tmp_path):
+    """A Sphinx build that did not finish leaves ``work/.unfinished``: the next build passes
+    ``--all`` (a page it cut short has a new date, and would pass as up to date), and the
+    one after, the marker gone, builds incrementally again."""
+    root = Path(__file__).resolve().parents[1]
+    build = tmp_path / "build"
+    (build / "stamps").mkdir(parents=True)
+    for name in ("01_clean", "02_quant", "03_qual", "04_robust", "05_about", "book-config"):
+        (build / "stamps" / f"{name}.inputs").touch()
+        if name != "book-config":
+            (build / "stamps" / f"{name}.done").touch()
+    time.sleep(0.05)
+    publish.swap(make_report(tmp_path / "previous", "previous"), build / "html")
+    calls = tmp_path / "calls"
+    jupyter_book = tmp_path / "jupyter-book"  # stands in for Sphinx: notes its arguments, writes a page
+    jupyter_book.write_text(f'#!/bin/sh\necho "$@" >> "{calls}"\n'
+                            'mkdir -p "$4/_build/html" && echo "<html>new</html>" > "$4/_build/html/index.html"\n')
+    jupyter_book.chmod(0o755)
+    (build / "work").mkdir()
+    (build / "work" / ".unfinished").touch()  # left by a killed Sphinx build
+    for _ in range(2):
+        time.sleep(0.05)
+        (build / "stamps" / "book.inputs").touch()  # a prose edit
+        done = subprocess.run(["make", "-C", str(build), "-f", str(root / "Makefile"), "LEHC_INNER=1", f"ROOT={root}",
+                               f"JB={jupyter_book}", f"PY={sys.executable}", "html/index.html"], capture_output=True,
+                              text=True, env=dict(os.environ, PYTHONPATH=str(root / "src")), timeout=120)
+        assert done.returncode == 0 and "No such file" not in done.stderr, done.stdout + done.stderr
+    first, second = calls.read_text().splitlines()
+    assert first.split()[-1] == "--all" and "--all" not in second.split()
+    assert not (build / "work" / ".unfinished").exists()

@@ -48,7 +48,9 @@ The execution cache is set to the build's too (``nb_execution_cache_path``), and
 build folder inside the project is excluded from the pages.
 
 Last, the book is re-read by content, not only by date: a chapter replaced by an
-older-dated copy (``cp -p``, unzip) is re-read because its hash changed.
+older-dated copy (``cp -p``, unzip) is re-read because its hash changed; and an
+incremental build writes what a clean one does: myst-nb's stylesheet is in place before
+the pages link it, and the search index holds only the current pages' words.
 """
 
 from __future__ import annotations
@@ -387,6 +389,84 @@ def merge_source_hashes(app, env, docnames, other) -> None:
     env.lehc_source_hashes.update(getattr(other, "lehc_source_hashes", {}))
 
 
+# ---- the HTML build's cache: the same pages and search index from a clean or an incremental build ----
+
+
+def copy_mystnb_css_before_pages(app) -> None:
+    """Sphinx ``builder-inited`` handler: put myst-nb's stylesheet in ``_static`` before any page is written.
+
+    Sphinx 7.4 links a stylesheet as ``mystnb.<hash>.css?v=<crc32>`` when the file is
+    already in the output folder as the page is written, and without ``?v=`` when it is
+    not.  myst-nb copies it only when the build has finished, so a clean build's pages
+    linked it without ``?v=`` and an incremental build's (the file left by the last
+    build) with it: the same sources gave different pages.  Copied first (by myst-nb's
+    own function, so the name follows its version), every build links ``?v=``.
+
+    Parameters
+    ----------
+    app : sphinx.application.Sphinx
+    """
+    if app.builder is None or app.builder.format != "html":
+        return
+    from myst_nb.sphinx_ext import add_global_html_resources
+
+    Path(app.builder.outdir, "_static").mkdir(parents=True, exist_ok=True)
+    add_global_html_resources(app, None)
+
+
+def drop_unused_search_terms(indexer) -> list[str]:
+    """Remove the words that no page holds any more from a Sphinx search index, in place.
+
+    Sphinx 7.4's incremental build loads the last ``searchindex.js`` and, before the
+    pages it rewrites are indexed again, removes those pages from each word's set of
+    pages (``IndexBuilder.prune``); a word left with no page stays, and is written as
+    ``"word": []``.  So a word removed from a chapter or from the data (a redacted name
+    included) stayed in ``searchindex.js`` until ``make clean``.
+
+    Parameters
+    ----------
+    indexer : sphinx.search.IndexBuilder
+        Its ``_mapping`` (words of the text) and ``_title_mapping`` (words of titles),
+        each ``{stemmed word: set of docnames}``, are edited in place.
+
+    Returns
+    -------
+    list of str
+        The words removed, sorted.
+    """
+    removed = set()
+    for mapping in (indexer._mapping, indexer._title_mapping):
+        unused = [word for word, docnames in mapping.items() if not docnames]
+        for word in unused:
+            del mapping[word]
+        removed.update(unused)
+    return sorted(removed)
+
+
+def search_index_of_current_pages(app) -> None:
+    """Sphinx ``builder-inited`` handler: the search index is written with the words of the
+    current pages only (:func:`drop_unused_search_terms` runs just before it is dumped).
+
+    Parameters
+    ----------
+    app : sphinx.application.Sphinx
+        Its HTML builder's ``dump_search_index`` is wrapped.
+    """
+    builder = app.builder
+    dump = getattr(builder, "dump_search_index", None)
+    if dump is None or getattr(dump, "_lehc_current_pages", False):
+        return
+
+    def dump_current_pages_only() -> None:
+        if builder.indexer is not None:
+            builder.indexer.prune(app.env.all_docs)  # as Sphinx does first: pages removed from the book
+            drop_unused_search_terms(builder.indexer)
+        dump()
+
+    dump_current_pages_only._lehc_current_pages = True
+    builder.dump_search_index = dump_current_pages_only
+
+
 def setup(app) -> dict:
     """Register the handlers and directives with Sphinx.
 
@@ -406,6 +486,8 @@ def setup(app) -> dict:
     app.connect("source-read", include_generated_tables, priority=600)
     app.connect("env-get-outdated", changed_by_content)
     app.connect("env-merge-info", merge_source_hashes)
+    app.connect("builder-inited", copy_mystnb_css_before_pages)
+    app.connect("builder-inited", search_index_of_current_pages)
     app.add_directive("generated-figure", GeneratedFigure)
     # After the themes' own handlers (priority 500), which fill in the context.
     app.connect("html-page-context", dedupe_scripts, priority=900)

@@ -29,6 +29,7 @@ from pathlib import Path
 from lehc_report.inputs.folder import DataFolder
 from lehc_report.inputs.provenance import sha256  # the one file digest
 from lehc_report.paths import BuildFolderError, ProjectPaths, claim_build_folder, get_paths, is_build_folder
+from lehc_report.tools.publish import build_lock
 
 #: What each notebook reads.  ``data``: patterns of names in the data folder (every
 #: matching file present, by name and content, so an added, deleted or renamed file
@@ -201,6 +202,37 @@ def write_if_changed(path: Path, text: str) -> bool:
     return True
 
 
+def remove_stale_partials(stamps: Path) -> list[Path]:
+    """Remove the partial fingerprint files (``<name>.<pid>.tmp``) of ``prepare`` runs that were killed.
+
+    Parameters
+    ----------
+    stamps : Path
+        The build's ``stamps`` folder.
+
+    Returns
+    -------
+    list of Path
+        What was removed; a partial of a process still running (a build preparing the
+        same folder at this moment) is kept.
+    """
+    removed = []
+    for partial in stamps.glob("*.tmp"):
+        pid = partial.suffixes[-2][1:] if len(partial.suffixes) >= 2 else ""
+        if not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+            continue  # alive (or another user's): its writer will rename it
+        except ProcessLookupError:
+            pass
+        except PermissionError:
+            continue
+        partial.unlink(missing_ok=True)
+        removed.append(partial)
+    return removed
+
+
 def forget_other_cohort(paths: ProjectPaths) -> None:
     """When ``DATA`` names another folder than the last build's, remove what the stages
     wrote, so that no output of the previous cohort (one this cohort's stages do not
@@ -223,7 +255,7 @@ def forget_other_cohort(paths: ProjectPaths) -> None:
 
 
 def prepare(paths: ProjectPaths) -> list[str]:
-    """Check and mark the build folder, then write the input fingerprints that changed.
+    """Check and mark the build folder, then, holding its lock, write the input fingerprints that changed.
 
     Parameters
     ----------
@@ -240,15 +272,22 @@ def prepare(paths: ProjectPaths) -> list[str]:
         ``BUILD`` is refused (:func:`lehc_report.paths.check_build_folder`).
     """
     claim_build_folder(paths)
-    paths.stamps.mkdir(parents=True, exist_ok=True)
-    forget_other_cohort(paths)
-    changed = []
-    for notebook in NOTEBOOK_INPUTS:
-        if write_if_changed(paths.stamps / f"{notebook}.inputs", fingerprint_text(notebook_inputs(paths, notebook))):
-            changed.append(notebook)
-    for name, patterns in (("book", BOOK_PAGES), ("book-config", BOOK_CONFIG), *TOOL_INPUTS.items()):
-        if write_if_changed(paths.stamps / f"{name}.inputs", fingerprint_text(files_matching(paths.root, patterns))):
-            changed.append(name)
+    # Under the build's lock: while another build of this folder runs, its fingerprints are
+    # left alone.  Written meanwhile, an edit's fingerprint could predate the running
+    # build's final touch of its target, and this build would then take a page that
+    # missed the edit as up to date.
+    with build_lock(paths.build, wait_message=True):
+        paths.stamps.mkdir(parents=True, exist_ok=True)
+        remove_stale_partials(paths.stamps)
+        forget_other_cohort(paths)
+        changed = []
+        for notebook in NOTEBOOK_INPUTS:
+            if write_if_changed(paths.stamps / f"{notebook}.inputs",
+                                fingerprint_text(notebook_inputs(paths, notebook))):
+                changed.append(notebook)
+        for name, patterns in (("book", BOOK_PAGES), ("book-config", BOOK_CONFIG), *TOOL_INPUTS.items()):
+            if write_if_changed(paths.stamps / f"{name}.inputs", fingerprint_text(files_matching(paths.root, patterns))):
+                changed.append(name)
     return changed
 
 

@@ -29,7 +29,6 @@ import argparse
 import fcntl
 import os
 import re
-import shutil
 import sys
 import tempfile
 from contextlib import contextmanager
@@ -43,6 +42,7 @@ sys.modules.setdefault("rfc3987_syntax", None)
 from traitlets.config import Config
 
 from lehc_report.errors import input_error_names
+from lehc_report.tools.publish import private_tempdir
 from jupyter_cache import get_cache
 from jupyter_cache.base import CacheBundleIn
 from jupyter_cache.executors.utils import single_nb_execution
@@ -75,6 +75,10 @@ def read_notebook(path: Path):
         raise SystemExit(f"{path}: not a notebook (a MyST notebook needs its jupytext top-matter)")
     return reader.read(text), reader.read_fmt
 
+
+#: Where kernels' socket folders are made: a folder of this user's own under the system
+#: temp dir (a Unix socket path must stay under ~100 bytes, so not the build folder).
+KERNEL_SOCKETS = Path(tempfile.gettempdir()) / f"lehc-kernels-{os.getuid()}"
 
 #: Errors that report bad input, with file, row and column: the message is the whole story.
 #: A kernel reports an exception by its class name only, so the names come from the hierarchy.
@@ -145,16 +149,16 @@ def unix_socket_kernels():
     ------
     traitlets.config.Config
         ``KernelManager.transport = "ipc"`` and a connection file in the private
-        folder, which is removed afterwards.
+        folder (under :data:`KERNEL_SOCKETS`), which is removed afterwards, or by the
+        next run when this one was killed.
     """
-    folder = Path(tempfile.mkdtemp(prefix="lehc-kernel-"))
-    config = Config()
-    config.KernelManager.transport = "ipc"
-    config.KernelManager.connection_file = str(folder / "kernel.json")
-    try:
+    # A private temporary (lehc_report.tools.publish): one left by a killed build, whose
+    # kernel and executor are gone, is removed by the next notebook run.
+    with private_tempdir(KERNEL_SOCKETS, "kernel") as folder:
+        config = Config()
+        config.KernelManager.transport = "ipc"
+        config.KernelManager.connection_file = str(folder / "kernel.json")
         yield config
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def merge_streams(notebook) -> None:
