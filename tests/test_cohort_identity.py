@@ -214,3 +214,34 @@ def test_a_real_cohort_report_carries_its_own_identity_everywhere(tmp_path):
     pdf_text = " ".join(page.extract_text() for page in pages)
     assert NAME_2013 not in " ".join(pdf_text.split())
     assert not re.search(r"synthetic|generator", pdf_text, re.I)
+
+
+def test_built_references_list_the_methods_and_the_2013_reports_own(built_html, page_text):
+    text = page_text("book/references.html")
+    for source in ("Sture Holm. A simple sequentially rejective multiple test procedure",
+                   "Yoav Benjamini and Yosef Hochberg. Controlling the false discovery rate",
+                   "Klaus Krippendorff. Content Analysis", "Jeffrey N. Rouder, Paul L. Speckman",
+                   "Daniël Lakens. Calculating and reporting effect sizes", "Jacob Cohen. Statistical Power Analysis",
+                   "Jacob Cohen. A coefficient of agreement for nominal scales", "J. Richard Landis and Gary G. Koch",
+                   "Guido Knapp and Joachim Hartung", "Office for National Statistics. Disclosure control guidance",
+                   "NHS Digital. Disclosure control method",
+                   # the 2013 report and its own references (data/references.bib)
+                   "Leadership for Empowered and Healthy Communities Programme Evaluation. Technical Report, nef consulting",
+                   "Nesta, nef, and Innovation Unit. People-powered health co-production catalogue",
+                   "nef. Co-production: a manifesto for growing the core economy"):
+        assert source in text, source
+    html = (built_html / "book" / "robustness.html").read_text(encoding="utf-8")
+    # Cited where used, linked to the references page, in round brackets.
+    assert re.search(r'\(<a [^>]*href="references\.html#id\d+"[^>]*>Lakens, 2013</a>\)', html)
+
+
+def test_built_title_page_and_colophon_credit_the_original_evaluation(built_html, page_text):
+    index = (built_html / "book" / "index.html").read_text(encoding="utf-8")
+    assert re.search(r"<title>Leadership for Empowered and Healthy Communities: programme evaluation", index)
+    assert "Evaluation rebuilt as a reproducible report" not in index
+    assert "By nef consulting (original evaluation, February 2013)" in page_text("book/index.html")
+    assert "written by Dr Jenny Rouse of nef consulting for South Central Strategic Health Authority" in page_text(
+        "book/index.html")
+    colophon = page_text("book/colophon.html")
+    assert "The original evaluation was carried out by nef consulting for South Central Strategic Health Authority." \
+        in colophon and "was published in February 2013" in colophon
