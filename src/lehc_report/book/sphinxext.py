@@ -47,6 +47,15 @@ directive itself (``figure`` would drop the spaces of a path written in the page
 The execution cache is set to the build's too (``nb_execution_cache_path``), and a
 build folder inside the project is excluded from the pages.
 
+And the cohort's identity (:class:`lehc_report.inputs.cohort.CohortIdentity`, from the data
+folder's ``cohort.yml``): glue cannot enter a heading or the HTML ``<title>``, so at
+``config-inited`` Sphinx's ``project``, ``html_title`` and ``author`` and the theme's footer
+are set from the cohort, and the texts of :mod:`lehc_report.prose.identity` become MyST
+substitutions (``# {{ cohort_title }}``).  The identity's flags (``synthetic``, ``credits``,
+``principles``, ``survey_instrument``, ...) join the content flags, and the cohort's own
+``references.bib`` joins ``bibtex_bibfiles``; ``{cohort-bibliography}`` is rewritten into a
+``{bibliography}`` of that file by a path relative to the page.
+
 Last, the book is re-read by content, not only by date: a chapter replaced by an
 older-dated copy (``cp -p``, unzip) is re-read because its hash changed; and an
 incremental build writes what a clean one does: myst-nb's stylesheet is in place before
@@ -59,12 +68,18 @@ import hashlib
 import json
 import os
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import sphinxcontrib.bibtex.plugin
 from sphinx.directives.patches import Figure
+from sphinxcontrib.bibtex.style.referencing import BracketStyle
+from sphinxcontrib.bibtex.style.referencing.author_year import AuthorYearReferenceStyle
 
+from lehc_report.inputs.cohort import load_identity
 from lehc_report.paths import BUILD_MARKER, get_paths
+from lehc_report.prose.identity import author_line, footer_text, identity_flags, substitutions
 
 
 def _key(script: Any) -> tuple:
@@ -169,7 +184,8 @@ CONDITION = re.compile(r"<!-- if: (?P<flag>[a-z_]+) -->(?P<yes>.*?)(?:<!-- else 
 def content_flags(paths=None) -> dict[str, bool]:
     """What the analysis stages found, from ``content.json`` in this build's folder:
     ``paired`` (the cleaning stage: false for unlinked waves), ``qualitative`` and
-    ``coded`` (the qualitative stage).
+    ``coded`` (the qualitative stage); and what the cohort's data folder holds
+    (``synthetic``, ``credits``, ``principles``, ...).
 
     Parameters
     ----------
@@ -179,11 +195,16 @@ def content_flags(paths=None) -> dict[str, bool]:
     Returns
     -------
     dict of str to bool
-        E.g. ``{"coded": True, "qualitative": True}``; empty when the file is absent
-        (every marked passage then keeps its ``if`` branch).
+        E.g. ``{"coded": True, "qualitative": True, "synthetic": False, ...}``: the
+        cohort's identity flags (:func:`lehc_report.prose.identity.identity_flags`) and
+        the stages' (every stage flag absent from a build without ``content.json``, so
+        those passages keep their ``if`` branch).
     """
-    path = (paths or get_paths()).content_flags
-    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    paths = paths or get_paths()
+    flags = identity_flags(load_identity(paths.data))
+    if paths.content_flags.exists():
+        flags.update(json.loads(paths.content_flags.read_text(encoding="utf-8")))
+    return flags
 
 
 def resolve_conditions(text: str, flags: dict[str, bool]) -> str:
@@ -317,6 +338,58 @@ def use_build_folder(app, config) -> None:
         if srcdir in build.parents:
             relative = build.relative_to(srcdir).as_posix()
             config.exclude_patterns.extend([relative, f"{relative}/**"])
+
+
+def use_cohort_identity(app, config) -> None:
+    """Sphinx ``config-inited`` handler: the book's title, author, footer and substitutions
+    from the cohort's ``cohort.yml`` (glue cannot reach a heading or ``<title>``), and the
+    cohort's ``references.bib`` added to the bibliography files.
+
+    Parameters
+    ----------
+    app : sphinx.application.Sphinx
+    config : sphinx.config.Config
+        ``project``, ``html_title``, ``author``, ``html_theme_options["extra_footer"]``,
+        ``myst_substitutions`` and ``bibtex_bibfiles`` are set in place.
+
+    Raises
+    ------
+    lehc_report.errors.DataError
+        A ``cohort.yml`` or ``principles.yml`` that breaks the contract (the build stops).
+    """
+    identity = load_identity(get_paths().data)
+    config.project = identity.title
+    config.html_title = identity.title
+    config.author = author_line(identity)
+    config.html_theme_options = {**(config.html_theme_options or {}), "extra_footer": footer_text(identity)}
+    config.myst_substitutions = {**(getattr(config, "myst_substitutions", None) or {}), **substitutions(identity)}
+    if identity.references_file is not None and hasattr(config, "bibtex_bibfiles"):
+        config.bibtex_bibfiles = [*config.bibtex_bibfiles, str(identity.references_file.resolve())]
+
+
+COHORT_BIBLIOGRAPHY = re.compile(r"^(?P<fence>[`:]{3,})\{cohort-bibliography\}[ \t]*$", re.M)
+
+
+def include_cohort_bibliography(app, docname: str, source: list[str]) -> None:
+    """Sphinx ``source-read`` handler: ``{cohort-bibliography}`` becomes a ``{bibliography}`` of
+    the cohort's own ``references.bib`` (by a path relative to the page; pages never name the
+    data folder).  Put it inside ``<!-- if: cohort_references -->``: without the file the
+    directive is left as it is and Sphinx reports it.
+
+    Parameters
+    ----------
+    app : sphinx.application.Sphinx
+    docname : str
+    source : list of str
+        The page's source, replaced in place.
+    """
+    if "{cohort-bibliography}" not in source[0]:
+        return
+    references = load_identity(get_paths().data).references_file
+    if references is None:
+        return
+    path = relative_to_page(app, docname, references.resolve())
+    source[0] = COHORT_BIBLIOGRAPHY.sub(lambda m: f"{m.group('fence')}{{bibliography}} {path}", source[0])
 
 
 def source_hash(app, docname: str) -> str:
@@ -467,6 +540,31 @@ def search_index_of_current_pages(app) -> None:
     builder.dump_search_index = dump_current_pages_only
 
 
+def round_brackets() -> BracketStyle:
+    """Round brackets for citations: "(Lakens, 2013)".
+
+    Returns
+    -------
+    sphinxcontrib.bibtex.style.referencing.BracketStyle
+    """
+    return BracketStyle(left="(", right=")")
+
+
+@dataclass
+class RoundAuthorYearStyle(AuthorYearReferenceStyle):
+    """sphinxcontrib-bibtex's ``author_year`` citations in round brackets, "(Lakens, 2013)" and
+    "Holm (1979)", as reports in health and social care cite (``author_year`` uses square
+    brackets).  The recipe is the one sphinxcontrib-bibtex's documentation gives for a custom
+    referencing style; registered as ``author_year_round`` (``bibtex_reference_style``).
+    """
+
+    bracket_parenthetical: BracketStyle = field(default_factory=round_brackets)
+    bracket_textual: BracketStyle = field(default_factory=round_brackets)
+    bracket_author: BracketStyle = field(default_factory=round_brackets)
+    bracket_label: BracketStyle = field(default_factory=round_brackets)
+    bracket_year: BracketStyle = field(default_factory=round_brackets)
+
+
 def setup(app) -> dict:
     """Register the handlers and directives with Sphinx.
 
@@ -479,11 +577,15 @@ def setup(app) -> dict:
     dict
         Extension metadata (parallel read and write safe).
     """
+    sphinxcontrib.bibtex.plugin.register_plugin("sphinxcontrib.bibtex.style.referencing", "author_year_round",
+                                                RoundAuthorYearStyle, force=True)
     app.connect("config-inited", use_build_folder)
+    app.connect("config-inited", use_cohort_identity)
     app.connect("source-read", record_source_hash)
     app.connect("source-read", apply_conditions)
     # After the conditions, so that a table inside a dropped passage is never looked for.
     app.connect("source-read", include_generated_tables, priority=600)
+    app.connect("source-read", include_cohort_bibliography, priority=600)
     app.connect("env-get-outdated", changed_by_content)
     app.connect("env-merge-info", merge_source_hashes)
     app.connect("builder-inited", copy_mystnb_css_before_pages)

@@ -69,6 +69,9 @@ NOTEBOOK_INPUTS: dict[str, dict[str, tuple[str, ...]]] = {
 #: The book's pages, and what makes every page be re-read (configuration, the Sphinx extension).
 BOOK_PAGES = ("book/**/*",)
 BOOK_CONFIG = ("_config.yml", "_toc.yml", "src/lehc_report/book/*.py")
+#: The data folder's files every page reads through the Sphinx extension (the cohort's title,
+#: credits, principles, references and own survey instrument): part of ``book-config``.
+BOOK_DATA = ("cohort.yml", "principles.yml", "references.bib", "survey_instrument.yml")
 #: Tools whose output is a target of their own: editing them re-makes that target only.
 TOOL_INPUTS = {"pdf": ("src/lehc_report/tools/pdf.py",), "qdpx": ("src/lehc_report/tools/qdpx.py",),
                "docx": ("src/lehc_report/tools/docx.py", "_toc.yml")}
@@ -286,7 +289,10 @@ def prepare(paths: ProjectPaths) -> list[str]:
                                 fingerprint_text(notebook_inputs(paths, notebook))):
                 changed.append(notebook)
         for name, patterns in (("book", BOOK_PAGES), ("book-config", BOOK_CONFIG), *TOOL_INPUTS.items()):
-            if write_if_changed(paths.stamps / f"{name}.inputs", fingerprint_text(files_matching(paths.root, patterns))):
+            inputs = files_matching(paths.root, patterns)
+            if name == "book-config":  # present or absent, by content
+                inputs += [(f"data/{n}", paths.data / n if (paths.data / n).is_file() else None) for n in BOOK_DATA]
+            if write_if_changed(paths.stamps / f"{name}.inputs", fingerprint_text(inputs)):
                 changed.append(name)
     return changed
 
