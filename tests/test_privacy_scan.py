@@ -88,3 +88,24 @@ def test_allow_list_entry_needs_pages(tmp_path):
     (tmp_path / "privacy.yml").write_text("min_group_size: 5\nallow_names:\n  - {name: Jo Bloggs}\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"privacy.yml, allow_names entry 1: give a name and the pages"):
         privacy.load_settings(tmp_path)
+
+
+def test_cohort_credits_may_name_the_allowed_authors_and_nothing_else(tmp_path):
+    """The shipped credits name the 2013 report's author (allowed on the title page and
+    colophon); the same name elsewhere in cohort.yml, or another listed name in the credits,
+    still stops the build."""
+    from lehc_report.errors import PersonalDataFound
+    from lehc_report.inputs.personal_data import scan_yaml_file
+
+    base = privacy.load_settings(ROOT)
+    settings = dataclasses.replace(base, deny_list=("Jenny Rouse", "Ann Other"),
+                                   allow_names=(privacy.AllowedName("Jenny Rouse", ("index", "colophon"), ""),))
+    cohort = tmp_path / "cohort.yml"
+    cohort.write_text("credits:\n  authors: [Dr Jenny Rouse]\n", encoding="utf-8")
+    scan_yaml_file(cohort, settings)
+    cohort.write_text("programme: Jenny Rouse's course\n", encoding="utf-8")
+    with pytest.raises(PersonalDataFound, match=r"cohort.yml, key programme: .*Jenny Rouse"):
+        scan_yaml_file(cohort, settings)
+    cohort.write_text("credits:\n  authors: [Ann Other]\n", encoding="utf-8")
+    with pytest.raises(PersonalDataFound, match=r"key credits.authors\[0\]: .*Ann Other"):
+        scan_yaml_file(cohort, settings)

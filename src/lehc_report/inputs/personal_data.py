@@ -30,7 +30,7 @@ import yaml
 
 from lehc_report.errors import InputError, PersonalDataFound
 from lehc_report.inputs.folder import DataFolder
-from lehc_report.privacy import PrivacySettings, find_personal_data, hits_text
+from lehc_report.privacy import PrivacySettings, allowed_on_page, find_personal_data, hits_text
 
 #: Files in a data folder that never reach an output.
 NOT_SCANNED = ("deny_list.txt", "readme*")
@@ -146,8 +146,13 @@ def scan_yaml_file(path: Path, settings: PrivacySettings) -> None:
         document = yaml.safe_load(Path(path).read_text(encoding="utf-8-sig"))
     except (yaml.YAMLError, UnicodeDecodeError):
         return
+    # The cohort's credits are printed on the title page and the colophon only, so the names
+    # privacy.yml allows there (the original report's authors) may stand in them.
+    credit_names = (allowed_on_page("index", settings) | allowed_on_page("colophon", settings)
+                    if Path(path).name == "cohort.yml" else frozenset())
     for key_path, text in _yaml_texts(document):
-        hits = find_personal_data(text, settings)
+        skip = credit_names if key_path.split(".")[0].split("[")[0] == "credits" else frozenset()
+        hits = find_personal_data(text, settings, skip_names=skip)
         if hits:
             raise _found(f"{Path(path).name}, key {key_path}", hits, path, column=key_path)
 
