@@ -55,6 +55,10 @@ def test_a_clean_fake_build_passes(tmp_path, settings):
      "html/book/aims2.html: email: 'jo@example.org'"),
     ({}, {"html/searchindex.js": 'Search.setIndex({"alltitles": {"Removed: Julia Slay": [[1, "x"]]}})'},
      "html/searchindex.js: name on the deny-list: 'Julia Slay'"),
+    # JSON escapes are decoded first: "\u00eb" (an e with diaeresis) is not the postcode U0 0EB.
+    ({}, {"html/searchindex.js": 'Search.setIndex({"terms": {"no\\u00ebl": [1], "jo@example.org": 2}})'},
+     "html/searchindex.js: email: 'jo@example.org'"),
+    ({}, {"html/searchindex.js": 'Search.setIndex({"terms": {"zo\\u00eb": [1]}})'}, None),
     ({}, {"html/_sources/book/findings.md": "Ring 020 7946 0958"}, "html/_sources/book/findings.md: uk phone: '020 7946 0958'"),
     ({}, {"results/theme_tally.csv": "name,count\nSE11 5NH theme,3\n"},
      "results/theme_tally.csv, row 2, column 'name': uk postcode: 'SE11 5NH'"),

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import re
 import subprocess
 import sys
@@ -100,6 +101,42 @@ def _hits(text: str, settings: PrivacySettings, page: str | None) -> list[tuple[
     return find_personal_data(text, settings, skip_names=skip)
 
 
+def _strings(node) -> Iterator[str]:
+    if isinstance(node, str):
+        yield node
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            yield str(key)
+            yield from _strings(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _strings(value)
+
+
+def search_index_text(script: str) -> str:
+    """The words and titles of a Sphinx ``searchindex.js``, one per line, as a reader's search sees them.
+
+    The file is JSON inside ``Search.setIndex(...)``; read raw, its ``\\u00eb`` escapes
+    looked like a postcode (U0 0EB).  A file that is not of that form is returned as it is.
+
+    Parameters
+    ----------
+    script : str
+        The text of ``searchindex.js``.
+
+    Returns
+    -------
+    str
+        Every string of the index (terms, titles, file names), one per line.
+    """
+    start, end = script.find("("), script.rfind(")")
+    try:
+        index = json.loads(script[start + 1:end])
+    except ValueError:
+        return script
+    return "\n".join(_strings(index))
+
+
 def scan_html(html: Path, settings: PrivacySettings) -> Iterator[str]:
     """Every hit in the HTML build: its pages, page sources and search index.
 
@@ -122,7 +159,7 @@ def scan_html(html: Path, settings: PrivacySettings) -> Iterator[str]:
         if suffix == ".html":
             text, page = html_text(path.read_text(encoding="utf-8", errors="replace")), page_name(path)
         elif relative.name == "searchindex.js":
-            text, page = path.read_text(encoding="utf-8", errors="replace"), None
+            text, page = search_index_text(path.read_text(encoding="utf-8", errors="replace")), None
         elif relative.parts[0] == "_sources":
             text, page = path.read_text(encoding="utf-8", errors="replace"), page_name(path)
         else:
