@@ -285,3 +285,27 @@ def test_four_person_report_states_no_small_group_count(tmp_path, settings):
 
     methodology = visible_text((build / "html" / "book" / "methodology.html").read_text(encoding="utf-8"))
     assert "Of the 4 participants, the numbers of each gender are not given" in methodology
+
+
+def test_a_five_respondent_qualitative_strand_states_no_small_group_count(tmp_path, settings):
+    """The hand-made fixture (3 survey returns, 2 interviews; 3 professionals, 2 who use
+    services), coded: no sentence, table snippet or results CSV gives a group's count."""
+    from qual_fixture import write_fixture
+
+    from lehc_report.paths import ProjectPaths
+    from lehc_report.stages.qual import analyse_qualitative
+
+    directory = write_fixture(tmp_path / "data")
+    register = directory / "respondents.csv"  # nobody quoted, so the fixture's one-person role labels are allowed
+    register.write_text(register.read_text(encoding="utf-8").replace(",yes,", ",no,"), encoding="utf-8")
+    paths = ProjectPaths(root=ROOT, data=directory, build=tmp_path / "build")
+    glue = words.QUAL_GLUE.complete(analyse_qualitative(paths).glue)
+    texts = {f"glue {k}": v for k, v in glue.items()}
+    texts.update({p.name: p.read_text(encoding="utf-8") for p in [*paths.tables.glob("*.md"), *paths.results.glob("*.csv")]})
+    found = {name: hits for name, text in texts.items() if (hits := small_group_counts(text, settings.min_group_size))}
+    assert not found, found
+    assert glue["survey_sentence"].startswith("3 participants returned it; their numbers by gender are not given")
+    assert "whose numbers are not given" in glue["interview_sentence"]
+    tally = pd.read_csv(paths.results / "theme_tally.csv", keep_default_na=False)
+    assert set(tally.loc[tally["breakdown"] != "overall", "n"]) == {""}  # every source and group is below 5
+    assert set(tally.loc[tally["breakdown"] == "overall", "n"]) == {"5"}  # the cohort's size is not a group
