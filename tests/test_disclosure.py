@@ -181,8 +181,8 @@ def test_exception_is_keyed_to_the_shipped_files(tmp_path):
     assert published_2013_counts(ROOT / "data") is not None
     copy = shutil.copytree(ROOT / "data", tmp_path / "data")
     assert published_2013_counts(copy) is not None  # the same bytes elsewhere are still the 2013 cohort
-    with (copy / "cohort.yml").open("a", encoding="utf-8") as handle:
-        handle.write("# another cohort, claiming the 2013 report's counts\n")
+    with (copy / "participants.csv").open("a", encoding="utf-8") as handle:
+        handle.write("P99,female\n")  # one more person: no longer the 2013 cohort
     assert published_2013_counts(copy) is None
     other = shutil.copytree(ROOT / "tests" / "cohorts" / "cohort_b", tmp_path / "b")
     shutil.copy(ROOT / "data" / "cohort.yml", other / "cohort.yml")  # every flag of the shipped cohort.yml
