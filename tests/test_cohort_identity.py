@@ -8,6 +8,7 @@ into HTML and PDF and looks for its title, and for the 2013 names, in what was b
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import shutil
@@ -17,6 +18,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from lehc_report import privacy
 from lehc_report.book import sphinxext
 from lehc_report.errors import DataError
 from lehc_report.inputs.cohort import load_identity
@@ -54,9 +56,18 @@ def test_shipped_cohort_credits_the_2013_evaluation():
 
 
 def test_shipped_cohort_attendance_is_the_published_make_up():
-    assert words.attendance_sentence(load_identity(ROOT / "data")) == (
-        "The course was attended by 26 people: 24 health and social care professionals and two people who use "
-        "services. These are the figures published in the February 2013 report.")
+    identity = load_identity(ROOT / "data")
+    assert words.attendance_sentence(identity, published_2013=True) == (
+        "The 2013 report published that 26 people attended the course: 24 health and social care professionals "
+        "and two people who use services.")
+    # The same counts for any other cohort are groups under the small-cell rule: two people who
+    # use services are withheld, and with them the professionals (26 - 2 would give them away).
+    settings = privacy.load_settings(ROOT, ROOT / "data")
+    assert words.attendance_sentence(identity, privacy_settings=settings) == "The course was attended by 26 people."
+    big = dataclasses.replace(identity, attended=30, attended_professionals=24, attended_uses_services=6)
+    assert words.attendance_sentence(big, privacy_settings=settings) == (
+        "The course was attended by 30 people: 24 health and social care professionals and six people who use "
+        "services.")
 
 
 def test_shipped_cohort_context_principles_and_own_files():

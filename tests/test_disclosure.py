@@ -209,7 +209,7 @@ def small_group_counts(text: str, k: int) -> list[str]:
     """Statements of a count of people in a group below ``k``, outside the marked 2013 counts."""
     found = []
     for sentence in re.split(r"(?<=[.!?])\s+", text):
-        if PUBLISHED_MARK in sentence:
+        if PUBLISHED_MARK in sentence.lower():
             continue
         for pattern in GROUP_COUNT:
             for match in pattern.finditer(sentence):

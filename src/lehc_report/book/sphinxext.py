@@ -79,6 +79,8 @@ from sphinxcontrib.bibtex.style.referencing.author_year import AuthorYearReferen
 
 from lehc_report.inputs.cohort import load_identity
 from lehc_report.paths import BUILD_MARKER, get_paths
+from lehc_report.disclosure import published_2013_counts
+from lehc_report.privacy import load_settings as load_privacy_settings
 from lehc_report.prose.identity import author_line, footer_text, identity_flags, substitutions
 
 
@@ -362,7 +364,10 @@ def use_cohort_identity(app, config) -> None:
     config.html_title = identity.title
     config.author = author_line(identity)
     config.html_theme_options = {**(config.html_theme_options or {}), "extra_footer": footer_text(identity)}
-    config.myst_substitutions = {**(getattr(config, "myst_substitutions", None) or {}), **substitutions(identity)}
+    paths = get_paths()
+    config.myst_substitutions = {**(getattr(config, "myst_substitutions", None) or {}),
+                                 **substitutions(identity, published_2013=published_2013_counts(paths.data) is not None,
+                                                 privacy_settings=load_privacy_settings(paths.root, paths.data))}
     if identity.references_file is not None and hasattr(config, "bibtex_bibfiles"):
         config.bibtex_bibfiles = [*config.bibtex_bibfiles, str(identity.references_file.resolve())]
 

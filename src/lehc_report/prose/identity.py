@@ -17,7 +17,9 @@ from __future__ import annotations
 
 from html import escape
 
+from lehc_report.disclosure import disclosed_group_counts
 from lehc_report.inputs.cohort import CohortIdentity, Credits
+from lehc_report.privacy import PrivacySettings
 from lehc_report.prose.words import join_words, number_word
 from lehc_report.render.text import myst_literal, plain_text
 
@@ -138,39 +140,57 @@ def colophon_text(identity: CohortIdentity) -> str:
     return "\n\n".join(paragraphs)
 
 
-def attendance_sentence(identity: CohortIdentity) -> str:
-    """Who attended the course, from ``cohort.yml``'s attendance counts.
+def attendance_sentence(identity: CohortIdentity, *, published_2013: bool = False,
+                        privacy_settings: PrivacySettings | None = None) -> str:
+    """Who attended the course, from ``cohort.yml``'s attendance counts, under the one disclosure rule.
+
+    Professionals and people who use services are groups: their counts pass
+    :func:`lehc_report.disclosure.disclosed_group_counts` (with two groups, one withheld
+    withholds both), so only the total is given when either is small.  The exception is the
+    2013 cohort's own data, whose counts are the 2013 report's published figures and are
+    said to be so in the same sentence.
 
     Parameters
     ----------
     identity : CohortIdentity
+    published_2013 : bool
+        The data folder is the project's own 2013 data
+        (:func:`lehc_report.disclosure.published_2013_counts` is not None).
+    privacy_settings : PrivacySettings, optional
+        ``privacy.yml``'s threshold; without it no breakdown is given (the safe side).
 
     Returns
     -------
     str
-        MyST, e.g. "The course was attended by 26 people: 24 health and social care
-        professionals and two people who use services. These are the figures published in
-        the February 2013 report."; "" when ``attended`` and its parts are unknown.
+        MyST, e.g. "The 2013 report published that 26 people attended the course: 24 health
+        and social care professionals and two people who use services."; "The course was
+        attended by 30 people." when the groups are withheld; "" when nothing is known.
     """
-    parts = []
-    if identity.attended_professionals is not None:
-        parts.append(f"{number_word(identity.attended_professionals)} health and social care "
-                     f"professional{'' if identity.attended_professionals == 1 else 's'}")
-    if identity.attended_uses_services is not None:
-        parts.append(f"{number_word(identity.attended_uses_services)} "
-                     f"{'person who uses' if identity.attended_uses_services == 1 else 'people who use'} services")
+    professionals, uses_services = identity.attended_professionals, identity.attended_uses_services
     total = identity.attended
-    if total is None and len(parts) == 2:
-        total = identity.attended_professionals + identity.attended_uses_services
+    if total is None and professionals is not None and uses_services is not None:
+        total = professionals + uses_services
     if total is None:
         return ""
-    sentence = f"The course was attended by {number_word(total)} {'person' if total == 1 else 'people'}"
-    sentence += f": {join_words(parts)}." if parts else "."
-    credits = identity.credits
-    if credits is not None and credits.reproduces_published_figures:
-        sentence += (f" These are the figures published in the {myst_literal(credits.date)} report." if credits.date
-                     else " These are the figures published in the original report.")
-    return sentence
+    parts = []
+    known = {name: value for name, value in (("professionals", professionals), ("uses_services", uses_services))
+             if value is not None}
+    if len(known) == 2 and sum(known.values()) == total:
+        if not published_2013:
+            if privacy_settings is None:
+                known = dict.fromkeys(known)
+            else:
+                disclosed = disclosed_group_counts(total, {"attendance": known}, privacy_settings)
+                known = {name: disclosed.count("attendance", name) for name in known}
+        if all(value is not None for value in known.values()):
+            parts = [f"{number_word(known['professionals'])} health and social care "
+                     f"professional{'' if known['professionals'] == 1 else 's'}",
+                     f"{number_word(known['uses_services'])} "
+                     f"{'person who uses' if known['uses_services'] == 1 else 'people who use'} services"]
+    people = f"{number_word(total)} {'person' if total == 1 else 'people'}"
+    sentence = (f"The 2013 report published that {people} attended the course" if published_2013
+                else f"The course was attended by {people}")
+    return sentence + (f": {join_words(parts)}." if parts else ".")
 
 
 def origins_text(identity: CohortIdentity) -> str:
@@ -227,12 +247,15 @@ def principles_text(identity: CohortIdentity) -> str:
     return "\n\n".join(parts)
 
 
-def substitutions(identity: CohortIdentity) -> dict[str, str]:
+def substitutions(identity: CohortIdentity, *, published_2013: bool = False,
+                  privacy_settings: PrivacySettings | None = None) -> dict[str, str]:
     """The MyST substitutions the pages use (``{{ cohort_title }}`` and the others).
 
     Parameters
     ----------
     identity : CohortIdentity
+    published_2013, privacy_settings
+        As for :func:`attendance_sentence`.
 
     Returns
     -------
@@ -249,7 +272,8 @@ def substitutions(identity: CohortIdentity) -> dict[str, str]:
         "cohort_report_date": myst_literal(identity.report_date) or "not stated",
         "cohort_credit": credit_paragraph(identity),
         "cohort_colophon": colophon_text(identity),
-        "cohort_attendance": attendance_sentence(identity),
+        "cohort_attendance": attendance_sentence(identity, published_2013=published_2013,
+                                                 privacy_settings=privacy_settings),
         "cohort_origins": origins_text(identity),
         "cohort_partners": partners_text(identity),
         "cohort_principles": principles_text(identity),
