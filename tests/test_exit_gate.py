@@ -127,3 +127,37 @@ def test_qdpx_is_scanned_unless_the_respondent_is_allowed(tmp_path, settings):
 def test_the_shipped_build_has_no_false_hit(settings):
     pdf = (BUILD / "pdf" / "book.pdf").exists() and shutil.which("pdftotext") is not None
     assert exit_gate.check_build(BUILD, privacy.load_settings(ROOT, ROOT / "data"), html=True, pdf=pdf) == []
+
+
+def test_make_qdpx_refuses_personal_data_unless_the_respondent_is_allowed(tmp_path, capsys):
+    """The input scan `make qdpx` runs first: qdpx_allow_respondents in privacy.yml lifts it for
+    the named respondent's rows only."""
+    import csv
+
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    path = data / "interview_segments.csv"
+    rows = list(csv.reader(path.open(encoding="utf-8", newline="")))
+    row = next(r for r in rows if r[1] == "I04")
+    row[3] += " Ask Maggie Woods."
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)
+    root = tmp_path / "project"
+    (root / "data").mkdir(parents=True)
+    shutil.copy(ROOT / "data" / "deny_list.txt", root / "data" / "deny_list.txt")
+    settings_text = (ROOT / "privacy.yml").read_text(encoding="utf-8")
+    (root / "privacy.yml").write_text(settings_text, encoding="utf-8")
+    command = ["--inputs-for-qdpx", "--data", str(data), "--root", str(root)]
+    with pytest.raises(SystemExit) as stopped:
+        exit_gate.main(command)
+    assert stopped.value.code == 1
+    number = rows.index(row) + 1
+    assert capsys.readouterr().err.startswith(
+        f"make qdpx: interview_segments.csv, row {number}, column 'text': possible personal data "
+        "(name on the deny-list: 'Maggie Woods'); redact it in the source file, then rebuild (or, for the coding "
+        "team only, allow the respondent under qdpx_allow_respondents in privacy.yml)")
+    allowed = settings_text.replace("qdpx_allow_respondents: []",
+                                    "qdpx_allow_respondents:\n  - {respondent: I04, why: the coders need the name}")
+    (root / "privacy.yml").write_text(allowed, encoding="utf-8")
+    exit_gate.main(command)  # passes
+    assert privacy.load_settings(root).qdpx_allow_respondents == ("I04",)
