@@ -352,9 +352,8 @@ def data_origin_text(cohort: dict) -> dict[str, str]:
             f"Every table, figure and count in this report is computed from the data supplied for this cohort of the "
             f"{cohort['programme']} course. The description of the course and the structure of the report follow the 2013 "
             "evaluation, whose findings the narrative summarises where this cohort's data do not speak to them."),
-        "data_page_note": (
-            "This build uses another cohort's data. The sections below describe the synthetic data shipped with the "
-            "project, not the files this report was built from; the data contract at the end applies to both."),
+        # The data chapter shows its own passage for real data (<!-- if: synthetic -->), so no note.
+        "data_page_note": "",
     }
 
 
