@@ -155,7 +155,7 @@ def paired_tests(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
 
 
 def area_table(tidy: pd.DataFrame, framework: Framework, min_share_answered: float, before: str = "start",
-               after: str = "end") -> tuple[pd.DataFrame, pd.DataFrame]:
+               after: str = "end", scores: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The Appendix 3 area table and the participants left out of it.
 
     Parameters
@@ -167,6 +167,10 @@ def area_table(tidy: pd.DataFrame, framework: Framework, min_share_answered: flo
         The share of an area's behaviours a score needs answered (``analysis.yml``).
     before, after : str
         The waves compared.
+    scores : DataFrame, optional
+        :func:`area_scores` of ``tidy`` with the same ``min_share_answered``, when the
+        caller has them already (each area table would otherwise group every rating
+        again: a second per 10,000 participants).
 
     Returns
     -------
@@ -176,7 +180,8 @@ def area_table(tidy: pd.DataFrame, framework: Framework, min_share_answered: flo
         points), ``t``, ``df``, ``p`` (paired t-test, before minus after: Student 1908);
         and ``participant_id``, ``reason`` of those left out.
     """
-    scores = area_scores(tidy, framework, min_share_answered)
+    if scores is None:
+        scores = area_scores(tidy, framework, min_share_answered)
     first, second, excluded = paired_wide(scores, "area_id", "score", before, after)
     table = paired_tests(first, second).reindex(framework.area_ids)
     table.index.name = "area_id"
@@ -278,7 +283,8 @@ def omnibus_over_waves(scores: pd.DataFrame, framework: Framework) -> pd.DataFra
     """
     import pingouin as pg
 
-    waves = [w for w in framework.wave_ids if w in set(scores["wave"])]
+    present = set(scores["wave"].unique())  # the distinct waves, not a set of every row
+    waves = [w for w in framework.wave_ids if w in present]
     rows = []
     for area in framework.area_ids:
         data = scores[(scores["area_id"] == area)].dropna(subset=["score"])

@@ -203,7 +203,7 @@ def wave_ratings(tidy: pd.DataFrame, framework: Framework) -> dict[str, pd.DataF
         Wave ID to DataFrame, in framework order; always has ``"start"`` and ``"end"``
         (empty tables where a wave has no ratings).
     """
-    present = set(tidy["wave"])
+    present = set(tidy["wave"].unique())
     waves = {}
     for wave in framework.wave_ids:
         if wave not in present and wave not in ("start", "end"):
