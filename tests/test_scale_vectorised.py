@@ -147,3 +147,34 @@ def test_ten_thousand_participants_run_through_every_stage(tmp_path):
     robust = analyse_robustness(paths)
     assert (tmp_path / "build" / "results" / "robustness_areas.csv").exists()
     assert len(robust.tables["behaviours"]) == 38
+
+
+def old_paired_wide(long: pd.DataFrame, unit: str, before: str, after: str):
+    """paired.paired_wide as it was: every wave spread out, then two kept."""
+    wide = long.pivot_table(index="participant_id", columns=["wave", unit], values="score", aggfunc="first", dropna=False)
+    wide = wide.reindex(index=sorted(long["participant_id"].unique()))
+    units = long[unit].drop_duplicates().tolist()
+    first, second = (wide[w].reindex(columns=units).astype("float64") for w in (before, after))
+    keep = first.notna().any(axis=1) & second.notna().any(axis=1)
+    return first[keep], second[keep]
+
+
+def test_paired_wide_of_two_of_three_waves_equals_spreading_all_three():
+    framework = load_framework(framework_file(COHORT_B, ROOT))
+    tidy, _, _ = load_self_assessment(COHORT_B, framework)
+    assert set(tidy["wave"].unique()) == {"start", "end", "follow_up"}
+    for before, after in (("start", "end"), ("end", "follow_up"), ("start", "follow_up")):
+        first, second, excluded = paired.paired_wide(tidy, "behaviour_id", "score", before, after)
+        old_first, old_second = old_paired_wide(tidy, "behaviour_id", before, after)
+        pd.testing.assert_frame_equal(first, old_first)
+        pd.testing.assert_frame_equal(second, old_second)
+        # Everyone is either paired or listed with a reason.
+        assert len(first) + len(excluded) == tidy["participant_id"].nunique()
+
+
+def test_behaviour_table_from_given_wide_tables_equals_computing_them():
+    framework = load_framework(framework_file(COHORT_B, ROOT))
+    tidy, _, _ = load_self_assessment(COHORT_B, framework)
+    first, second, _ = paired.paired_wide(tidy, "behaviour_id", "score", "start", "end")
+    pd.testing.assert_frame_equal(paired.behaviour_table(tidy, framework, 0.05),
+                                  paired.behaviour_table(tidy, framework, 0.05, wide=(first, second)))

@@ -69,7 +69,10 @@ def paired_wide(long: pd.DataFrame, unit: str, value: str, before: str, after: s
         ``before`` and ``after`` values (participants x units, float, NaN = no value) of the
         participants with data at both waves, and ``participant_id``, ``reason`` of the others.
     """
-    wide = long.pivot_table(index="participant_id", columns=["wave", unit], values=value, aggfunc="first", dropna=False)
+    # Only the two waves' rows are spread out (a third wave's would be dropped below);
+    # everyone in ``long`` is still listed, so that no one drops out unexplained.
+    two_waves = long[long["wave"].isin([before, after])]
+    wide = two_waves.pivot_table(index="participant_id", columns=["wave", unit], values=value, aggfunc="first", dropna=False)
     units = long[unit].drop_duplicates().tolist()
     participants = sorted(long["participant_id"].unique())
     wide = wide.reindex(index=participants)
@@ -190,7 +193,7 @@ def area_table(tidy: pd.DataFrame, framework: Framework, min_share_answered: flo
 
 
 def behaviour_table(tidy: pd.DataFrame, framework: Framework, alpha: float, before: str = "start",
-                    after: str = "end") -> pd.DataFrame:
+                    after: str = "end", wide: tuple[pd.DataFrame, pd.DataFrame] | None = None) -> pd.DataFrame:
     """Per-behaviour paired t-tests, with whether p < alpha, in framework order.
 
     Parameters
@@ -202,6 +205,10 @@ def behaviour_table(tidy: pd.DataFrame, framework: Framework, alpha: float, befo
         The significance level (``analysis.yml``).
     before, after : str
         The waves compared.
+    wide : tuple of DataFrame, optional
+        The first two tables of :func:`paired_wide` of ``tidy`` by behaviour for these
+        waves (participants x behaviours), when the caller has them already: spreading a
+        million ratings out again costs a second at 10,000 participants.
 
     Returns
     -------
@@ -209,7 +216,7 @@ def behaviour_table(tidy: pd.DataFrame, framework: Framework, alpha: float, befo
         One row per behaviour: ``behaviour_id``, ``area_id``, ``label``, the columns of
         :func:`paired_tests` and ``significant`` (p < alpha; False where the test is undefined).
     """
-    first, second, _ = paired_wide(tidy, "behaviour_id", "score", before, after)
+    first, second = wide if wide is not None else paired_wide(tidy, "behaviour_id", "score", before, after)[:2]
     table = paired_tests(first, second).reindex(framework.behaviour_ids)
     table.index.name = "behaviour_id"
     table = framework.behaviours.set_index("behaviour_id")[["area_id", "label"]].join(table)
