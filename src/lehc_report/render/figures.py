@@ -85,7 +85,8 @@ def area_means_figure(scores: pd.DataFrame, framework: Framework, path: Path) ->
     data["Area"] = data["area_id"].map(_area_labels(framework))
     labels = framework.waves.set_index("wave")["wave_label"].map(figure_label)
     data["Wave"] = data["wave"].map(labels)
-    order = [labels[w] for w in framework.wave_ids if w in set(data["wave"])]
+    present = set(data["wave"].unique())
+    order = [labels[w] for w in framework.wave_ids if w in present]
     fig, ax = plt.subplots(figsize=(8, 4.5))
     sns.barplot(data=data, x="Area", y="score", hue="Wave", hue_order=order, order=list(_area_labels(framework).values()),
                 errorbar="sd", capsize=0.15, palette=WAVE_COLOURS[: len(order)], ax=ax, err_kws={"linewidth": 1.2})

@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from lehc_report.render.text import myst_literal, plain_text, spreadsheet_safe
+from lehc_report.render.text import FORMULA_START, myst_literal, plain_text, spreadsheet_safe
 
 #: Significant digits for floats in result CSVs: enough to re-derive every
 #: published figure, few enough to be stable across BLAS builds.
@@ -31,6 +32,25 @@ def _csv_cell(value: object) -> object:
     quote a lone CR when the line terminator is LF, and a reader would split the row there)."""
     value = spreadsheet_safe(value)
     return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
+
+
+def _safe_column(column: pd.Series) -> pd.Series | None:
+    """``column`` with :func:`_csv_cell` applied, or None when no cell changes.
+
+    A text column is looked at through its distinct values (``pandas.factorize``, in C):
+    a tidy table of 10,000 participants has 4.6 million ID cells but only about 10,000
+    distinct texts, and took 40 s cell by cell.
+    """
+    if pd.api.types.infer_dtype(column, skipna=True) not in ("string", "empty"):
+        return column.map(_csv_cell)  # numbers or other objects among the text: look at each cell
+    codes, distinct = pd.factorize(column, use_na_sentinel=True)
+    safe = [_csv_cell(value) for value in distinct]
+    if all(new == old for new, old in zip(safe, distinct)):
+        return None
+    cells = column.to_numpy(dtype=object, copy=True)
+    present = codes >= 0  # missing cells stay as they are
+    cells[present] = np.asarray(safe, dtype=object)[codes[present]]
+    return pd.Series(cells, index=column.index, name=column.name).astype(column.dtype)
 
 
 def spreadsheet_safe_table(table: pd.DataFrame) -> pd.DataFrame:
@@ -52,8 +72,8 @@ def spreadsheet_safe_table(table: pd.DataFrame) -> pd.DataFrame:
     """
     text_columns = [c for c in table.columns if table[c].dtype == object or pd.api.types.is_string_dtype(table[c])]
     safe_columns = [spreadsheet_safe(c) for c in table.columns]
-    changed = {c: table[c].map(_csv_cell) for c in text_columns}
-    changed = {c: col for c, col in changed.items() if not col.equals(table[c])}
+    changed = {c: _safe_column(table[c]) for c in text_columns}
+    changed = {c: col for c, col in changed.items() if col is not None and not col.equals(table[c])}
     if not changed and safe_columns == list(table.columns):
         return table
     table = table.assign(**changed) if changed else table.copy()

@@ -69,7 +69,7 @@ def analyse_self_assessment(paths: ProjectPaths) -> StageResult:
     if not is_paired(linking):
         return analyse_independent(paths, tidy, framework, linking)
     scores = paired.area_scores(tidy, framework, settings.min_share_answered)
-    areas, excluded = paired.area_table(tidy, framework, settings.min_share_answered)
+    areas, excluded = paired.area_table(tidy, framework, settings.min_share_answered, scores=scores)
     behaviours = quant_tables.withhold_small(paired.behaviour_table(tidy, framework, alpha), min_group_size)
     counts = paired.significant_counts(behaviours, framework)
     is_published_cohort = published_cohort(paths, framework)
@@ -219,7 +219,7 @@ def analyse_independent(paths: ProjectPaths, tidy: pd.DataFrame, framework: Fram
         "n_audit_unreachable": str(int((~audit_table["reachable"]).sum())), "n_audit_cells": str(len(audit_table)),
         "n_behaviours": str(len(framework.behaviour_ids)), "significance_text": prose.significance_label(settings.alpha),
         "published_significance_text": prose.significance_label(PUBLISHED_ALPHA), "min_group_size": str(min_group_size),
-        "scale_text": scale_text(framework), "follow_up_present": "yes" if "follow_up" in set(tidy["wave"]) else "no",
+        "scale_text": scale_text(framework), "follow_up_present": "yes" if "follow_up" in set(tidy["wave"].unique()) else "no",
         "follow_up_summary": "",  # whether a change lasted needs the same people at every wave
         "reproduction_summary": prose.UNLINKED_REPRODUCTION, "comparison_sentence": prose.UNLINKED_REPRODUCTION,
     })
@@ -292,16 +292,17 @@ def follow_up_analysis(paths: ProjectPaths, tidy: pd.DataFrame, scores: pd.DataF
     from lehc_report.stats import paired  # heavy (scipy, pingouin): imported by the stages that use them
 
     snippet = paths.tables / "follow_up.md"
-    if "follow_up" not in set(tidy["wave"]):
+    waves = set(tidy["wave"].unique())  # the distinct waves: a set of 1.1 million cells took seconds
+    if "follow_up" not in waves:
         snippet.write_text(prose.NO_FOLLOW_UP_TEXT, encoding="utf-8")
         return {"follow_up_present": "no", "follow_up_summary": ""}
-    later, excluded = paired.area_table(tidy, framework, min_share_answered, "start", "follow_up")
-    lasting, _ = paired.area_table(tidy, framework, min_share_answered, "end", "follow_up")
+    later, excluded = paired.area_table(tidy, framework, min_share_answered, "start", "follow_up", scores=scores)
+    lasting, _ = paired.area_table(tidy, framework, min_share_answered, "end", "follow_up", scores=scores)
     omnibus = paired.omnibus_over_waves(scores, framework)
     write_result_csv(later, paths.results / "area_tests_start_follow_up.csv")
     write_result_csv(lasting, paths.results / "area_tests_end_follow_up.csv")
     write_result_csv(omnibus, paths.results / "omnibus_over_waves.csv")
-    text = prose.follow_up_text(int(later["n"].max()), len(excluded), int(omnibus["n"].max()), len(set(tidy["wave"])),
+    text = prose.follow_up_text(int(later["n"].max()), len(excluded), int(omnibus["n"].max()), len(waves),
                                 min_group_size)
     text += prose.follow_up_lasting_text(lasting, omnibus, min_group_size, alpha)
     table = myst_table(quant_tables.follow_up_display(later, omnibus, min_group_size, lasting),

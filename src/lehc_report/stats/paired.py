@@ -69,7 +69,10 @@ def paired_wide(long: pd.DataFrame, unit: str, value: str, before: str, after: s
         ``before`` and ``after`` values (participants x units, float, NaN = no value) of the
         participants with data at both waves, and ``participant_id``, ``reason`` of the others.
     """
-    wide = long.pivot_table(index="participant_id", columns=["wave", unit], values=value, aggfunc="first", dropna=False)
+    # Only the two waves' rows are spread out (a third wave's would be dropped below);
+    # everyone in ``long`` is still listed, so that no one drops out unexplained.
+    two_waves = long[long["wave"].isin([before, after])]
+    wide = two_waves.pivot_table(index="participant_id", columns=["wave", unit], values=value, aggfunc="first", dropna=False)
     units = long[unit].drop_duplicates().tolist()
     participants = sorted(long["participant_id"].unique())
     wide = wide.reindex(index=participants)
@@ -155,7 +158,7 @@ def paired_tests(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
 
 
 def area_table(tidy: pd.DataFrame, framework: Framework, min_share_answered: float, before: str = "start",
-               after: str = "end") -> tuple[pd.DataFrame, pd.DataFrame]:
+               after: str = "end", scores: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The Appendix 3 area table and the participants left out of it.
 
     Parameters
@@ -167,6 +170,10 @@ def area_table(tidy: pd.DataFrame, framework: Framework, min_share_answered: flo
         The share of an area's behaviours a score needs answered (``analysis.yml``).
     before, after : str
         The waves compared.
+    scores : DataFrame, optional
+        :func:`area_scores` of ``tidy`` with the same ``min_share_answered``, when the
+        caller has them already (each area table would otherwise group every rating
+        again: a second per 10,000 participants).
 
     Returns
     -------
@@ -176,7 +183,8 @@ def area_table(tidy: pd.DataFrame, framework: Framework, min_share_answered: flo
         points), ``t``, ``df``, ``p`` (paired t-test, before minus after: Student 1908);
         and ``participant_id``, ``reason`` of those left out.
     """
-    scores = area_scores(tidy, framework, min_share_answered)
+    if scores is None:
+        scores = area_scores(tidy, framework, min_share_answered)
     first, second, excluded = paired_wide(scores, "area_id", "score", before, after)
     table = paired_tests(first, second).reindex(framework.area_ids)
     table.index.name = "area_id"
@@ -185,7 +193,7 @@ def area_table(tidy: pd.DataFrame, framework: Framework, min_share_answered: flo
 
 
 def behaviour_table(tidy: pd.DataFrame, framework: Framework, alpha: float, before: str = "start",
-                    after: str = "end") -> pd.DataFrame:
+                    after: str = "end", wide: tuple[pd.DataFrame, pd.DataFrame] | None = None) -> pd.DataFrame:
     """Per-behaviour paired t-tests, with whether p < alpha, in framework order.
 
     Parameters
@@ -197,6 +205,10 @@ def behaviour_table(tidy: pd.DataFrame, framework: Framework, alpha: float, befo
         The significance level (``analysis.yml``).
     before, after : str
         The waves compared.
+    wide : tuple of DataFrame, optional
+        The first two tables of :func:`paired_wide` of ``tidy`` by behaviour for these
+        waves (participants x behaviours), when the caller has them already: spreading a
+        million ratings out again costs a second at 10,000 participants.
 
     Returns
     -------
@@ -204,7 +216,7 @@ def behaviour_table(tidy: pd.DataFrame, framework: Framework, alpha: float, befo
         One row per behaviour: ``behaviour_id``, ``area_id``, ``label``, the columns of
         :func:`paired_tests` and ``significant`` (p < alpha; False where the test is undefined).
     """
-    first, second, _ = paired_wide(tidy, "behaviour_id", "score", before, after)
+    first, second = wide if wide is not None else paired_wide(tidy, "behaviour_id", "score", before, after)[:2]
     table = paired_tests(first, second).reindex(framework.behaviour_ids)
     table.index.name = "behaviour_id"
     table = framework.behaviours.set_index("behaviour_id")[["area_id", "label"]].join(table)
@@ -278,7 +290,8 @@ def omnibus_over_waves(scores: pd.DataFrame, framework: Framework) -> pd.DataFra
     """
     import pingouin as pg
 
-    waves = [w for w in framework.wave_ids if w in set(scores["wave"])]
+    present = set(scores["wave"].unique())  # the distinct waves, not a set of every row
+    waves = [w for w in framework.wave_ids if w in present]
     rows = []
     for area in framework.area_ids:
         data = scores[(scores["area_id"] == area)].dropna(subset=["score"])

@@ -203,7 +203,7 @@ def wave_ratings(tidy: pd.DataFrame, framework: Framework) -> dict[str, pd.DataF
         Wave ID to DataFrame, in framework order; always has ``"start"`` and ``"end"``
         (empty tables where a wave has no ratings).
     """
-    present = set(tidy["wave"])
+    present = set(tidy["wave"].unique())
     waves = {}
     for wave in framework.wave_ids:
         if wave not in present and wave not in ("start", "end"):
@@ -282,7 +282,7 @@ def robustness_checks(tidy: pd.DataFrame, framework: Framework, *, min_n: int, a
     effects = per_area(robustness.paired_effect_sizes, confidence=confidence)
     item_effects = per_item(robustness.paired_effect_sizes, confidence=confidence)
     item_wilcoxon = per_item(robustness.wilcoxon_signed_rank, exact_max_n=wilcoxon_exact_max_n)
-    behaviour_tests = paired.behaviour_table(tidy, framework, alpha).set_index("behaviour_id")
+    behaviour_tests = paired.behaviour_table(tidy, framework, alpha, wide=(item_before, item_after)).set_index("behaviour_id")
     tested = (item_n >= min_n) & item_effects["p_ttest"].notna()
     p_t = behaviour_tests["p"].where(tested)
     corrections = robustness.multiple_comparisons(p_t, alpha=alpha)

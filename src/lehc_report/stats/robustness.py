@@ -21,6 +21,7 @@ Input convention (shared by the pipeline):
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -163,7 +164,19 @@ def by_available_pairs(func, before: pd.DataFrame, after: pd.DataFrame, min_n: i
 _NCT_DIRECT_MAX_T = 30.0
 
 
-_GAUSS_LEGENDRE = np.polynomial.legendre.leggauss(4096)  # nodes, weights on [-1, 1]
+@functools.cache
+def _gauss_legendre(points: int = 4096) -> tuple[np.ndarray, np.ndarray]:
+    """Gauss-Legendre nodes and weights on [-1, 1], computed once, when first needed.
+
+    ``scipy.special.roots_legendre`` (Newton iteration from asymptotic starting values,
+    O(points^2)) and not ``numpy.polynomial.legendre.leggauss`` (the eigenvalues of a
+    points x points matrix, O(points^3)): for 4,096 points the latter took 23 s of CPU
+    at every import of this module; the two agree to 2e-16 in the nodes and 3e-13 in
+    the weights.
+    """
+    from scipy.special import roots_legendre
+
+    return roots_legendre(points)
 
 
 def _nct_sf_large_t(t: float, df: float, ncp: float) -> float:
@@ -181,7 +194,7 @@ def _nct_sf_large_t(t: float, df: float, ncp: float) -> float:
     lower = max(-ncp, -12.0)
     if lower >= 12.0:
         return 0.0
-    nodes, weights = _GAUSS_LEGENDRE
+    nodes, weights = _gauss_legendre()
     half = (12.0 - lower) / 2.0
     z = lower + half * (nodes + 1.0)
     values = stats.norm.pdf(z) * stats.chi2.cdf(df * ((z + ncp) / t) ** 2, df)
