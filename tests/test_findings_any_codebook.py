@@ -242,7 +242,8 @@ def test_own_codebook_is_not_2013(own):
 def test_own_codebook_findings_are_written_from_its_data(own):
     paths = own[0]
     snippet = (paths.tables / "theme_findings.md").read_text(encoding="utf-8")
-    assert snippet.startswith("## Changed practice\n\nThe codebook defines it as: What respondents now do differently at work.")
+    assert snippet.startswith("### Changed practice\n\nThe codebook's definition: \u201cWhat respondents now do differently at "
+                              "work.\u201d\n\n5 of the 30")
     assert ("5 of the 30 respondents raised it. Within it, \u201cChanged practice\u201d was raised by 3 respondents and "
             "\u201cNew partners\u201d by 2. The two coders agreed only weakly on \u201cNew partners\u201d (Cohen's kappa "
             "-0.15, below the 0.4 this report requires), so its count is tentative.") in snippet
@@ -250,7 +251,7 @@ def test_own_codebook_findings_are_written_from_its_data(own):
     assert ("23 of the 30 respondents raised it. Within it, \u201cPeer support\u201d was raised by 12 respondents and "
             "\u201cMixed groups\u201d by 11; no respondent was coded with \u201cPace\u201d.") in snippet
     assert "> \u201cThe others in my group helped me" in snippet
-    assert "## Doubts" in snippet and "2 of the 30 respondents raised it." in snippet
+    assert "### Doubts" in snippet and "2 of the 30 respondents raised it." in snippet
 
 
 def test_own_codebook_report_says_only_what_its_data_hold(own):

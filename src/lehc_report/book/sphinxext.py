@@ -27,6 +27,18 @@ so a cohort without coded texts reads "not coded" instead of sentences full of
 "not available".  The markers are removed before MyST parses the page, so they can
 enclose headings.
 
+Conditions may name ``codebook_2013`` (the cohort was coded with the 2013 codebook: the
+chapters' theme sentences apply) and ``codebook_own`` (coded with another codebook: its
+findings are written from the data, ``generated/tables/theme_findings.md``).  After the
+conditions, typed claims beside glued counts are checked against the cohort's counts,
+
+    <!-- claim: most t_philosophy_unlike_other_courses of n_all -->Most ...<!-- else claim -->
+    what the counts show<!-- end claim -->
+
+(:mod:`lehc_report.book.claims`), and once a chapter's glue is resolved its text is checked
+for "not available", false zeros and, outside the 2013 codebook, any 2013 sentence
+(:mod:`lehc_report.book.report_check`): a problem is a warning, which stops the build.
+
 And the build folder (``BUILD``, :class:`lehc_report.paths.ProjectPaths`): pages never
 name it.  They name what a stage generated, and this extension finds it in the
 current build's folder, so two builds (two cohorts) never read each other's files:

@@ -815,7 +815,7 @@ def theme_findings(codebook_themes: pd.DataFrame, codebook_codes: pd.DataFrame,
     Returns
     -------
     list of ThemeFinding
-        One per theme, in codebook order: how many raised it (by source), its codes with
+        One per theme, in codebook order: its definition, how many raised it (by source), its codes with
         their counts, a caveat where coders agreed weakly, and its quotations.
     """
     findings = []
@@ -831,7 +831,7 @@ def theme_findings(codebook_themes: pd.DataFrame, codebook_codes: pd.DataFrame,
                      codes_sentence(code_counts, overall_withheld),
                      weak_agreement_sentence([(c.name, kappas.get(c.code_id, float("nan"))) for c in codes.itertuples()],
                                              agreement_threshold)]
-        paragraphs = [f"The codebook defines it as: {theme.definition.strip().rstrip('.')}."]
+        paragraphs = [f"The codebook's definition: \u201c{theme.definition.strip()}\u201d"]
         paragraphs.append(" ".join(s for s in sentences if s))
         theme_quotes = quotes[quotes["theme_id"] == theme.theme_id] if len(quotes) else quotes
         if count and not len(theme_quotes):

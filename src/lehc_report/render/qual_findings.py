@@ -28,12 +28,12 @@ def theme_findings_markdown(findings: list[ThemeFinding]) -> str:
     Returns
     -------
     str
-        MyST source: ``## <theme name>``, the paragraphs, then each quotation as a block
+        MyST source: ``### <theme name>`` (sections of the chapter's "What respondents raised"), the paragraphs, then each quotation as a block
         quote, sections separated by blank lines.
     """
     blocks = []
     for finding in findings:
-        blocks.append(f"## {myst_literal(finding.name)}")
+        blocks.append(f"### {myst_literal(finding.name)}")
         blocks += [myst_literal(paragraph) for paragraph in finding.paragraphs]
         blocks += [f"> {myst_literal(quote)}" for quote in finding.quotes]
     return "\n\n".join(blocks) + "\n"
