@@ -361,3 +361,16 @@ def test_the_quantity_word_check_finds_an_untied_word():
     assert untied_quantity_words(typed) == ["'Most' in " + repr(typed)]
     tied = f"<!-- claim: most t_a of n_all -->{typed}<!-- else claim -->x<!-- end claim -->"
     assert untied_quantity_words(tied) == []
+
+
+def test_every_2013_only_passage_carries_a_fingerprint_the_build_check_knows():
+    # Were a 2013 passage ever shown to another cohort, the build check would name it.
+    block = re.compile(r"<!-- if: codebook_2013 -->(?P<yes>.*?)(?:<!-- else -->.*?)?<!-- end if -->", re.S)
+    # Passages that say something of the data (a glued count or a claim); the findings
+    # chapter's list of its parts says nothing of them.
+    passages = [(chapter.stem, m["yes"]) for chapter in CHAPTERS for m in block.finditer(chapter.read_text(encoding="utf-8"))
+                if "03_qual.md::" in m["yes"] or "<!-- claim:" in m["yes"]]
+    assert len(passages) >= 6
+    for chapter, passage in passages:
+        plain = " ".join(passage.replace("\u2019", "'").split()).lower()
+        assert any(f.lower() in plain for f in codebook_2013.FINGERPRINTS), (chapter, passage[:200])
