@@ -203,7 +203,8 @@ def test_uncoded_and_absent_data_share_one_withheld_path(tmp_path):
     paths = ProjectPaths(root=ROOT, data=directory, build=tmp_path / "build")
     result = analyse_qualitative(paths)
     assert result.glue == {"min_group_size": "5", "qual_status": words.NO_QUALITATIVE.status}
-    assert paths.content_flags.read_text(encoding="utf-8") == '{"coded": false, "qualitative": false}\n'
+    assert paths.content_flags.read_text(encoding="utf-8") == ('{"codebook_2013": false, "codebook_own": false, '
+                                                                  '"coded": false, "qualitative": false}\n')
     tally = (paths.tables / "theme_tally.md").read_text(encoding="utf-8")
     assert ":name: tbl-theme-tally" in tally and "| none in this cohort |" in tally
     assert (paths.figures / "figure_code_cooccurrence.png").exists()
@@ -227,6 +228,7 @@ def test_uncoded_texts_take_the_withheld_path(tmp_path):
     assert glue["consent_sentence"] == "No respondent agreed to be quoted, so the report quotes no one."
     # Not the 2013 codebook: its findings keep their declared defaults.
     assert glue["concrete_changes_sentence"] == words.QUAL_GLUE.keys["concrete_changes_sentence"]
-    assert paths.content_flags.read_text(encoding="utf-8") == '{"coded": false, "qualitative": true}\n'
+    assert paths.content_flags.read_text(encoding="utf-8") == ('{"codebook_2013": false, "codebook_own": false, '
+                                                                  '"coded": false, "qualitative": true}\n')
     agreement = (paths.tables / "intercoder_agreement.md").read_text(encoding="utf-8")
     assert "Agreement between two coders: not measured, as nothing has been coded." in agreement

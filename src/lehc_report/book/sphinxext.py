@@ -27,6 +27,18 @@ so a cohort without coded texts reads "not coded" instead of sentences full of
 "not available".  The markers are removed before MyST parses the page, so they can
 enclose headings.
 
+Conditions may name ``codebook_2013`` (the cohort was coded with the 2013 codebook: the
+chapters' theme sentences apply) and ``codebook_own`` (coded with another codebook: its
+findings are written from the data, ``generated/tables/theme_findings.md``).  After the
+conditions, typed claims beside glued counts are checked against the cohort's counts,
+
+    <!-- claim: most t_philosophy_unlike_other_courses of n_all -->Most ...<!-- else claim -->
+    what the counts show<!-- end claim -->
+
+(:mod:`lehc_report.book.claims`), and once a chapter's glue is resolved its text is checked
+for "not available", false zeros and, outside the 2013 codebook, any 2013 sentence
+(:mod:`lehc_report.book.report_check`): a problem is a warning, which stops the build.
+
 And the build folder (``BUILD``, :class:`lehc_report.paths.ProjectPaths`): pages never
 name it.  They name what a stage generated, and this extension finds it in the
 current build's folder, so two builds (two cohorts) never read each other's files:
@@ -180,7 +192,7 @@ def label_sidebar_toggles(app, pagename, templatename, context, doctree) -> None
     context["generate_toctree_html"] = generate_labelled
 
 
-CONDITION = re.compile(r"<!-- if: (?P<flag>[a-z_]+) -->(?P<yes>.*?)(?:<!-- else -->(?P<no>.*?))?<!-- end if -->", re.S)
+CONDITION = re.compile(r"<!-- if: (?P<flag>[a-z][a-z0-9_]*) -->(?P<yes>.*?)(?:<!-- else -->(?P<no>.*?))?<!-- end if -->", re.S)
 
 
 def content_flags(paths=None) -> dict[str, bool]:
@@ -238,6 +250,85 @@ def apply_conditions(app, docname: str, source: list[str]) -> None:
     """
     if "<!-- if: " in source[0]:
         source[0] = resolve_conditions(source[0], content_flags())
+
+
+def claim_counts(paths=None) -> dict[str, int]:
+    """The counts the chapters' claims are checked against (``generated/claim_counts.json``,
+    written by the qualitative stage beside ``content.json``).
+
+    Parameters
+    ----------
+    paths : ProjectPaths, optional
+        Default: :func:`lehc_report.paths.get_paths`.
+
+    Returns
+    -------
+    dict of str to int
+        Glue key -> count; empty when the file is absent.
+    """
+    from lehc_report.book.claims import read_counts
+
+    return read_counts((paths or get_paths()).content_flags.with_name("claim_counts.json"))
+
+
+def apply_claims(app, docname: str, source: list[str]) -> None:
+    """Sphinx ``source-read`` handler, after :func:`apply_conditions`: keep each claim's typed
+    wording where it holds for this cohort's counts, else its data-driven alternative
+    (:mod:`lehc_report.book.claims`).  A fallback is logged (not a warning: another
+    cohort's data may differ from 2013's); a malformed marker stops the build.
+
+    Parameters
+    ----------
+    app : sphinx.application.Sphinx
+    docname : str
+    source : list of str
+        The page's source, replaced in place.
+
+    Raises
+    ------
+    sphinx.errors.ExtensionError
+        A claim marker that cannot be read, or whose typed text lacks its word.
+    """
+    if "<!-- claim: " not in source[0]:
+        return
+    from sphinx.errors import ExtensionError
+    from sphinx.util import logging
+
+    from lehc_report.book.claims import ClaimSyntaxError, resolve_claims
+
+    try:
+        source[0], results = resolve_claims(source[0], claim_counts())
+    except ClaimSyntaxError as exc:
+        raise ExtensionError(f"{docname}: {exc}") from exc
+    logger = logging.getLogger(__name__)
+    for result in results:
+        if not result.holds:
+            logger.info(f"{docname}: claim falls back to its alternative: {'; '.join(result.reasons)}")
+
+
+def check_report_page(app, doctree, docname: str) -> None:
+    """Sphinx ``doctree-resolved`` handler: a chapter must not say what its cohort's data cannot
+    bear (:func:`lehc_report.book.report_check.report_problems`): each problem is a warning,
+    which stops the build.
+
+    Parameters
+    ----------
+    app : sphinx.application.Sphinx
+    doctree : docutils.nodes.document
+        The page, its glue resolved.
+    docname : str
+        Only chapters (``book/...``) are checked.
+    """
+    if not docname.startswith("book/"):
+        return
+    from sphinx.util import logging
+
+    from lehc_report.book.report_check import report_problems
+
+    flags = content_flags()
+    logger = logging.getLogger(__name__)
+    for problem in report_problems(doctree.astext(), flags.get("codebook_2013", True)):
+        logger.warning(f"report check: {problem}", location=docname)
 
 
 GENERATED_TABLE = re.compile(r"^(?P<fence>[`:]{3,})\{generated-table\}[ \t]+(?P<name>[\w.-]+)[ \t]*$", re.M)
@@ -588,6 +679,9 @@ def setup(app) -> dict:
     app.connect("config-inited", use_cohort_identity)
     app.connect("source-read", record_source_hash)
     app.connect("source-read", apply_conditions)
+    # After the conditions, so that a claim inside a dropped passage is never checked.
+    app.connect("source-read", apply_claims, priority=550)
+    app.connect("doctree-resolved", check_report_page)
     # After the conditions, so that a table inside a dropped passage is never looked for.
     app.connect("source-read", include_generated_tables, priority=600)
     app.connect("source-read", include_cohort_bibliography, priority=600)

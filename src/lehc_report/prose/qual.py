@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from lehc_report import privacy
+from lehc_report.book.claims import RULES_TEXT
 from lehc_report.book.glue import REQUIRED, GlueSpec
 from lehc_report.disclosure import disclosed_crossing, disclosed_group_counts
 from lehc_report.prose.rounding import format_half_up
@@ -24,6 +25,14 @@ NO_QUOTE = "No consented quotation is available for this theme."
 NO_QUOTE_UNCODED = "No quotation can be chosen until the texts have been coded."
 _NOT_CODED = "not counted: this cohort's texts have not been coded"
 _NO_QUALITATIVE = "not reported: this cohort has no qualitative data"
+NO_QUALITATIVE_CONCLUSION = ("This cohort has no qualitative data, so what its participants made of the course is not "
+                             "known from their own accounts.")
+NO_QUALITATIVE_RECOMMENDATIONS = ("This cohort has no qualitative data, so no recommendation about the course's content "
+                                  "rests on what its participants said.")
+NOT_CODED_CONCLUSION = ("This cohort's survey returns and interviews have not been coded, so what its participants made "
+                        "of the course is not yet told from their own accounts.")
+NOT_CODED_RECOMMENDATIONS = ("This cohort's survey returns and interviews have not been coded, so no recommendation "
+                             "about the course's content rests on what its participants said.")
 
 #: The glue keys of notebook 03_qual.  Keys that depend on the cohort's codebook are
 #: patterns: ``t_<id>`` and ``t_<id>_<subgroup>`` (respondents raising a theme or code),
@@ -52,6 +61,14 @@ QUAL_GLUE = GlueSpec(
         "subj_framework_resonates": "Respondents (their number is not counted by this cohort's codebook)",
         "concrete_changes_sentence": "This cohort's codebook does not count concrete examples of changes made at work.",
         "community_sentence": "This cohort's codebook does not count comments on effects on communities.",
+        # The methodology's rules for words of quantity (lehc_report.book.claims).
+        "claim_rules_sentence": RULES_TEXT,
+        # Summary, conclusions and recommendations for any cohort (index.md, conclusions.md,
+        # recommendations.md); the 2013 codebook's own wording is typed in the chapters.
+        "summary_qual_sentence": "This cohort has no qualitative data, so the report's findings rest on the "
+                                 "self-assessments alone.",
+        "conclusion_qual_sentence": NO_QUALITATIVE_CONCLUSION,
+        "recommendations_qual_sentence": NO_QUALITATIVE_RECOMMENDATIONS,
     },
     patterns={
         r"t_[a-z0-9_]+": _NOT_CODED,
@@ -689,3 +706,304 @@ NOT_CODED = Withheld(
     agreement_heading="Inter-coder agreement", agreement_cell="not measured",
     figure_text="The texts have not been coded (no codings.csv)", quote_text=NO_QUOTE_UNCODED,
 )
+
+
+# --------------------------------------------------------------------------------------
+# Findings for a codebook other than 2013's: written from the data, theme by theme
+# --------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ThemeFinding:
+    """What the report says about one theme of a cohort's own codebook.
+
+    ``paragraphs`` are plain text (the renderer escapes them for MyST); ``quotes`` are
+    consented quotations as :func:`quote_markdown` writes them.
+    """
+
+    theme_id: str
+    name: str
+    paragraphs: tuple[str, ...]
+    quotes: tuple[str, ...]
+
+
+def _quoted(name: str) -> str:
+    return f"\u201c{name}\u201d"
+
+
+def _nobody(noun: str) -> str:
+    # A zero is worded as "no survey respondent", never "0 ..." or "none of the N ...".
+    return f"no {singular(noun)}"
+
+
+def raised_sentence(count: int, by_source: Mapping[str, int], counts: Mapping[str, int], phrasable: set[str],
+                    overall_withheld: bool) -> str:
+    """How many respondents raised a theme, by source where both sources may be named.
+
+    Parameters
+    ----------
+    count : int
+        Respondents coded with the theme (any of its codes), all sources together.
+    by_source : mapping
+        ``"survey"``/``"interview"`` -> respondents coded with the theme in that source.
+    counts : mapping
+        Subgroup (``"all"``, ``"survey"``, ``"interview"``) -> respondents in it.
+    phrasable : set of str
+        Sources the prose may name with their own counts (present, not empty, not
+        withheld by :func:`lehc_report.privacy.suppression_plan`).
+    overall_withheld : bool
+        Fewer respondents took part than the privacy threshold: no count is said at all.
+
+    Returns
+    -------
+    str
+        "" when every count is withheld; "No respondent raised it."; "7 of the 30
+        respondents raised it." or, with both sources nameable, "7 of the 30 respondents
+        raised it: 5 of the 20 survey respondents and 2 of the 10 interviewees." (a source
+        with nobody reads "no interviewee").
+    """
+    if overall_withheld:
+        return ""
+    if count == 0:
+        return "No respondent raised it."
+    sentence = f"{capitalise(share_phrase(count, counts['all'], 'respondents'))} raised it"
+    nouns = {"survey": "survey respondents", "interview": "interviewees"}
+    if {"survey", "interview"} <= phrasable:
+        parts = [share_phrase(by_source[s], counts[s], nouns[s]) if by_source[s] else _nobody(nouns[s])
+                 for s in ("survey", "interview")]
+        sentence += ": " + join_words(parts)
+    return sentence + "."
+
+
+def codes_sentence(code_counts: list[tuple[str, int]], overall_withheld: bool) -> str:
+    """The codes within a theme, with the respondents coded with each.
+
+    Parameters
+    ----------
+    code_counts : list of (str, int)
+        Each code's name and the respondents coded with it, in codebook order.
+    overall_withheld : bool
+        No count may be said (fewer respondents than the privacy threshold).
+
+    Returns
+    -------
+    str
+        "" for a theme with one code of its own name; with counts withheld, "Its codes
+        are “A”, “B” and “C”."; else "Within it, “A” was raised by 12 respondents, “B” by 5
+        and “C” by 1; no respondent was coded with “D”." (largest first, ties in codebook
+        order).
+    """
+    if not code_counts:
+        return ""
+    names = [_quoted(name) for name, _ in code_counts]
+    if overall_withheld:
+        return f"Its {'code is' if len(names) == 1 else 'codes are'} {join_words(names)}."
+    used = sorted([(name, n) for name, n in code_counts if n > 0], key=lambda item: -item[1])
+    unused = [_quoted(name) for name, n in code_counts if n == 0]
+    parts = []
+    if len(code_counts) == 1:
+        parts.append(f"Its one code is {names[0]}")
+    elif used:
+        said = [f"{_quoted(used[0][0])} was raised by {counted(used[0][1], 'respondents')}"]
+        said += [f"{_quoted(name)} by {n}" for name, n in used[1:]]
+        parts.append("Within it, " + join_words(said))
+    if unused and len(code_counts) > 1:
+        listed = unused[0] if len(unused) == 1 else ", ".join(unused[:-1]) + " or " + unused[-1]
+        clause = f"no respondent was coded with {listed}"
+        parts.append(clause if parts else capitalise(clause))
+    return "; ".join(parts) + "."
+
+
+def weak_agreement_sentence(code_kappas: list[tuple[str, float]], threshold: float) -> str:
+    """A caveat for the codes of a theme on which the two coders agreed weakly.
+
+    Method: Cohen's kappa per code (Cohen 1960) against ``agreement_threshold`` of
+    ``analysis.yml`` (0.4, the lower bound of "moderate" agreement in Landis and Koch
+    1977); an undefined kappa (a coder used one value throughout) gives no caveat.
+
+    Parameters
+    ----------
+    code_kappas : list of (str, float)
+        Each code's name and Cohen's kappa (NaN where undefined), in codebook order.
+    threshold : float
+        Kappa below which a code's count is flagged.
+
+    Returns
+    -------
+    str
+        "" when no code is below the threshold; else "The two coders agreed only weakly on
+        “A” (Cohen's kappa 0.21, below the 0.4 this report requires), so its count is
+        tentative." ("on “A” (0.21) and “B” (0.30) ..., so their counts are tentative").
+    """
+    weak = [(name, kappa) for name, kappa in code_kappas if not pd.isna(kappa) and kappa < threshold]
+    if not weak:
+        return ""
+    limit = f"{threshold:g}"
+    if len(weak) == 1:
+        name, kappa = weak[0]
+        return (f"The two coders agreed only weakly on {_quoted(name)} (Cohen's kappa {format_half_up(kappa, 2)}, "
+                f"below the {limit} this report requires), so its count is tentative.")
+    listed = join_words([f"{_quoted(name)} ({format_half_up(kappa, 2)})" for name, kappa in weak])
+    return (f"The two coders agreed only weakly on {listed} (Cohen's kappa below the {limit} this report requires), "
+            "so their counts are tentative.")
+
+
+def theme_findings(codebook_themes: pd.DataFrame, codebook_codes: pd.DataFrame,
+                   counts_by_item: Mapping[str, Mapping[str, int]], counts: Mapping[str, int], phrasable: set[str],
+                   overall_withheld: bool, kappas: Mapping[str, float], agreement_threshold: float,
+                   quotes: pd.DataFrame) -> list[ThemeFinding]:
+    """The findings of a cohort's own codebook, theme by theme, from its data alone.
+
+    Parameters
+    ----------
+    codebook_themes : DataFrame
+        ``theme_id``, ``name``, ``definition`` in codebook order.
+    codebook_codes : DataFrame
+        ``code_id``, ``theme_id``, ``name`` in codebook order.
+    counts_by_item : mapping
+        Theme or code ID -> subgroup -> respondents coded with it (coder A).
+    counts : mapping
+        Subgroup -> respondents in it.
+    phrasable : set of str
+        Sources the prose may name with their own counts.
+    overall_withheld : bool
+        Too few respondents to publish any count.
+    kappas : mapping
+        Code ID -> Cohen's kappa (empty without double coding).
+    agreement_threshold : float
+        ``agreement_threshold`` of ``analysis.yml``.
+    quotes : DataFrame
+        The quote bank (consented quotations only): ``theme_id``, ``text``, ``attribution``.
+
+    Returns
+    -------
+    list of ThemeFinding
+        One per theme, in codebook order: its definition, how many raised it (by source), its codes with
+        their counts, a caveat where coders agreed weakly, and its quotations.
+    """
+    findings = []
+    for theme in codebook_themes.itertuples():
+        row = counts_by_item.get(theme.theme_id, {})
+        count = int(row.get("all", 0))
+        codes = codebook_codes[codebook_codes["theme_id"] == theme.theme_id]
+        own_name_only = len(codes) == 1 and codes["name"].iloc[0] == theme.name
+        code_counts = [] if own_name_only else [(c.name, int(counts_by_item.get(c.code_id, {}).get("all", 0)))
+                                                 for c in codes.itertuples()]
+        sentences = [raised_sentence(count, {s: int(row.get(s, 0)) for s in ("survey", "interview")}, counts, phrasable,
+                                     overall_withheld),
+                     codes_sentence(code_counts, overall_withheld),
+                     weak_agreement_sentence([(c.name, kappas.get(c.code_id, float("nan"))) for c in codes.itertuples()],
+                                             agreement_threshold)]
+        paragraphs = [f"The codebook's definition: \u201c{theme.definition.strip()}\u201d"]
+        paragraphs.append(" ".join(s for s in sentences if s))
+        theme_quotes = quotes[quotes["theme_id"] == theme.theme_id] if len(quotes) else quotes
+        if count and not len(theme_quotes):
+            paragraphs.append("None of its passages marked as quotable came from a respondent who agreed to be quoted, "
+                              "so it is not illustrated here.")
+        findings.append(ThemeFinding(theme.theme_id, theme.name, tuple(p for p in paragraphs if p),
+                                     tuple(quote_markdown(q.text, q.attribution) for q in theme_quotes.itertuples())))
+    return findings
+
+
+def top_themes_sentence(findings_counts: list[tuple[str, int]], n_all: int, overall_withheld: bool, limit: int = 3) -> str:
+    """The themes raised by the most respondents, for the conclusions and recommendations.
+
+    Parameters
+    ----------
+    findings_counts : list of (str, int)
+        Each theme's name and the respondents who raised it, in codebook order.
+    n_all : int
+        All respondents.
+    overall_withheld : bool
+        Too few respondents to publish any count.
+    limit : int
+        Themes named at most.
+
+    Returns
+    -------
+    str
+        "The themes raised by the largest numbers of respondents were “A” (12 of the 30),
+        “B” (9) and “C” (7)."; "The one theme respondents raised was “A” (4 of the 30).";
+        with counts withheld, "Its themes were “A”, “B” and “C”; counts are withheld
+        because too few people took part."; "No respondent's words were coded with any
+        theme." when nobody raised one.
+    """
+    if overall_withheld:
+        names = join_words([_quoted(name) for name, _ in findings_counts])
+        return f"Its themes were {names}; counts are withheld because too few people took part."
+    raised = sorted([(name, n) for name, n in findings_counts if n > 0], key=lambda item: -item[1])[:limit]
+    if not raised:
+        return "No respondent's words were coded with any theme."
+    first = f"{_quoted(raised[0][0])} ({raised[0][1]} of the {n_all})"
+    if len(raised) == 1:
+        return f"The one theme respondents raised was {first}."
+    rest = [f"{_quoted(name)} ({n})" for name, n in raised[1:]]
+    return f"The themes raised by the largest numbers of respondents were {join_words([first, *rest])}."
+
+
+def summary_qual_sentence(state: str, sources: tuple[str, ...]) -> str:
+    """The summary's pointer to the qualitative findings (index.md).
+
+    Parameters
+    ----------
+    state : {"coded", "not_coded", "none"}
+        Whether the cohort has coded qualitative data, uncoded data, or none.
+    sources : tuple of str
+        The sources present (``"survey"``, ``"interview"``).
+
+    Returns
+    -------
+    str
+        "The qualitative findings, drawn from the survey returns and interviews, are in"
+        (the chapter adds the link; "from the survey returns" with one source);
+        "This cohort's survey returns and interviews have not been coded, so the report
+        has no qualitative findings."; "This cohort has no qualitative data, so the report's
+        findings rest on the self-assessments alone."
+    """
+    if state == "none":
+        return "This cohort has no qualitative data, so the report's findings rest on the self-assessments alone."
+    names = join_words([{"survey": "survey returns", "interview": "interviews"}[s] for s in ("survey", "interview")
+                        if s in sources]) or "texts"
+    if state == "not_coded":
+        return f"This cohort's {names} have not been coded, so the report has no qualitative findings."
+    return f"The qualitative findings, drawn from the {names}, are in"
+
+
+def own_codebook_conclusion(top_sentence: str) -> str:
+    """What the conclusions say of a cohort coded with its own codebook.
+
+    Parameters
+    ----------
+    top_sentence : str
+        :func:`top_themes_sentence`.
+
+    Returns
+    -------
+    str
+        "This cohort's texts were coded with its own codebook, so the conclusions drawn
+        from the 2013 participants' accounts are not repeated. <top_sentence> What
+        respondents said under each theme is set out in the findings."
+    """
+    return ("This cohort's texts were coded with its own codebook, so the conclusions drawn from the 2013 participants' "
+            f"accounts are not repeated. {top_sentence} What respondents said under each theme is set out in the findings.")
+
+
+def own_codebook_recommendations(top_sentence: str) -> str:
+    """What the recommendations say of a cohort coded with its own codebook.
+
+    Parameters
+    ----------
+    top_sentence : str
+        :func:`top_themes_sentence`.
+
+    Returns
+    -------
+    str
+        "This cohort's texts were coded with its own codebook, so the 2013 report's
+        recommendations about the course's content, which rest on what the 2013
+        participants said, are not repeated. <top_sentence> Any change to the course
+        should start from what respondents said under those themes (see the findings)."
+    """
+    return ("This cohort's texts were coded with its own codebook, so the 2013 report's recommendations about the "
+            "course's content, which rest on what the 2013 participants said, are not repeated. "
+            f"{top_sentence} Any change to the course should start from what respondents said under those themes, "
+            "set out in the findings.")

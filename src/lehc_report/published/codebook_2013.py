@@ -27,6 +27,35 @@ COMMUNITY_NOT_YET = "impact_others.community_not_yet"
 CHANGE_THEMES = ("impact_role", "impact_others")
 #: The code whose segment a profile quotes first.
 PROFILE_QUOTE_CODE = CONCRETE_CHANGES
+#: Every code the 2013 chapters count (book/findings*.md, recommendations.md, conclusions.md):
+#: a codebook must have all of them for those chapters' sentences to be said of its data.
+CODE_IDS = ("philosophy.endorsed", "philosophy.timely", "philosophy.unlike_other_courses", "philosophy.inspires_leaders",
+            "structure.facilitated_valued", "structure.action_learning_valued", "structure.balance_of_methods",
+            "structure.standout_session", "structure.final_session_disappointing", "structure.facilitator_style_clash",
+            "framework.resonates", "framework.vital_for_future", "mix.mix_valued", "mix.more_sectors",
+            "mix.more_service_users", "mix.more_sceptics", "networks.formed", "coproduction.praised",
+            "coproduction.reality_check", "coproduction.more_in_design_delivery", "impact_role.confidence_authority",
+            "impact_role.concrete_changes", "impact_role.more_tools_wanted", "impact_others.shared_reading",
+            "impact_others.team_language", "impact_others.peers_seniors_informed", "impact_others.community_not_yet")
+#: Words of the 2013 findings that no other cohort's report may contain (the build check,
+#: :func:`lehc_report.book.report_check.report_problems`): one distinctive phrase of each
+#: sentence the chapters, the recommendations, the conclusions and this module type about
+#: the 2013 codebook's themes.
+FINGERPRINTS = (
+    "met with a warm reception", "felt different in kind", "less as training people to lead",
+    "opening session on asset-based working", "closing session, on reflections and next steps",
+    "closing session disappointed", "sat awkwardly with the course's collaborative ethos",
+    "four action learning sets", "questioning rather than advising", "The framework struck a chord",
+    "essential for the future of health and social care", "how their decisions land on the front line",
+    "particularly people with experience of mental health", "a few more sceptics",
+    "kept discussion anchored", "as several put it", "concrete examples of changes made at work",
+    "passed on the reading", "team's language shifting", "Effects on communities themselves",
+    "by its participants' accounts", "found its ideas", "overwhelmingly favourable", "The framework resonated",
+    "its most praised feature", "learned how commissioning and provider organisations work",
+    "a reason to change rather than a reason for despair", "learned from colleagues in other regions",
+    "had passed on what they learned to their own networks", "described concrete changes at work",
+    "outlasted the course",
+)
 #: The concrete changes the 2013 interviewees described (a typed finding of the 2013 report).
 CONCRETE_EXAMPLES = ("services redesigned around what communities can do, proposals drawing directly on the course, "
                      "people who use services brought into design groups from the start")
@@ -43,13 +72,13 @@ def is_codebook_2013(codebook: Codebook) -> bool:
     Returns
     -------
     bool
-        True when it has every theme of :data:`THEME_IDS` and the three codes the
-        2013 findings count (:data:`FRAMEWORK_RESONATES`, :data:`CONCRETE_CHANGES`,
-        :data:`COMMUNITY_NOT_YET`).
+        True when it has every theme of :data:`THEME_IDS` and every code of
+        :data:`CODE_IDS` (the codes the 2013 chapters count), so that none of their
+        sentences would fall back on a code the codebook lacks.
     """
     themes = set(codebook.themes["theme_id"])
     codes = set(codebook.codes["code_id"])
-    return set(THEME_IDS) <= themes and {FRAMEWORK_RESONATES, CONCRETE_CHANGES, COMMUNITY_NOT_YET} <= codes
+    return set(THEME_IDS) <= themes and set(CODE_IDS) <= codes
 
 
 def finding_sentences(counts_by_item: Mapping[str, Mapping[str, int]], counts: Mapping[str, int],
@@ -82,8 +111,8 @@ def finding_sentences(counts_by_item: Mapping[str, Mapping[str, int]], counts: M
         examples of changes made at work: <examples>."
         ``community_sentence``: "No respondent commented on effects on communities
         themselves, which it was early to expect."; "Effects on communities themselves were
-        not yet visible, as all 10 interviewees said plainly; many, though, had identified
-        ways of working more closely with communities."
+        not yet visible, as 3 of the 10 interviewees said plainly." (no count supports
+        more, so nothing more is said).
     """
     out = {}
     interview_shown = "interview" in shown
@@ -119,6 +148,5 @@ def finding_sentences(counts_by_item: Mapping[str, Mapping[str, int]], counts: M
     else:
         who = share_phrase(by_interview, counts["interview"], "interviewees") if interview_shown and by_interview == total \
             else share_phrase(total, counts["all"], "respondents")
-        out["community_sentence"] = (f"Effects on communities themselves were not yet visible, as {who} said plainly; "
-                                     "many, though, had identified ways of working more closely with communities.")
+        out["community_sentence"] = f"Effects on communities themselves were not yet visible, as {who} said plainly."
     return out

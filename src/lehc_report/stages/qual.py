@@ -9,6 +9,8 @@ whose texts are not coded yet, gets snippets and figures that say so.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -31,6 +33,8 @@ from lehc_report.prose.rounding import format_half_up
 from lehc_report.published import codebook_2013
 from lehc_report.render import figures, figures_qual
 from lehc_report.render.outputs import save_figure, write_myst_table, write_result_csv
+from lehc_report.render.qual_findings import SNIPPET as THEME_FINDINGS
+from lehc_report.render.qual_findings import write_theme_findings
 from lehc_report.render.qual_tables import (
     AGREEMENT_NUMBERS,
     agreement_display,
@@ -48,6 +52,8 @@ from lehc_report.stats import tally as tally_stats
 __all__ = ["analyse_qualitative", "scan_free_text", "tally_display", "write_content_flags"]
 
 FIGURES = ("figure_theme_by_question.png", "figure_code_cooccurrence.png")
+#: The counts the chapters' claims are checked against, beside ``content.json``.
+CLAIM_COUNTS = "claim_counts.json"
 
 
 def analyse_qualitative(paths: ProjectPaths) -> StageResult:
@@ -76,7 +82,9 @@ def analyse_qualitative(paths: ProjectPaths) -> StageResult:
     paths.ensure()
     settings = privacy.load_settings(paths.root, paths.data)
     if not (paths.data / RESPONDENTS_FILE).exists() and find_project(paths.data) is None:
-        write_content_flags(paths, qualitative=False, coded=False)
+        write_content_flags(paths, qualitative=False, coded=False, codebook_2013=False, codebook_own=False)
+        write_claim_counts(paths, {})
+        write_theme_findings(paths.tables / f"{THEME_FINDINGS}.md", None)
         (paths.tables / "profiles.md").write_text(f"*{words.NO_QUALITATIVE.status}*\n", encoding="utf-8")
         return withhold(paths, words.NO_QUALITATIVE, {"min_group_size": str(settings.min_group_size)},
                         theme_ids=[])
@@ -84,7 +92,6 @@ def analyse_qualitative(paths: ProjectPaths) -> StageResult:
     scan_free_text(paths.data, settings, paths.root)
     data = load_qualitative(paths.data)
     raise_if(role_label_problems(data.respondents, settings.min_attribution_size))
-    write_content_flags(paths, qualitative=True, coded=data.coded)
     is_2013 = codebook_2013.is_codebook_2013(data.codebook)
 
     sizes = tally_stats.group_sizes(data.respondents)
@@ -94,6 +101,13 @@ def analyse_qualitative(paths: ProjectPaths) -> StageResult:
     # (a lone source is not a column of the table, but its counts are everyone's).
     phrasable = {s for s in data.sources if sizes["source"][s] > 0 and ("source", s) not in plan}
     counts = {"all": len(data.respondents), **sizes["source"], **sizes["group"]}
+    # The 2013 chapters word every count from a named code: with the overall count withheld
+    # (too few respondents) they could say nothing, so such a cohort gets the findings
+    # written from its data, which say so.
+    overall_withheld = ("overall", "all") in plan
+    chapters_2013 = data.coded and is_2013 and not overall_withheld
+    write_content_flags(paths, qualitative=True, coded=data.coded, codebook_2013=chapters_2013,
+                        codebook_own=data.coded and not chapters_2013)
     facts = respondent_facts(data)
     glue = {"qual_status": "", **description_glue(data, facts, counts, settings)}
     case_ids = read_case_studies(paths.data)
@@ -103,6 +117,9 @@ def analyse_qualitative(paths: ProjectPaths) -> StageResult:
     theme_ids = data.codebook.themes["theme_id"].tolist()
     if not data.coded:
         glue["coders_sentence"] = words.coders_sentence(False, False, facts)
+        glue.update(summary_glue("not_coded", data.sources))
+        write_claim_counts(paths, {})
+        write_theme_findings(paths.tables / f"{THEME_FINDINGS}.md", None)
         return withhold(paths, words.NOT_CODED, glue, theme_ids)
 
     coder = analysis.analysis_coder
@@ -135,11 +152,96 @@ def analyse_qualitative(paths: ProjectPaths) -> StageResult:
     if is_2013:
         glue.update(codebook_2013.finding_sentences(counts_by_item, counts, phrasable, data.sources))
     glue.update(words.quote_glue(quotes, theme_ids, tally_stats.QUOTES_PER_THEME))
+    write_claim_counts(paths, claim_counts(counts_by_item, counts, plan, sizes))
+    glue.update(summary_glue("coded", data.sources))
+    findings = None
+    if not chapters_2013:
+        kappas = dict(zip(agreement["code_id"], agreement["cohen_kappa"])) if data.double_coding else {}
+        findings = words.theme_findings(data.codebook.themes, data.codebook.codes, counts_by_item, counts, phrasable,
+                                        overall_withheld, kappas, analysis.agreement_threshold, quotes)
+        ranking = [(theme.name, int(counts_by_item.get(theme.theme_id, {}).get("all", 0)))
+                   for theme in data.codebook.themes.itertuples()]
+        top = words.top_themes_sentence(ranking, counts["all"], overall_withheld)
+        glue["conclusion_qual_sentence"] = words.own_codebook_conclusion(top)
+        glue["recommendations_qual_sentence"] = words.own_codebook_recommendations(top)
+    write_theme_findings(paths.tables / f"{THEME_FINDINGS}.md", findings)
     return StageResult(
         tables={"tally": published_tally, "display": display, "agreement": agreement_show,
                 "by_question": published_by_question, "quotes": quotes},
         figures={"theme_by_question": paths.figures / FIGURES[0], "cooccurrence": paths.figures / FIGURES[1]},
         glue=glue)
+
+
+def claim_counts(counts_by_item: Mapping[str, Mapping[str, int]], counts: Mapping[str, int],
+                 plan: Mapping[tuple[str, str], str], sizes: Mapping[str, Mapping[str, int]]) -> dict[str, int]:
+    """The counts the chapters' claims are checked against (:mod:`lehc_report.book.claims`).
+
+    Keys are the glue keys that show them: ``n_all`` and ``n_<subgroup>`` (respondents in
+    a group), ``t_<item>`` and ``t_<item>_<subgroup>`` (respondents coded with a theme or
+    code).  A count the privacy plan withholds is left out, so no claim can rest on it.
+
+    Parameters
+    ----------
+    counts_by_item : mapping
+        Theme or code ID -> subgroup -> respondents coded with it.
+    counts : mapping
+        Subgroup -> respondents in it.
+    plan : mapping
+        :func:`lehc_report.privacy.suppression_plan`.
+    sizes : mapping
+        Breakdown -> subgroup -> size (:func:`lehc_report.stats.tally.group_sizes`).
+
+    Returns
+    -------
+    dict of str to int
+    """
+    def breakdown(subgroup):
+        return "overall" if subgroup == "all" else ("source" if subgroup in sizes["source"] else "group")
+
+    out = {}
+    for subgroup in words.SUBGROUPS:
+        if (breakdown(subgroup), subgroup) in plan:
+            continue
+        out[f"n_{subgroup}"] = int(counts.get(subgroup, 0))
+        for item, row in counts_by_item.items():
+            name = f"t_{words.key(item)}" if subgroup == "all" else f"t_{words.key(item)}_{subgroup}"
+            out[name] = int(row.get(subgroup, 0))
+    return dict(sorted(out.items()))
+
+
+def write_claim_counts(paths: ProjectPaths, counts: Mapping[str, int]) -> None:
+    """Write ``generated/claim_counts.json`` for the book build's claim check.
+
+    Parameters
+    ----------
+    paths : ProjectPaths
+    counts : mapping
+        :func:`claim_counts` (empty without coded data: every claim then falls back).
+    """
+    path = paths.content_flags.with_name(CLAIM_COUNTS)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(dict(counts), sort_keys=True) + "\n", encoding="utf-8")
+
+
+def summary_glue(state: str, sources: tuple[str, ...]) -> dict[str, str]:
+    """The summary's sentence about the qualitative findings (``summary_qual_sentence``).
+
+    Parameters
+    ----------
+    state : {"coded", "not_coded"}
+    sources : tuple of str
+
+    Returns
+    -------
+    dict
+        ``summary_qual_sentence``; without coded data also ``conclusion_qual_sentence``
+        and ``recommendations_qual_sentence`` (their defaults speak of no qualitative data).
+    """
+    glue = {"summary_qual_sentence": words.summary_qual_sentence(state, sources)}
+    if state == "not_coded":
+        glue["conclusion_qual_sentence"] = words.NOT_CODED_CONCLUSION
+        glue["recommendations_qual_sentence"] = words.NOT_CODED_RECOMMENDATIONS
+    return glue
 
 
 def withhold(paths: ProjectPaths, reason: words.Withheld, glue: dict[str, str], theme_ids: list[str]) -> StageResult:
