@@ -172,6 +172,13 @@ def test_content_flags_join_identity_and_stage_flags(tmp_path):
     assert sphinxext.resolve_conditions(text, flags) == "made up none"
 
 
+def test_bibliography_entries_are_list_items_for_assistive_technology():
+    body = ('<div role="list" class="citation-list">\n<div class="citation" id="id5" role="doc-biblioentry">'
+            '<span class="label">M1</span><p>Holm</p></div></div>')
+    assert sphinxext.citation_list_roles(body) == body.replace('role="doc-biblioentry"', 'role="listitem"')
+    assert sphinxext.citation_list_roles('<p role="doc-biblioentry">x</p>') == '<p role="doc-biblioentry">x</p>'
+
+
 def test_book_fingerprint_covers_the_cohort_files(tmp_path):
     from lehc_report.tools.build import prepare
 
