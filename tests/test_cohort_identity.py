@@ -150,7 +150,7 @@ def test_sphinx_configuration_follows_the_cohort(tmp_path, monkeypatch):
     monkeypatch.setenv("LEHC_BUILD", str(tmp_path / "build"))
     config = SimpleNamespace(project="x", html_title="x", author="x", html_theme_options={"keep": 1},
                              myst_substitutions={"other": "o"}, bibtex_bibfiles=["book/methods.bib"])
-    sphinxext.use_cohort_identity(None, config)
+    sphinxext.use_cohort_identity(SimpleNamespace(srcdir=str(ROOT)), config)
     assert config.project == config.html_title == "Northern Pathway: programme evaluation"
     assert config.author == ""
     assert config.html_theme_options == {
@@ -158,6 +158,16 @@ def test_sphinx_configuration_follows_the_cohort(tmp_path, monkeypatch):
     assert config.myst_substitutions["other"] == "o"
     assert config.myst_substitutions["cohort_title"] == "Northern Pathway: programme evaluation"
     assert config.bibtex_bibfiles == ["book/methods.bib", str((folder / "references.bib").resolve())]
+
+
+def test_another_book_using_the_extension_keeps_its_own_title(tmp_path, monkeypatch):
+    # The network report is built from <build>/network/book with this extension.
+    monkeypatch.setenv("LEHC_DATA", str(ROOT / "data"))
+    config = SimpleNamespace(project="The programme across cohorts", html_title="The programme across cohorts",
+                             author="Network report", html_theme_options={}, myst_substitutions={}, bibtex_bibfiles=[])
+    sphinxext.use_cohort_identity(SimpleNamespace(srcdir=str(tmp_path)), config)
+    assert (config.project, config.html_title, config.author, config.html_theme_options, config.myst_substitutions) == (
+        "The programme across cohorts", "The programme across cohorts", "Network report", {}, {})
 
 
 def test_content_flags_join_identity_and_stage_flags(tmp_path):

@@ -377,7 +377,9 @@ def use_build_folder(app, config) -> None:
 def use_cohort_identity(app, config) -> None:
     """Sphinx ``config-inited`` handler: the book's title, author, footer and substitutions
     from the cohort's ``cohort.yml`` (glue cannot reach a heading or ``<title>``), and the
-    cohort's ``references.bib`` added to the bibliography files.
+    cohort's ``references.bib`` added to the bibliography files.  Only for the project's own
+    book: the network report (:mod:`lehc_report.network.report`), built from another folder
+    with this extension, keeps the title its configuration gives.
 
     Parameters
     ----------
@@ -391,7 +393,10 @@ def use_cohort_identity(app, config) -> None:
     lehc_report.errors.DataError
         A ``cohort.yml`` or ``principles.yml`` that breaks the contract (the build stops).
     """
-    identity = load_identity(get_paths().data)
+    paths = get_paths()
+    if Path(app.srcdir).resolve() != paths.root:
+        return  # another book using this extension (the network report) keeps its own title
+    identity = load_identity(paths.data)
     config.project = identity.title
     config.html_title = identity.title
     config.author = author_line(identity)
