@@ -161,7 +161,7 @@ def test_sphinx_configuration_follows_the_cohort(tmp_path, monkeypatch):
     monkeypatch.setenv("LEHC_BUILD", str(tmp_path / "build"))
     config = SimpleNamespace(project="x", html_title="x", author="x", html_theme_options={"keep": 1},
                              myst_substitutions={"other": "o"}, bibtex_bibfiles=["book/methods.bib"])
-    sphinxext.use_cohort_identity(None, config)
+    sphinxext.use_cohort_identity(SimpleNamespace(srcdir=str(ROOT)), config)
     assert config.project == config.html_title == "Northern Pathway: programme evaluation"
     assert config.author == ""
     assert config.html_theme_options == {
@@ -169,6 +169,16 @@ def test_sphinx_configuration_follows_the_cohort(tmp_path, monkeypatch):
     assert config.myst_substitutions["other"] == "o"
     assert config.myst_substitutions["cohort_title"] == "Northern Pathway: programme evaluation"
     assert config.bibtex_bibfiles == ["book/methods.bib", str((folder / "references.bib").resolve())]
+
+
+def test_another_book_using_the_extension_keeps_its_own_title(tmp_path, monkeypatch):
+    # The network report is built from <build>/network/book with this extension.
+    monkeypatch.setenv("LEHC_DATA", str(ROOT / "data"))
+    config = SimpleNamespace(project="The programme across cohorts", html_title="The programme across cohorts",
+                             author="Network report", html_theme_options={}, myst_substitutions={}, bibtex_bibfiles=[])
+    sphinxext.use_cohort_identity(SimpleNamespace(srcdir=str(tmp_path)), config)
+    assert (config.project, config.html_title, config.author, config.html_theme_options, config.myst_substitutions) == (
+        "The programme across cohorts", "The programme across cohorts", "Network report", {}, {})
 
 
 def test_content_flags_join_identity_and_stage_flags(tmp_path):
@@ -181,6 +191,13 @@ def test_content_flags_join_identity_and_stage_flags(tmp_path):
     assert flags["coded"] is False and flags["synthetic"] is True and flags["principles"] is False
     text = "<!-- if: synthetic -->made up<!-- else -->real<!-- end if --> <!-- if: principles -->P<!-- else -->none<!-- end if -->"
     assert sphinxext.resolve_conditions(text, flags) == "made up none"
+
+
+def test_bibliography_entries_are_list_items_for_assistive_technology():
+    body = ('<div role="list" class="citation-list">\n<div class="citation" id="id5" role="doc-biblioentry">'
+            '<span class="label">M1</span><p>Holm</p></div></div>')
+    assert sphinxext.citation_list_roles(body) == body.replace('role="doc-biblioentry"', 'role="listitem"')
+    assert sphinxext.citation_list_roles('<p role="doc-biblioentry">x</p>') == '<p role="doc-biblioentry">x</p>'
 
 
 def test_book_fingerprint_covers_the_cohort_files(tmp_path):

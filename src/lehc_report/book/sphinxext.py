@@ -192,6 +192,42 @@ def label_sidebar_toggles(app, pagename, templatename, context, doctree) -> None
     context["generate_toctree_html"] = generate_labelled
 
 
+def citation_list_roles(body: str) -> str:
+    """The bibliography's entries as ARIA list items.
+
+    Sphinx writes a bibliography (sphinxcontrib-bibtex's ``{bibliography}``) as a ``<div
+    role="list">`` of ``<div role="doc-biblioentry">``; axe-core reports this as a critical
+    violation (aria-required-children, WCAG 1.3.1), since a list must own ``listitem``
+    elements.  Each entry becomes ``role="listitem"`` (a list of references, which is what
+    it is), inside citation lists only.
+
+    Parameters
+    ----------
+    body : str
+        A page's HTML body.
+
+    Returns
+    -------
+    str
+        ``body`` with the entries' role replaced; unchanged without a citation list.
+    """
+    if 'class="citation-list"' not in body:
+        return body
+    return body.replace('role="doc-biblioentry"', 'role="listitem"')
+
+
+def label_citation_lists(app, pagename, templatename, context, doctree) -> None:
+    """Sphinx ``html-page-context`` handler: :func:`citation_list_roles` on the page's body.
+
+    Parameters
+    ----------
+    app, pagename, templatename, context, doctree
+        As Sphinx passes them; ``context["body"]`` is replaced.
+    """
+    if "body" in context:
+        context["body"] = citation_list_roles(context["body"])
+
+
 CONDITION = re.compile(r"<!-- if: (?P<flag>[a-z][a-z0-9_]*) -->(?P<yes>.*?)(?:<!-- else -->(?P<no>.*?))?<!-- end if -->", re.S)
 
 
@@ -436,7 +472,9 @@ def use_build_folder(app, config) -> None:
 def use_cohort_identity(app, config) -> None:
     """Sphinx ``config-inited`` handler: the book's title, author, footer and substitutions
     from the cohort's ``cohort.yml`` (glue cannot reach a heading or ``<title>``), and the
-    cohort's ``references.bib`` added to the bibliography files.
+    cohort's ``references.bib`` added to the bibliography files.  Only for the project's own
+    book: the network report (:mod:`lehc_report.network.report`), built from another folder
+    with this extension, keeps the title its configuration gives.
 
     Parameters
     ----------
@@ -450,7 +488,10 @@ def use_cohort_identity(app, config) -> None:
     lehc_report.errors.DataError
         A ``cohort.yml`` or ``principles.yml`` that breaks the contract (the build stops).
     """
-    identity = load_identity(get_paths().data)
+    paths = get_paths()
+    if Path(app.srcdir).resolve() != paths.root:
+        return  # another book using this extension (the network report) keeps its own title
+    identity = load_identity(paths.data)
     config.project = identity.title
     config.html_title = identity.title
     config.author = author_line(identity)
@@ -694,4 +735,5 @@ def setup(app) -> dict:
     app.connect("html-page-context", dedupe_scripts, priority=900)
     app.connect("html-page-context", label_sidebar_toggles, priority=900)
     app.connect("html-page-context", drop_unused_mathjax, priority=900)
+    app.connect("html-page-context", label_citation_lists, priority=900)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
