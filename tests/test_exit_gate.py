@@ -157,3 +157,27 @@ def test_make_qdpx_refuses_personal_data_unless_the_respondent_is_allowed(tmp_pa
     (root / "privacy.yml").write_text(allowed, encoding="utf-8")
     exit_gate.main(command)  # passes
     assert privacy.load_settings(root).qdpx_allow_respondents == ("I04",)
+
+
+def test_stale_words_leave_the_search_index(tmp_path):
+    """Sphinx keeps a word no page holds any more with an empty page list; the build drops it."""
+    from types import SimpleNamespace
+
+    from sphinx.search import js_index
+
+    from lehc_report.tools.search_index import drop_stale_terms, prune_search_index
+
+    index = {"terms": {"zyxword": [], "kept": 3, "both": [1, 2]}, "titleterms": {"gone": [], "t": 0}, "docnames": ["a"]}
+    assert drop_stale_terms(index) == ["gone", "zyxword"]
+    assert index["terms"] == {"kept": 3, "both": [1, 2]} and index["titleterms"] == {"t": 0}
+    (tmp_path / "searchindex.js").write_text(js_index.dumps({"terms": {"jo": [], "x": 1}, "titleterms": {}}), encoding="utf-8")
+    prune_search_index(SimpleNamespace(builder=SimpleNamespace(name="html"), outdir=str(tmp_path)), None)
+    assert js_index.loads((tmp_path / "searchindex.js").read_text(encoding="utf-8")) == {"terms": {"x": 1}, "titleterms": {}}
+
+
+@pytest.mark.skipif(not (BUILD / "html" / "searchindex.js").exists(), reason="needs make book")
+def test_the_shipped_search_index_holds_only_current_words():
+    from sphinx.search import js_index
+
+    index = js_index.loads((BUILD / "html" / "searchindex.js").read_text(encoding="utf-8"))
+    assert [w for key in ("terms", "titleterms") for w, pages in index[key].items() if pages == []] == []

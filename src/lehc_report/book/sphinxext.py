@@ -62,6 +62,7 @@ from typing import Any
 
 from sphinx.directives.patches import Figure
 
+from lehc_report.tools.search_index import prune_search_index
 from lehc_report.paths import BUILD_MARKER, get_paths
 
 
@@ -411,4 +412,5 @@ def setup(app) -> dict:
     app.connect("html-page-context", dedupe_scripts, priority=900)
     app.connect("html-page-context", label_sidebar_toggles, priority=900)
     app.connect("html-page-context", drop_unused_mathjax, priority=900)
+    app.connect("build-finished", prune_search_index)  # no word of a redacted page stays searchable
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
