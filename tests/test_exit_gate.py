@@ -73,7 +73,7 @@ def test_allowed_names_pass_on_their_pages_only(tmp_path, settings):
                                   "book/findings.html": credit})
     assert exit_gate.check_build(build, settings, html=True) == [
         "html/book/colophon.html: name on the deny-list: 'Wilton, C'",
-        "html/book/findings.html: name on the deny-list: 'Wilton, C'; name on the deny-list: 'Jenny Rouse'"]
+        "html/book/findings.html: name on the deny-list: 'Jenny Rouse'; name on the deny-list: 'Wilton, C'"]
 
 
 def test_the_command_fails_with_the_output_and_the_text(tmp_path):
