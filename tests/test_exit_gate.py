@@ -77,7 +77,7 @@ def test_allowed_names_pass_on_their_pages_only(tmp_path, settings):
                                   "book/findings.html": credit})
     assert exit_gate.check_build(build, settings, html=True) == [
         "html/book/colophon.html: name on the deny-list: 'Wilton, C'",
-        "html/book/findings.html: name on the deny-list: 'Wilton, C'; name on the deny-list: 'Jenny Rouse'"]
+        "html/book/findings.html: name on the deny-list: 'Jenny Rouse'; name on the deny-list: 'Wilton, C'"]
 
 
 def test_the_command_fails_with_the_output_and_the_text(tmp_path):
@@ -161,3 +161,11 @@ def test_make_qdpx_refuses_personal_data_unless_the_respondent_is_allowed(tmp_pa
     (root / "privacy.yml").write_text(allowed, encoding="utf-8")
     exit_gate.main(command)  # passes
     assert privacy.load_settings(root).qdpx_allow_respondents == ("I04",)
+
+
+@pytest.mark.skipif(not (BUILD / "html" / "searchindex.js").exists(), reason="needs make book")
+def test_the_shipped_search_index_holds_only_current_words():
+    from sphinx.search import js_index
+
+    index = js_index.loads((BUILD / "html" / "searchindex.js").read_text(encoding="utf-8"))
+    assert [w for key in ("terms", "titleterms") for w, pages in index[key].items() if pages == []] == []

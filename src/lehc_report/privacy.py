@@ -79,6 +79,9 @@ def _scan_chars(char: str) -> str:
     return "".join(out)
 
 
+_ASCII_RUN_OR_CHAR = re.compile(r"[\x00-\x7f]+|[^\x00-\x7f]", re.DOTALL)
+
+
 def scan_form(text: str) -> tuple[str, list[int]]:
     """``text`` as the scan reads it, with where each character came from.
 
@@ -106,12 +109,20 @@ def scan_form(text: str) -> tuple[str, list[int]]:
     Unicode Standard Annex #15, *Unicode Normalization Forms*; Unicode Technical Standard
     #39, *Unicode Security Mechanisms* (confusable detection).
     """
+    if text.isascii():  # the common case: nothing to fold
+        return text, list(range(len(text)))
     out: list[str] = []
     origin: list[int] = []
-    for index, char in enumerate(text):
-        mapped = _scan_chars(char)
+    # Runs of ASCII are copied whole; only the other characters are mapped one by one.
+    for run in _ASCII_RUN_OR_CHAR.finditer(text):
+        start, piece = run.start(), run.group(0)
+        if piece.isascii():
+            out.append(piece)
+            origin.extend(range(start, start + len(piece)))
+            continue
+        mapped = _scan_chars(piece)
         out.append(mapped)
-        origin.extend([index] * len(mapped))
+        origin.extend([start] * len(mapped))
     return "".join(out), origin
 
 
@@ -350,6 +361,12 @@ def name_pattern(name: str) -> re.Pattern:
     return re.compile(r"\b(?:" + "|".join(f"(?:{s})" for s in spellings) + r")(?![\w])", flags=re.IGNORECASE)
 
 
+@functools.cache
+def _any_name_pattern(names: tuple[str, ...]) -> re.Pattern:
+    """One pattern for every name of ``names`` (one pass over the text, not one per name)."""
+    return re.compile("|".join(f"(?:{name_pattern(name).pattern})" for name in names), flags=re.IGNORECASE)
+
+
 def find_personal_data(text: str, settings: PrivacySettings, *, skip_names: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
     """Every possible piece of personal data in ``text``.
 
@@ -382,10 +399,11 @@ def find_personal_data(text: str, settings: PrivacySettings, *, skip_names: froz
     hits = []
     for kind in settings.scan_patterns:
         if kind == "deny_list":
-            for name in settings.deny_list:
-                if name in skip_names:
-                    continue
-                hits.extend(("name on the deny-list", typed(m)) for m in name_pattern(name).finditer(scanned))
+            names = tuple(name for name in settings.deny_list if name not in skip_names)
+            if names:
+                hits.extend(("name on the deny-list", typed(m)) for m in _any_name_pattern(names).finditer(scanned))
+        elif kind == "email" and "@" not in scanned:
+            continue  # the pattern's backtracking over long words is the scan's slowest part
         elif kind == "uk_phone":
             hits.extend(("uk phone", typed(m)) for m in _uk_phone_numbers(scanned))
         elif kind in PATTERNS:
