@@ -189,7 +189,7 @@ def test_the_shipped_paired_report_states_its_match_count(tmp_path):
     glue = analyse_self_assessment(paths).glue
     assert waves["start"] == waves["end"]  # the shipped cohort: everyone answered both waves
     assert glue["linking_text"] == (
-        "The waves were linked by the participant code in each file's participant_id column (exact match): "
+        "The waves were linked by the participant code that every form carries (exact match): "
         f"{len(both)} people were matched between the start and a later wave; everyone who answered was matched.")
     assert linking["matched"] == len(both) == int(glue["n_complete"])
 

@@ -17,7 +17,7 @@ import pandas as pd
 from lehc_report import privacy
 from lehc_report.book.glue import REQUIRED, GlueSpec
 from lehc_report.prose.rounding import format_half_up
-from lehc_report.prose.words import join_words, number_word
+from lehc_report.prose.words import count_phrase, join_words, number_word, sentence_start
 
 NO_QUOTE = "No consented quotation is available for this theme."
 NO_QUOTE_UNCODED = "No quotation can be chosen until the texts have been coded."
@@ -117,7 +117,7 @@ def counted(n: int, noun: str) -> str:
 
 
 def capitalise(text: str) -> str:
-    """``text`` with its first letter in upper case (the rest untouched).
+    """``text`` made fit to open a sentence: first letter in upper case, a leading count in words.
 
     Parameters
     ----------
@@ -126,8 +126,9 @@ def capitalise(text: str) -> str:
     Returns
     -------
     str
+        :func:`lehc_report.prose.words.sentence_start` ("9 participants" -> "Nine participants").
     """
-    return text[:1].upper() + text[1:]
+    return sentence_start(text)
 
 
 def share_phrase(count: int, n: int, noun: str) -> str:
@@ -145,17 +146,75 @@ def share_phrase(count: int, n: int, noun: str) -> str:
     Returns
     -------
     str
-        One of: "no interviewees" (n = 0); "all 10 interviewees", "both interviewees",
-        "the one interviewee" (count = n); "none of the 10 interviewees" (count = 0);
-        "7 of the 10 interviewees".
+        One of: "no interviewees" (n = 0); "all ten interviewees", "both interviewees",
+        "the one interviewee" (count = n); "none of the ten interviewees" (count = 0);
+        "seven of the ten interviewees" (:func:`lehc_report.prose.words.count_phrase`).
     """
-    if n == 0:
-        return f"no {noun}"
-    if count == n:
-        return f"all {n} {noun}" if n > 2 else (f"both {noun}" if n == 2 else f"the one {singular(noun)}")
-    if count == 0:
-        return f"none of the {n} {noun}"
-    return f"{count} of the {n} {noun}"
+    return count_phrase(count, n, noun, one=singular(noun))
+
+
+#: What a finding says when it rests on a code the coders did not agree on well.
+WEAK_AGREEMENT = " (coding agreement for this code was weak, kappa = {kappa})"
+UNMEASURED_AGREEMENT = " (coding agreement for this code could not be measured: kappa is undefined)"
+
+
+def agreement_caveat(kappa: float, threshold: float) -> str:
+    """The caveat a finding carries when its code's Cohen's kappa is below the threshold or undefined.
+
+    Parameters
+    ----------
+    kappa : float
+        Cohen's (1960) kappa of the code between the two coders (NaN where undefined:
+        a coder used the code always or never in the double-coded sample).
+    threshold : float
+        ``agreement_threshold`` of ``analysis.yml``: a kappa below it is weak (0.4 is
+        "fair" at best in Landis & Koch 1977).
+
+    Returns
+    -------
+    str
+        " (coding agreement for this code was weak, kappa = 0.21)", " (coding agreement
+        for this code could not be measured: kappa is undefined)", or "" for a kappa at or
+        above the threshold.
+    """
+    if pd.isna(kappa):
+        return UNMEASURED_AGREEMENT
+    return WEAK_AGREEMENT.format(kappa=format_half_up(kappa, 2)) if kappa < threshold else ""
+
+
+def weak_agreement_glue(glue: Mapping[str, str], agreement: pd.DataFrame, threshold: float) -> dict[str, str]:
+    """The count glue of every code with weak or unmeasured agreement, with the caveat added.
+
+    Parameters
+    ----------
+    glue : mapping
+        The stage's glue, holding :func:`theme_count_glue`'s keys.
+    agreement : DataFrame
+        :func:`lehc_report.stats.agreement.intercoder_agreement`: ``code_id``,
+        ``cohen_kappa`` (NaN where undefined), one row per code.
+    threshold : float
+        ``agreement_threshold`` of ``analysis.yml``.
+
+    Returns
+    -------
+    dict
+        For every code with a caveat (:func:`agreement_caveat`): ``t_k``, ``np_k``,
+        ``ph_k``, ``ph_k_survey``, ``ph_k_interview`` and their ``_opening`` forms with
+        the caveat after the count ("4 (coding agreement for this code could not be
+        measured: kappa is undefined)"), so every sentence that rests on the code says
+        so.
+    """
+    out: dict[str, str] = {}
+    for row in agreement.itertuples():
+        k = key(row.code_id)
+        caveat = agreement_caveat(row.cohen_kappa, threshold)
+        if not caveat:
+            continue
+        for name in (f"t_{k}", f"np_{k}", f"ph_{k}", f"ph_{k}_survey", f"ph_{k}_interview", f"t_{k}_opening",
+                     f"np_{k}_opening"):
+            if name in glue and not glue[name].startswith(("suppressed", "not ")):
+                out[name] = glue[name] + caveat
+    return out
 
 
 def alpha_reading(alpha: float, firm: float, tentative: float) -> str:
@@ -494,13 +553,13 @@ def profiles_intro(n_profiles: int) -> str:
     Returns
     -------
     str
-        "This cohort names no respondents to profile (case_studies.yml), so there are no
+        "This cohort names no respondents to profile, so there are no
         profiles."; "Three short profiles, drawn from the data of respondents who agreed to
         be quoted, in place of the 2013 report's case studies. Each gives a broad role
         only." ("One short profile, …" for 1).
     """
     if n_profiles == 0:
-        return "This cohort names no respondents to profile (case_studies.yml), so there are no profiles."
+        return "This cohort names no respondents to profile, so there are no profiles."
     what = "short profile" if n_profiles == 1 else "short profiles"
     return (f"{capitalise(number_word(n_profiles))} {what}, drawn from the data of respondents who agreed to be quoted, "
             "in place of the 2013 report's case studies. Each gives a broad role only.")
@@ -535,10 +594,11 @@ def theme_count_glue(counts_by_item: Mapping[str, Mapping[str, int]], counts: Ma
     dict
         For each item ``k`` (:func:`key`): ``t_k`` and ``t_k_<subgroup>``, the count, or
         "suppressed (n < 5)", or "not applicable" for an empty subgroup that is not shown;
-        ``np_k``, "7 respondents"; ``ph_k``, "7 of the 19 respondents"; ``ph_k_survey`` and
-        ``ph_k_interview``, "3 of the 9 survey respondents" (the count over everyone when
+        ``np_k``, "7 respondents"; ``ph_k``, "seven of the 19 respondents"; ``ph_k_survey`` and
+        ``ph_k_interview``, "three of the nine survey respondents" (the count over everyone when
         the source is withheld or absent).  With the overall count withheld, ``np_k`` and
-        ``ph_k`` repeat ``t_k``.
+        ``ph_k`` repeat ``t_k``.  For a sentence's first words, ``t_k_opening`` ("Four")
+        and ``np_k_opening`` ("Seven respondents"), never a digit.
     """
     glue: dict[str, str] = {}
     overall_withheld = ("overall", "all") in plan
@@ -555,6 +615,8 @@ def theme_count_glue(counts_by_item: Mapping[str, Mapping[str, int]], counts: Ma
             else:
                 glue[name] = "not applicable" if counts[subgroup] == 0 else str(row[subgroup])
         glue[f"np_{k}"] = glue[f"t_{k}"] if overall_withheld else counted(row["all"], "respondents")
+        glue[f"t_{k}_opening"] = capitalise(glue[f"t_{k}"])
+        glue[f"np_{k}_opening"] = capitalise(glue[f"np_{k}"])
         glue[f"ph_{k}"] = glue[f"t_{k}"] if overall_withheld else share_phrase(row["all"], counts["all"], "respondents")
         for source, noun in (("survey", "survey respondents"), ("interview", "interviewees")):
             # A withheld or absent source falls back on the count over all respondents.
