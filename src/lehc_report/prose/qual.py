@@ -211,7 +211,7 @@ def weak_agreement_glue(glue: Mapping[str, str], agreement: pd.DataFrame, thresh
         if not caveat:
             continue
         for name in (f"t_{k}", f"np_{k}", f"ph_{k}", f"ph_{k}_survey", f"ph_{k}_interview", f"t_{k}_opening",
-                     f"np_{k}_opening"):
+                     f"np_{k}_opening", f"ph_{k}_opening"):
             if name in glue and not glue[name].startswith(("suppressed", "not ")):
                 out[name] = glue[name] + caveat
     return out
@@ -597,8 +597,9 @@ def theme_count_glue(counts_by_item: Mapping[str, Mapping[str, int]], counts: Ma
         ``np_k``, "7 respondents"; ``ph_k``, "seven of the 19 respondents"; ``ph_k_survey`` and
         ``ph_k_interview``, "three of the nine survey respondents" (the count over everyone when
         the source is withheld or absent).  With the overall count withheld, ``np_k`` and
-        ``ph_k`` repeat ``t_k``.  For a sentence's first words, ``t_k_opening`` ("Four")
-        and ``np_k_opening`` ("Seven respondents"), never a digit.
+        ``ph_k`` repeat ``t_k``.  For a sentence's first words, ``t_k_opening`` ("Four"),
+        ``np_k_opening`` ("Seven respondents") and ``ph_k_opening`` ("Eighteen of the 19
+        respondents"), never a digit.
     """
     glue: dict[str, str] = {}
     overall_withheld = ("overall", "all") in plan
@@ -617,6 +618,7 @@ def theme_count_glue(counts_by_item: Mapping[str, Mapping[str, int]], counts: Ma
         glue[f"np_{k}"] = glue[f"t_{k}"] if overall_withheld else counted(row["all"], "respondents")
         glue[f"t_{k}_opening"] = capitalise(glue[f"t_{k}"])
         glue[f"np_{k}_opening"] = capitalise(glue[f"np_{k}"])
+        glue[f"ph_{k}_opening"] = capitalise(glue[f"ph_{k}"])
         glue[f"ph_{k}"] = glue[f"t_{k}"] if overall_withheld else share_phrase(row["all"], counts["all"], "respondents")
         for source, noun in (("survey", "survey respondents"), ("interview", "interviewees")):
             # A withheld or absent source falls back on the count over all respondents.
