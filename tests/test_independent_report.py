@@ -59,7 +59,7 @@ def unlinked(tmp_path_factory):
 
 def test_unlinked_waves_set_the_paired_flag_false(unlinked):
     paths, *_ = unlinked
-    assert json.loads(paths.content_flags.read_text(encoding="utf-8")) == {"paired": False}
+    assert json.loads(paths.content_flags.read_text(encoding="utf-8")) == {"follow_up": False, "paired": False}
     assert json.loads((paths.tidy / "linking.json").read_text(encoding="utf-8"))["by"] == "none"
 
 
@@ -210,7 +210,7 @@ def test_shared_msforms_export_declared_unlinked_gives_the_independent_report(tm
     paths = ProjectPaths(root=ROOT, data=data, build=tmp_path / "_build")
     clean_self_assessment(paths)
     glue = analyse_self_assessment(paths).glue
-    assert json.loads(paths.content_flags.read_text(encoding="utf-8")) == {"paired": False}
+    assert json.loads(paths.content_flags.read_text(encoding="utf-8")) == {"follow_up": False, "paired": False}
     assert "compared as independent samples" in glue["independent_summary"]
     assert glue["linking_text"].startswith("The waves were not linked")
     results = pd.read_csv(paths.results / "independent_area_tests.csv")

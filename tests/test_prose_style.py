@@ -224,3 +224,20 @@ def test_cohort_b_chapters_read_as_edited_prose(tmp_path_factory):
     make_book(repo, "DATA=tests/cohorts/cohort_b")
     problems = style.check_build(repo / "_build" / "html")
     assert not problems, "\n".join(map(str, problems))
+
+
+def test_count_glue_has_sentence_opening_forms():
+    from conftest import ROOT
+    from lehc_report import privacy
+
+    settings = privacy.load_settings(ROOT)
+    sizes = {"overall": {"all": 19}, "source": {"survey": 9, "interview": 10},
+             "group": {"professional": 17, "uses_services": 2}}
+    counts = {"all": 19, "survey": 9, "interview": 10, "professional": 17, "uses_services": 2}
+    by_item = {"mix.valued": {"all": 18, "survey": 9, "interview": 9, "professional": 16, "uses_services": 2}}
+    glue = pl.theme_count_glue(by_item, counts, sizes, privacy.suppression_plan(sizes, settings),
+                               {"all", "survey", "interview"}, {"survey", "interview"}, settings)
+    assert (glue["t_mix_valued_opening"], glue["np_mix_valued_opening"], glue["ph_mix_valued_opening"]) == (
+        "Eighteen", "Eighteen respondents", "Eighteen of the 19 respondents")
+    assert glue["ph_mix_valued_survey"] == "all nine survey respondents"
+    assert glue["ph_mix_valued_interview"] == "nine of the ten interviewees"

@@ -96,7 +96,7 @@ def test_theme_sentences_fall_back_when_interviews_are_withheld():
     shown = codebook_2013.finding_sentences(by_item, {**counts, "interview": 10}, shown={"all", "survey", "interview"},
                                        sources=("survey", "interview"))
     assert shown["subj_framework_resonates"] == "5 respondents, among them three of the ten interviewees,"
-    assert shown["concrete_changes_sentence"].endswith("4 respondents across both sources gave such examples.")
+    assert shown["concrete_changes_sentence"].endswith("Four respondents across both sources gave such examples.")
     alone = codebook_2013.finding_sentences(by_item, {**counts, "all": 10, "interview": 10}, shown={"interview"}, sources=("interview",))
     assert alone["subj_framework_resonates"] == "5 respondents"  # not "among them 3 of the 10 interviewees" when all are
 

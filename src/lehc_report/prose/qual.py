@@ -367,14 +367,14 @@ def survey_sentence(counts: Mapping[str, int], facts: Mapping[str, str], sources
     Returns
     -------
     str
-        "No survey returns are in this cohort's data (there is no survey_returns.csv), so
+        "No survey returns are in this cohort's data, so
         the qualitative findings rest on the interviews alone."; "No participant returned
         it."; "9 participants returned it (1 woman and 8 men)." with, when some came back
         blank, " Of these, one came back blank: a blank form is still a return, so it
         counts in every denominator, as a return that raised no theme."
     """
     if "survey" not in sources:
-        return ("No survey returns are in this cohort's data (there is no survey_returns.csv), "
+        return ("No survey returns are in this cohort's data, "
                 "so the qualitative findings rest on the interviews alone.")
     n = counts["survey"]
     if n == 0:
@@ -403,14 +403,14 @@ def interview_sentence(counts: Mapping[str, int], facts: Mapping[str, str], sour
     Returns
     -------
     str
-        "No interviews are in this cohort's data (there is no interview_segments.csv), so
+        "No interviews are in this cohort's data, so
         the qualitative findings rest on the survey alone."; or "10 participants took part
         in semi-structured telephone interviews of about an hour, …: 8 who commission or
         deliver services and 2 who use services (6 women and 4 men in all)." (verbs agree
         with 1).
     """
     if "interview" not in sources or counts["interview"] == 0:
-        return ("No interviews are in this cohort's data (there is no interview_segments.csv), "
+        return ("No interviews are in this cohort's data, "
                 "so the qualitative findings rest on the survey alone.")
     n = counts["interview"]
     professional, uses = int(facts["n_interview_professional"]), int(facts["n_interview_uses_services"])
@@ -471,7 +471,7 @@ def coders_sentence(coded: bool, double_coding: bool, facts: Mapping[str, str]) 
         Krippendorff's alpha of 0.85 (median Cohen's kappa per code 0.80), above the …".
     """
     if not coded:
-        return ("No segment has been coded yet (this cohort's data hold no codings.csv), so no theme is counted, "
+        return ("No segment has been coded yet, so no theme is counted, "
                 "no quotation is chosen and no agreement between coders is measured.")
     if not double_coding:
         return ("One coder coded every segment. No segment was coded independently by a second coder, so agreement "
@@ -618,8 +618,8 @@ def theme_count_glue(counts_by_item: Mapping[str, Mapping[str, int]], counts: Ma
         glue[f"np_{k}"] = glue[f"t_{k}"] if overall_withheld else counted(row["all"], "respondents")
         glue[f"t_{k}_opening"] = capitalise(glue[f"t_{k}"])
         glue[f"np_{k}_opening"] = capitalise(glue[f"np_{k}"])
-        glue[f"ph_{k}_opening"] = capitalise(glue[f"ph_{k}"])
         glue[f"ph_{k}"] = glue[f"t_{k}"] if overall_withheld else share_phrase(row["all"], counts["all"], "respondents")
+        glue[f"ph_{k}_opening"] = capitalise(glue[f"ph_{k}"])
         for source, noun in (("survey", "survey respondents"), ("interview", "interviewees")):
             # A withheld or absent source falls back on the count over all respondents.
             glue[f"ph_{k}_{source}"] = share_phrase(row[source], counts[source], noun) if source in phrasable else glue[f"ph_{k}"]
@@ -673,21 +673,21 @@ class Withheld:
 
 
 NO_QUALITATIVE = Withheld(
-    status="This cohort's data folder has no qualitative data (no respondents.csv), so there is nothing to report here.",
-    tally_caption="This cohort's data folder has no qualitative data (no respondents.csv), so there is nothing to report here.",
+    status="This cohort has no survey returns or interviews, so there is nothing to report here.",
+    tally_caption="This cohort has no survey returns or interviews, so there is nothing to report here.",
     tally_heading="Qualitative data", tally_cell="none in this cohort",
-    agreement_caption="This cohort's data folder has no qualitative data (no respondents.csv), so there is nothing to report here.",
+    agreement_caption="This cohort has no survey returns or interviews, so there is nothing to report here.",
     agreement_heading="Qualitative data", agreement_cell="none in this cohort",
     figure_text="No qualitative data in this cohort", quote_text=_NO_QUALITATIVE,
 )
 
 NOT_CODED = Withheld(
-    status=("This cohort's survey returns and interviews have not been coded (there is no codings.csv), "
+    status=("This cohort's survey returns and interviews have not been coded, "
             "so no theme can be counted and no quotation chosen."),
-    tally_caption=("This cohort's survey returns and interviews have not been coded (there is no codings.csv), "
+    tally_caption=("This cohort's survey returns and interviews have not been coded, "
                    "so no theme can be counted and no quotation chosen."),
     tally_heading="Theme tally", tally_cell="not coded",
     agreement_caption="Agreement between two coders: not measured, as nothing has been coded.",
     agreement_heading="Inter-coder agreement", agreement_cell="not measured",
-    figure_text="The texts have not been coded (no codings.csv)", quote_text=NO_QUOTE_UNCODED,
+    figure_text="The texts have not been coded", quote_text=NO_QUOTE_UNCODED,
 )

@@ -547,6 +547,11 @@ NO_FOLLOW_UP_TEXT = ("This cohort has no follow-up self-assessment, so no compar
                      "is possible.\n")
 
 
+#: What the findings say, in the paragraph after the area results, when there is no follow-up wave
+#: (no heading of its own: a heading over "there is none" is empty).
+NO_FOLLOW_UP_NOTE = "This cohort has no follow-up self-assessment, so whether the change lasted beyond the course cannot be said."
+
+
 def follow_up_text(n_start_follow_up: int, n_excluded: int, n_all_waves: int, k_waves: int, min_group_size: int) -> str:
     """The paragraph above the start-to-follow-up table.
 
@@ -568,11 +573,14 @@ def follow_up_text(n_start_follow_up: int, n_excluded: int, n_all_waves: int, k_
     str
         The paragraph, ending in a blank line.
     """
-    omnibus_text = (f"The omnibus tests use the {n_all_waves} participants with an area score at all {k_waves} waves."
-                    if n_all_waves >= 3 else
-                    f"Only {n_all_waves} participants have an area score at all {k_waves} waves, too few for the omnibus tests.")
-    return (f"A follow-up self-assessment exists. {n_start_follow_up} participants rated themselves at the start and at follow-up "
-            f"({n_excluded} left out for lack of one of the two). {omnibus_text} Statistics are withheld for any area "
+    omnibus_text = (f"The omnibus tests use the {number_word(n_all_waves)} participants with an area score at all "
+                    f"{number_word(k_waves)} waves." if n_all_waves >= 3 else
+                    f"Only {count_noun(n_all_waves, 'participants')} {'has' if n_all_waves == 1 else 'have'} an area score at "
+                    f"all {number_word(k_waves)} waves, too few for the omnibus tests.")
+    left_out = f" ({number_word(n_excluded)} left out for lack of one of the two)" if n_excluded else ""
+    return ("A follow-up self-assessment exists. "
+            + sentence_start(f"{count_noun(n_start_follow_up, 'participants')} rated themselves at the start and at follow-up")
+            + f"{left_out}. {omnibus_text} Statistics are withheld for any area "
             f"with fewer than {min_group_size} participants.\n\n")
 
 
@@ -939,7 +947,9 @@ QUANT_GLUE = GlueSpec(
         "area_results_text", "behaviour_change_text", "ratings_conclusion", "min_group_size", "area_gaps_text",
         "scale_text", "linking_text", "paired_sample_text")}
     # Only an unlinked (independent-samples) report has these; the chapters show them in place of the paired passages.
-    | {key: "" for key in ("independent_headline", "independent_summary", "independent_results_text", "independent_caveat")},
+    | {key: "" for key in ("independent_headline", "independent_summary", "independent_results_text", "independent_caveat")}
+    # "" with a follow-up wave (its section says what happened), else NO_FOLLOW_UP_NOTE.
+    | {"follow_up_note": ""},
     # One key per area of the cohort's own framework and statistic.
     patterns={r"[a-z0-9_]+_(" + "|".join(AREA_STATISTICS + ("n_sig", "n_behaviours")) + ")": REQUIRED},
 )

@@ -211,6 +211,8 @@ def analyse_independent(paths: ProjectPaths, tidy: pd.DataFrame, framework: Fram
     audit_table = audit.audit_published_table(PUBLISHED_N_COMPLETE, audit.published_behaviours_per_area())
     not_linked = pd.DataFrame({"Paired results": [prose.NOT_LINKED]})
 
+    # No "After the course" section: the start-to-follow-up comparison needs linked waves.
+    write_content_flags(paths, follow_up=False)
     glue = prose.independent_glue(table, linking, framework.wave_ids, min_group_size, settings.alpha, settings.confidence)
     glue.update(audit.driving_transformation_arithmetic())
     glue.update(audit.published_tie())
@@ -221,6 +223,7 @@ def analyse_independent(paths: ProjectPaths, tidy: pd.DataFrame, framework: Fram
         "published_significance_text": prose.significance_label(PUBLISHED_ALPHA), "min_group_size": str(min_group_size),
         "scale_text": scale_text(framework), "follow_up_present": "yes" if "follow_up" in set(tidy["wave"]) else "no",
         "follow_up_summary": "",  # whether a change lasted needs the same people at every wave
+        "follow_up_note": "",
         "reproduction_summary": prose.UNLINKED_REPRODUCTION, "comparison_sentence": prose.UNLINKED_REPRODUCTION,
     })
     return StageResult(tables={"independent": table, "display": display, "compare_display": not_linked,
@@ -296,7 +299,7 @@ def follow_up_analysis(paths: ProjectPaths, tidy: pd.DataFrame, scores: pd.DataF
     write_content_flags(paths, follow_up="follow_up" in set(tidy["wave"]))
     if "follow_up" not in set(tidy["wave"]):
         snippet.write_text(prose.NO_FOLLOW_UP_TEXT, encoding="utf-8")
-        return {"follow_up_present": "no", "follow_up_summary": ""}
+        return {"follow_up_present": "no", "follow_up_summary": "", "follow_up_note": prose.NO_FOLLOW_UP_NOTE}
     later, excluded = paired.area_table(tidy, framework, min_share_answered, "start", "follow_up")
     lasting, _ = paired.area_table(tidy, framework, min_share_answered, "end", "follow_up")
     omnibus = paired.omnibus_over_waves(scores, framework)
@@ -311,4 +314,5 @@ def follow_up_analysis(paths: ProjectPaths, tidy: pd.DataFrame, scores: pd.DataF
                        "all waves (repeated-measures ANOVA, uncorrected and with the Greenhouse–Geisser correction ε; "
                        "Friedman test). Source: notebook 02_quant.", "tbl-follow-up")
     snippet.write_text(text + table, encoding="utf-8")
-    return {"follow_up_present": "yes", "follow_up_summary": prose.follow_up_summary(lasting, min_group_size, alpha)}
+    return {"follow_up_present": "yes", "follow_up_summary": prose.follow_up_summary(lasting, min_group_size, alpha),
+            "follow_up_note": ""}
