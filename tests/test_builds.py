@@ -244,7 +244,7 @@ def two_cohorts(tmp_path_factory):
 @pytest.mark.slow
 def test_two_cohorts_two_build_folders(two_cohorts):
     repo, shipped, cohort_b = two_cohorts
-    assert "14participantsdidsoatthestartand12attheend" in page(cohort_b / "html", "methodology")
+    assert "Fourteenparticipantsdidsoatthestartandtwelveattheend" in page(cohort_b / "html", "methodology")
     assert "14participants" not in page(shipped / "html", "methodology")
     assert "nothingtoreporthere" in page(cohort_b / "html", "findings")
     assert "nothingtoreporthere" not in page(shipped / "html", "findings")

@@ -59,7 +59,7 @@ def unlinked(tmp_path_factory):
 
 def test_unlinked_waves_set_the_paired_flag_false(unlinked):
     paths, *_ = unlinked
-    assert json.loads(paths.content_flags.read_text(encoding="utf-8")) == {"paired": False}
+    assert json.loads(paths.content_flags.read_text(encoding="utf-8")) == {"follow_up": False, "paired": False}
     assert json.loads((paths.tidy / "linking.json").read_text(encoding="utf-8"))["by"] == "none"
 
 
@@ -184,7 +184,7 @@ def test_the_shipped_paired_report_states_its_match_count(tmp_path):
     glue = analyse_self_assessment(paths).glue
     assert waves["start"] == waves["end"]  # the shipped cohort: everyone answered both waves
     assert glue["linking_text"] == (
-        "The waves were linked by the participant code in each file's participant_id column (exact match): "
+        "The waves were linked by the participant code that every form carries (exact match): "
         f"{len(both)} people were matched between the start and a later wave; everyone who answered was matched.")
     assert linking["matched"] == len(both) == int(glue["n_complete"])
 
@@ -205,7 +205,7 @@ def test_shared_msforms_export_declared_unlinked_gives_the_independent_report(tm
     paths = ProjectPaths(root=ROOT, data=data, build=tmp_path / "_build")
     clean_self_assessment(paths)
     glue = analyse_self_assessment(paths).glue
-    assert json.loads(paths.content_flags.read_text(encoding="utf-8")) == {"paired": False}
+    assert json.loads(paths.content_flags.read_text(encoding="utf-8")) == {"follow_up": False, "paired": False}
     assert "compared as independent samples" in glue["independent_summary"]
     assert glue["linking_text"].startswith("The waves were not linked")
     results = pd.read_csv(paths.results / "independent_area_tests.csv")

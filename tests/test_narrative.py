@@ -95,9 +95,9 @@ def test_outcome_and_sentence_follow_the_level():
     behaviours = table.rename(columns={"area_id": "behaviour_id"})
     strict = narrative.change_narrative(table, behaviours, n_complete=6, min_group_size=5, alpha=0.001)
     assert strict["behaviour_change_text"] == (
-        "The mean rating rose for 1 of the 1 behaviours; no change passed a paired t-test at p < .001.")
+        "The mean rating rose for the one behaviour; no change passed a paired t-test at p < .001.")
     usual = narrative.change_narrative(table, behaviours, n_complete=6, min_group_size=5, alpha=0.05)
-    assert usual["behaviour_change_text"] == "The mean rating rose for 1 of the 1 behaviours; 1 rise passed a paired t-test at p < .05."
+    assert usual["behaviour_change_text"] == "The mean rating rose for the one behaviour; 1 rise passed a paired t-test at p < .05."
 
 
 def test_header_names_the_level():

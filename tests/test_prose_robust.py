@@ -26,7 +26,8 @@ def test_level_percent_and_counts():
     assert pr.alpha_text(0.05) == ".05" and pr.alpha_text(0.01) == ".01" and pr.alpha_text(0.1) == ".1"
     assert pr.percent_text(0.95) == "95%" and pr.percent_text(0.05) == "5%" and pr.percent_text(0.8) == "80%"
     assert pr.percent_text(0.975) == "97.5%"
-    assert pr.count_of(0, 4, "areas") == "none of the 4 areas" and pr.count_of(3, 4, "areas") == "3 of 4 areas"
+    assert pr.count_of(0, 4, "areas") == "none of the four areas" and pr.count_of(3, 4, "areas") == "three of the four areas"
+    assert pr.count_of(4, 4, "areas") == "all four areas" and pr.count_of(7, 19, "areas") == "7 of the 19 areas"
     assert [pr.survive_verb(k) for k in (0, 1, 3)] == ["none survives", "1 survives", "3 survive"]
     assert pr.bf_text(3.456) == "3.5" and pr.bf_text(12345.6) == "12,346"
     assert pr.fmt_or_undefined(np.nan) == "undefined" and pr.fmt_or_undefined(0.125) == "0.13"
@@ -61,7 +62,7 @@ def test_dz_sentence():
         "The effects are large by any convention, and every one is a fall: d_z ranges from -4.05 to -1.50.")
     assert pr.dz_sentence(pd.Series([0.3, 0.6, np.nan]), BENCHMARKS) == (
         "By the usual conventions (0.2 small, 0.5 medium, 0.8 large) the effects are small to medium: d_z ranges "
-        "from 0.30 to 0.60 (it is undefined for 1 of 3 areas, where every change was the same).")
+        "from 0.30 to 0.60 (it is undefined for one of the three areas, where every change was the same).")
     assert pr.dz_sentence(pd.Series([0.3, -0.1]), ((1.2, "large"), (0.6, "medium"), (0.25, "small"))) == (
         "By the usual conventions (0.25 small, 0.6 medium, 1.2 large) the effects are negligible to small: "
         "d_z ranges from -0.10 to 0.30; some areas moved up and some down.")
@@ -87,11 +88,11 @@ def test_dz_precision_names_the_weakest_area_and_the_level():
     effects["d_z_ci_high"] = [2.4, 0.8]
     assert pr.dz_precision_sentence(effects, names, BENCHMARKS, 0.9) == (
         "The 90% intervals for d_z are fairly narrow (for Beta, the area with the smallest effect, -0.10 to 0.80); "
-        "the intervals include no change at all for 1 of 2 areas.")
+        "the intervals include no change at all for one of the two areas.")
 
 
 def test_shapiro_reading_follows_p_and_alpha():
-    assert "finds a departure from normality in the changes for 1 of 4 areas (smallest p = .044)" in pr.shapiro_sentence(
+    assert "finds a departure from normality in the changes for one of the four areas (smallest p = .044)" in pr.shapiro_sentence(
         pd.Series([0.044, 0.3, 0.5, 0.8]), "5", 0.05)
     # The same p at alpha = .01 is no departure.
     assert pr.shapiro_sentence(pd.Series([0.044, 0.3]), "9", 0.01) == (
@@ -104,13 +105,13 @@ def test_shapiro_reading_follows_p_and_alpha():
 def test_wilcoxon_sentence_and_its_floor():
     methods = pd.Series(["exact permutation"] * 4)
     assert pr.wilcoxon_sentence(pd.Series([0.0039, 0.0039, 0.0078, 0.0039]), methods, 0.05) == (
-        "It finds a change in 4 of 4 areas (p ≤ .008; method: exact permutation).")
+        "It finds a change in all four areas (p ≤ .008, all exact).")
     text = pr.wilcoxon_sentence(pd.Series([0.0625, 0.0625, np.nan]), pd.Series(["exact"] * 3), 0.05, n_max=5)
-    assert text == ("It finds a change (p < .05) in none of the 3 areas (smallest p = .063; method: exact). With 5 pairs "
+    assert text == ("It finds a change (p < .05) in none of the three areas (smallest p = .063, both exact). With 5 pairs "
                     "it cannot do otherwise: the smallest two-sided p an exact Wilcoxon test can give is 2/32 = 0.06250, "
-                    "above .05. It is undefined for 1 of 3 areas, where no one's score changed.")
+                    "above .05. It is undefined for one of the three areas, where no one's score changed.")
     assert pr.wilcoxon_sentence(pd.Series([0.004, 0.02]), pd.Series(["exact"] * 2), 0.01) == (
-        "It finds a change (p < .01) in 1 of 2 areas (p from .004 to .020; method: exact).")
+        "It finds a change (p < .01) in one of the two areas (p from .004 to .020, both exact).")
 
 
 def test_wilcoxon_method_note():
@@ -124,7 +125,7 @@ def test_wilcoxon_method_note():
 def test_agreement_sentences():
     effects = pd.DataFrame({"mean_change": [1.0, 0.5]}, index=["A", "B"])
     wilcoxon = pd.DataFrame({"hodges_lehmann": [1.0, -0.5], "rank_biserial": [0.9, 0.2]}, index=["A", "B"])
-    assert pr.agreement_sentence(effects, wilcoxon) == "In 1 of 2 areas they do not point the same way as the mean change."
+    assert pr.agreement_sentence(effects, wilcoxon) == "In one of the two areas they do not point the same way as the mean change."
     wilcoxon["hodges_lehmann"] = [1.0, 0.5]
     assert pr.agreement_sentence(effects, wilcoxon) == "Both point the same way as the mean change in every area."
     names = {"A": "Alpha", "B": "Beta"}
@@ -166,10 +167,10 @@ def test_wilcoxon_floor_uses_the_actual_n_and_alpha():
 def test_power_sentence():
     mdd = rb.minimum_detectable_dz(9, alpha=0.05, power=0.80)
     assert pr.power_sentence(pd.Series([0.98, 2.1, 1.3, 2.5]), mdd, 0.80) == (
-        "3 of 4 observed area effects are above the first threshold (the smallest d_z is 0.98): the design had less "
+        "Three of the four observed area effects are above the first threshold (the smallest d_z is 0.98): the design had less "
         "than an 80% chance of detecting a true effect as small as that, and smaller real changes could well have "
         "gone unnoticed.")
-    assert pr.power_sentence(pd.Series([1.42, 2.6]), mdd, 0.80).startswith("All 2 observed area effects are above")
+    assert pr.power_sentence(pd.Series([1.42, 2.6]), mdd, 0.80).startswith("Both observed area effects are above")
     assert "less than an 90% chance" in pr.power_sentence(pd.Series([0.5]), mdd, 0.90)
 
 
@@ -180,7 +181,7 @@ def test_bayes_and_rtm_sentences():
                                       "not computable"]})
     assert pr.bayes_sentence(bayes, 3) == (
         "For the two areas where it can be computed it ranges from 5.2 upwards; even the weakest is moderate evidence "
-        "for H1 (a change). It cannot be computed for 1 of 3 areas, where the changes do not vary.")
+        "for H1 (a change). It cannot be computed for one of the three areas, where the changes do not vary.")
     # Beyond 10^100 the sentence gives a bound (a 2,000-person cohort reaches 10^445).
     huge = bayes.assign(log10_bf10=[445.2, 120.0, np.nan])
     assert "it ranges from more than 10^100 upwards" in pr.bayes_sentence(huge, 3)
@@ -216,15 +217,15 @@ def test_coverage_attrition_and_ceiling():
     assert pr.area_coverage(pd.Series({"A": 9, "B": 7}), ["C"], names, 5) == (
         "Each area uses every participant with a score for it at both waves (n = 7 to 9 in the areas reported). "
         "Statistics are withheld for Gamma, which has fewer than the 5 participants below which this report "
-        "publishes none (privacy.yml).")
-    assert pr.attrition_sentence(None, 9).startswith("The cohort settings (cohort.yml) do not record how many")
+        "publishes none.")
+    assert pr.attrition_sentence(None, 9).startswith("The cohort's records do not say how many")
     assert pr.attrition_sentence(26, 9) == (
-        "26 people attended the course, but only 9 completed both self-assessments, so 17 (65%) are missing from the "
+        "Twenty-six people attended the course, but only nine completed both self-assessments, so 17 (65%) are missing from the "
         "paired comparison. Those who completed both may well be those who got most from the course.")
-    assert pr.attrition_sentence("9", 9) == "All 9 people who attended the course completed both self-assessments."
-    assert pr.attrition_sentence(8, 9).startswith("cohort.yml records 8 attendees, fewer than the 9")
+    assert pr.attrition_sentence("9", 9) == "All nine people who attended the course completed both self-assessments."
+    assert pr.attrition_sentence(8, 9).startswith("The cohort's record of attendance gives 8 attendees, fewer than the 9")
     assert pr.ceiling_sentence(0.31, "4 or 5", "1–5") == (
-        "31% of end ratings are 4 or 5, the top two points of the 1–5 scale; those ratings have little room to show "
+        "Thirty-one per cent of end ratings are 4 or 5, the top two points of the 1–5 scale; those ratings have little room to show "
         "further change.")
     assert pr.ceiling_sentence(0, "3, 4 or 5", "1–5", "the top three points").startswith(
         "No end rating is 3, 4 or 5, the top three points of the 1–5 scale")
@@ -234,7 +235,7 @@ def test_synthetic_paragraph_only_for_the_2013_cohort():
     p = pd.Series([0.0001, 0.0002, 0.3, np.nan])
     assert pr.synthetic_paragraph(False, p, p < 0.05, 0.05) == ""
     assert pr.synthetic_paragraph(True, p, p < 0.05, 0.05).endswith(
-        "our generator happened to place the significant ones well below .001 and the rest well above .05. Real data "
+        "in these synthetic data the significant ones lie well below .001 and the rest well above .05. Real data "
         "could have put several close to .05, where a correction would remove them.")
     assert pr.synthetic_paragraph(True, p, p < 0.5, 0.5).endswith(
         "so whether they would survive a correction in the real data is not known.")

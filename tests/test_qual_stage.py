@@ -25,9 +25,9 @@ def test_plurals_and_share_phrases():
     assert words.counted(1, "respondents") == "1 respondent"
     assert words.counted(12, "respondents") == "12 respondents"
     assert words.counted(1, "women") == "1 woman" and words.counted(1, "men") == "1 man"
-    assert words.share_phrase(3, 3, "interviewees") == "all 3 interviewees"
+    assert words.share_phrase(3, 3, "interviewees") == "all three interviewees"
     assert words.share_phrase(1, 1, "interviewees") == "the one interviewee"
-    assert words.share_phrase(0, 10, "interviewees") == "none of the 10 interviewees"
+    assert words.share_phrase(0, 10, "interviewees") == "none of the ten interviewees"
 
 
 @pytest.mark.parametrize(
@@ -52,7 +52,7 @@ def test_sentences_for_a_cohort_without_interviews(settings):
         "The findings below combine two sources: the self-assessments and the nine survey returns "
         "(this cohort's data hold no interviews).")
     assert words.survey_sentence(counts, facts, ("survey",), 1, settings) == (
-        "9 participants returned it; their numbers by gender are not given: a group of fewer than 5 people could point "
+        "Nine participants returned it; their numbers by gender are not given: a group of fewer than 5 people could point "
         "at a person (see Privacy in the methodology). Of these, one came back blank: a blank form is still a return, "
         "so it counts in every denominator, as a return that raised no theme.")
     assert words.interview_sentence(counts, facts, ("survey",), settings).startswith("No interviews are in this cohort's data")
@@ -92,13 +92,13 @@ def test_theme_sentences_fall_back_when_interviews_are_withheld():
                "impact_others.community_not_yet": {"all": 0, "interview": 0}}
     out = codebook_2013.finding_sentences(by_item, counts, shown={"all"}, sources=("survey", "interview"))
     assert out["subj_framework_resonates"] == "5 respondents"  # not "all 3 interviewees"
-    assert out["concrete_changes_sentence"].startswith("4 of the 12 respondents already had concrete examples")
+    assert out["concrete_changes_sentence"].startswith("Four of the twelve respondents already had concrete examples")
     assert "interviewees" not in out["concrete_changes_sentence"]
     assert out["community_sentence"].startswith("No respondent commented")
     shown = codebook_2013.finding_sentences(by_item, {**counts, "interview": 10}, shown={"all", "survey", "interview"},
                                        sources=("survey", "interview"))
-    assert shown["subj_framework_resonates"] == "5 respondents, among them 3 of the 10 interviewees,"
-    assert shown["concrete_changes_sentence"].endswith("4 respondents across both sources gave such examples.")
+    assert shown["subj_framework_resonates"] == "5 respondents, among them three of the ten interviewees,"
+    assert shown["concrete_changes_sentence"].endswith("Four respondents across both sources gave such examples.")
     alone = codebook_2013.finding_sentences(by_item, {**counts, "all": 10, "interview": 10}, shown={"interview"}, sources=("interview",))
     assert alone["subj_framework_resonates"] == "5 respondents"  # not "among them 3 of the 10 interviewees" when all are
 

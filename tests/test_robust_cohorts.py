@@ -163,9 +163,9 @@ def test_stage_on_a_small_unusual_cohort(tmp_path):
     assert behaviours.loc[sparse, "n"] == 3 and math.isnan(behaviours.loc[sparse, "mean_change"])
     assert (behaviours.drop(index=sparse)["n"] == 8).all()
     assert glue["rob_chance_sentence"].startswith("Testing 30 behaviours at p < .05, each on its 8 pairs,")
-    assert ("8 of the 38 behaviours are not tested: 1 with fewer than 5 pairs, for which no statistic is published "
-            "(privacy.yml) and 7 where every participant's change was the same, so no test is defined.") in glue["rob_chance_sentence"]
-    assert glue["rob_ceiling_sentence"].split("%")[1].startswith(" of end ratings are 4 or 5, the top two points of the 1–5 scale")
+    assert ("Eight of the 38 behaviours are not tested: 1 with fewer than 5 pairs, for which no statistic is published "
+            "and 7 where every participant's change was the same, so no test is defined.") in glue["rob_chance_sentence"]
+    assert glue["rob_ceiling_sentence"].split(" per cent")[1].startswith(" of end ratings are 4 or 5, the top two points of the 1–5 scale")
     areas = pd.read_csv(paths.results / "robustness_areas.csv").set_index("area_id")
     assert math.isnan(areas.iloc[0]["d_z"]) and areas.iloc[0]["mean_change"] == 1.0
     assert "undefined" in result.tables["areas"].iloc[0]["d_z [95% CI]"]
@@ -173,7 +173,7 @@ def test_stage_on_a_small_unusual_cohort(tmp_path):
     assert "Published p < .05" not in result.tables["multiplicity"].columns
     assert glue["rob_synthetic_paragraph"] == "" and "2013 report applies only" in glue["rob_count_sentence"]
     assert glue["rob_n_word"] == "eight"
-    assert glue["rob_attrition_sentence"].startswith("10 people attended the course, but only 8 completed both self-assessments, so 2 (20%) are missing")
+    assert glue["rob_attrition_sentence"].startswith("Ten people attended the course, but only eight completed both self-assessments, so two (20%) are missing")
     # The stage produces exactly the keys the notebook declares (nothing left to a default).
     assert set(glue) == set(pr.ROBUST_GLUE.keys) and pr.ROBUST_GLUE.complete(glue) == dict(sorted(glue.items()))
 

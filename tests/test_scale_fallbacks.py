@@ -56,7 +56,7 @@ def test_wilcoxon_floor_sentence_at_scale_says_the_normal_approximation_is_used(
     assert can
     assert text == ("With 2000 pairs, more than the 50 up to which the exact test is used, the Wilcoxon test uses the "
                     "normal approximation, whose p value has no floor that could keep a behaviour from passing the Holm "
-                    "threshold of 0.0013; 38 of the 38 behaviours pass it.")
+                    "threshold of 0.0013; all 38 behaviours pass it.")
     assert pr.wilcoxon_floor_sentence(40, 38, 30, 34, 0.05, exact_max_n=30)[0].startswith("With 40 pairs, more than the 30 ")
 
 

@@ -19,7 +19,7 @@ from lehc_report.book.claims import RULES_TEXT
 from lehc_report.book.glue import REQUIRED, GlueSpec
 from lehc_report.disclosure import disclosed_crossing, disclosed_group_counts
 from lehc_report.prose.rounding import format_half_up
-from lehc_report.prose.words import join_words, number_word
+from lehc_report.prose.words import count_phrase, join_words, number_word, sentence_start
 
 NO_QUOTE = "No consented quotation is available for this theme."
 NO_QUOTE_UNCODED = "No quotation can be chosen until the texts have been coded."
@@ -135,7 +135,7 @@ def counted(n: int, noun: str) -> str:
 
 
 def capitalise(text: str) -> str:
-    """``text`` with its first letter in upper case (the rest untouched).
+    """``text`` made fit to open a sentence: first letter in upper case, a leading count in words.
 
     Parameters
     ----------
@@ -144,8 +144,9 @@ def capitalise(text: str) -> str:
     Returns
     -------
     str
+        :func:`lehc_report.prose.words.sentence_start` ("9 participants" -> "Nine participants").
     """
-    return text[:1].upper() + text[1:]
+    return sentence_start(text)
 
 
 def share_phrase(count: int, n: int, noun: str) -> str:
@@ -163,17 +164,75 @@ def share_phrase(count: int, n: int, noun: str) -> str:
     Returns
     -------
     str
-        One of: "no interviewees" (n = 0); "all 10 interviewees", "both interviewees",
-        "the one interviewee" (count = n); "none of the 10 interviewees" (count = 0);
-        "7 of the 10 interviewees".
+        One of: "no interviewees" (n = 0); "all ten interviewees", "both interviewees",
+        "the one interviewee" (count = n); "none of the ten interviewees" (count = 0);
+        "seven of the ten interviewees" (:func:`lehc_report.prose.words.count_phrase`).
     """
-    if n == 0:
-        return f"no {noun}"
-    if count == n:
-        return f"all {n} {noun}" if n > 2 else (f"both {noun}" if n == 2 else f"the one {singular(noun)}")
-    if count == 0:
-        return f"none of the {n} {noun}"
-    return f"{count} of the {n} {noun}"
+    return count_phrase(count, n, noun, one=singular(noun))
+
+
+#: What a finding says when it rests on a code the coders did not agree on well.
+WEAK_AGREEMENT = " (coding agreement for this code was weak, kappa = {kappa})"
+UNMEASURED_AGREEMENT = " (coding agreement for this code could not be measured: kappa is undefined)"
+
+
+def agreement_caveat(kappa: float, threshold: float) -> str:
+    """The caveat a finding carries when its code's Cohen's kappa is below the threshold or undefined.
+
+    Parameters
+    ----------
+    kappa : float
+        Cohen's (1960) kappa of the code between the two coders (NaN where undefined:
+        a coder used the code always or never in the double-coded sample).
+    threshold : float
+        ``agreement_threshold`` of ``analysis.yml``: a kappa below it is weak (0.4 is
+        "fair" at best in Landis & Koch 1977).
+
+    Returns
+    -------
+    str
+        " (coding agreement for this code was weak, kappa = 0.21)", " (coding agreement
+        for this code could not be measured: kappa is undefined)", or "" for a kappa at or
+        above the threshold.
+    """
+    if pd.isna(kappa):
+        return UNMEASURED_AGREEMENT
+    return WEAK_AGREEMENT.format(kappa=format_half_up(kappa, 2)) if kappa < threshold else ""
+
+
+def weak_agreement_glue(glue: Mapping[str, str], agreement: pd.DataFrame, threshold: float) -> dict[str, str]:
+    """The count glue of every code with weak or unmeasured agreement, with the caveat added.
+
+    Parameters
+    ----------
+    glue : mapping
+        The stage's glue, holding :func:`theme_count_glue`'s keys.
+    agreement : DataFrame
+        :func:`lehc_report.stats.agreement.intercoder_agreement`: ``code_id``,
+        ``cohen_kappa`` (NaN where undefined), one row per code.
+    threshold : float
+        ``agreement_threshold`` of ``analysis.yml``.
+
+    Returns
+    -------
+    dict
+        For every code with a caveat (:func:`agreement_caveat`): ``t_k``, ``np_k``,
+        ``ph_k``, ``ph_k_survey``, ``ph_k_interview`` and their ``_opening`` forms with
+        the caveat after the count ("4 (coding agreement for this code could not be
+        measured: kappa is undefined)"), so every sentence that rests on the code says
+        so.
+    """
+    out: dict[str, str] = {}
+    for row in agreement.itertuples():
+        k = key(row.code_id)
+        caveat = agreement_caveat(row.cohen_kappa, threshold)
+        if not caveat:
+            continue
+        for name in (f"t_{k}", f"np_{k}", f"ph_{k}", f"ph_{k}_survey", f"ph_{k}_interview", f"t_{k}_opening",
+                     f"np_{k}_opening", f"ph_{k}_opening"):
+            if name in glue and not glue[name].startswith(("suppressed", "not ")):
+                out[name] = glue[name] + caveat
+    return out
 
 
 def alpha_reading(alpha: float, firm: float, tentative: float) -> str:
@@ -365,7 +424,7 @@ def survey_sentence(counts: Mapping[str, int], facts: Mapping[str, str], sources
     Returns
     -------
     str
-        "No survey returns are in this cohort's data (there is no survey_returns.csv), so
+        "No survey returns are in this cohort's data, so
         the qualitative findings rest on the interviews alone."; "No participant returned
         it."; "12 participants returned it (7 women and 5 men)."; "9 participants returned
         it; their numbers by gender are not given: a group of fewer than 5 people could
@@ -374,7 +433,7 @@ def survey_sentence(counts: Mapping[str, int], facts: Mapping[str, str], sources
         return that raised no theme."
     """
     if "survey" not in sources:
-        return ("No survey returns are in this cohort's data (there is no survey_returns.csv), "
+        return ("No survey returns are in this cohort's data, "
                 "so the qualitative findings rest on the interviews alone.")
     n = counts["survey"]
     if n == 0:
@@ -411,15 +470,15 @@ def interview_sentence(counts: Mapping[str, int], facts: Mapping[str, str], sour
     Returns
     -------
     str
-        "No interviews are in this cohort's data (there is no interview_segments.csv), so
-        the qualitative findings rest on the survey alone."; or "12 participants took part
+        "No interviews are in this cohort's data so
+        the qualitative findings rest on the survey alone."; or "Twelve participants took part
         in semi-structured telephone interviews of about an hour, …: 7 who commission or
         deliver services and 5 who use services (6 women and 6 men in all)."; a withheld
         breakdown is named as not given ("…: people who commission or deliver services and
         people who use services, whose numbers are not given: …").
     """
     if "interview" not in sources or counts["interview"] == 0:
-        return ("No interviews are in this cohort's data (there is no interview_segments.csv), "
+        return ("No interviews are in this cohort's data, "
                 "so the qualitative findings rest on the survey alone.")
     n = counts["interview"]
     professional, uses = int(facts["n_interview_professional"]), int(facts["n_interview_uses_services"])
@@ -485,7 +544,7 @@ def coders_sentence(coded: bool, double_coding: bool, facts: Mapping[str, str]) 
         Krippendorff's alpha of 0.85 (median Cohen's kappa per code 0.80), above the …".
     """
     if not coded:
-        return ("No segment has been coded yet (this cohort's data hold no codings.csv), so no theme is counted, "
+        return ("No segment has been coded yet, so no theme is counted, "
                 "no quotation is chosen and no agreement between coders is measured.")
     if not double_coding:
         return ("One coder coded every segment. No segment was coded independently by a second coder, so agreement "
@@ -567,13 +626,13 @@ def profiles_intro(n_profiles: int) -> str:
     Returns
     -------
     str
-        "This cohort names no respondents to profile (case_studies.yml), so there are no
+        "This cohort names no respondents to profile, so there are no
         profiles."; "Three short profiles, drawn from the data of respondents who agreed to
         be quoted, in place of the 2013 report's case studies. Each gives a broad role
         only." ("One short profile, …" for 1).
     """
     if n_profiles == 0:
-        return "This cohort names no respondents to profile (case_studies.yml), so there are no profiles."
+        return "This cohort names no respondents to profile, so there are no profiles."
     what = "short profile" if n_profiles == 1 else "short profiles"
     return (f"{capitalise(number_word(n_profiles))} {what}, drawn from the data of respondents who agreed to be quoted, "
             "in place of the 2013 report's case studies. Each gives a broad role only.")
@@ -609,10 +668,12 @@ def theme_count_glue(counts_by_item: Mapping[str, Mapping[str, int]], counts: Ma
         For each item ``k`` (:func:`key`): ``t_k`` and ``t_k_<subgroup>``, the count, or
         "suppressed (n < 5)" (a group's count for the item passes
         :func:`lehc_report.disclosure.disclosed_crossing`), or "not applicable" for an empty subgroup that is not shown;
-        ``np_k``, "7 respondents"; ``ph_k``, "7 of the 19 respondents"; ``ph_k_survey`` and
-        ``ph_k_interview``, "3 of the 9 survey respondents" (the count over everyone when
+        ``np_k``, "7 respondents"; ``ph_k``, "seven of the 19 respondents"; ``ph_k_survey`` and
+        ``ph_k_interview``, "three of the nine survey respondents" (the count over everyone when
         the source is withheld or absent).  With the overall count withheld, ``np_k`` and
-        ``ph_k`` repeat ``t_k``.
+        ``ph_k`` repeat ``t_k``.  For a sentence's first words, ``t_k_opening`` ("Four"),
+        ``np_k_opening`` ("Seven respondents") and ``ph_k_opening`` ("Eighteen of the 19
+        respondents"), never a digit.
     """
     glue: dict[str, str] = {}
     overall_withheld = ("overall", "all") in plan
@@ -634,7 +695,10 @@ def theme_count_glue(counts_by_item: Mapping[str, Mapping[str, int]], counts: Ma
             else:
                 glue[name] = "not applicable" if counts[subgroup] == 0 else str(row[subgroup])
         glue[f"np_{k}"] = glue[f"t_{k}"] if overall_withheld else counted(row["all"], "respondents")
+        glue[f"t_{k}_opening"] = capitalise(glue[f"t_{k}"])
+        glue[f"np_{k}_opening"] = capitalise(glue[f"np_{k}"])
         glue[f"ph_{k}"] = glue[f"t_{k}"] if overall_withheld else share_phrase(row["all"], counts["all"], "respondents")
+        glue[f"ph_{k}_opening"] = capitalise(glue[f"ph_{k}"])
         for source, noun in (("survey", "survey respondents"), ("interview", "interviewees")):
             # A withheld or absent source falls back on the count over all respondents.
             glue[f"ph_{k}_{source}"] = share_phrase(row[source], counts[source], noun) if source in phrasable else glue[f"ph_{k}"]
@@ -688,23 +752,23 @@ class Withheld:
 
 
 NO_QUALITATIVE = Withheld(
-    status="This cohort's data folder has no qualitative data (no respondents.csv), so there is nothing to report here.",
-    tally_caption="This cohort's data folder has no qualitative data (no respondents.csv), so there is nothing to report here.",
+    status="This cohort has no survey returns or interviews, so there is nothing to report here.",
+    tally_caption="This cohort has no survey returns or interviews, so there is nothing to report here.",
     tally_heading="Qualitative data", tally_cell="none in this cohort",
-    agreement_caption="This cohort's data folder has no qualitative data (no respondents.csv), so there is nothing to report here.",
+    agreement_caption="This cohort has no survey returns or interviews, so there is nothing to report here.",
     agreement_heading="Qualitative data", agreement_cell="none in this cohort",
     figure_text="No qualitative data in this cohort", quote_text=_NO_QUALITATIVE,
 )
 
 NOT_CODED = Withheld(
-    status=("This cohort's survey returns and interviews have not been coded (there is no codings.csv), "
+    status=("This cohort's survey returns and interviews have not been coded, "
             "so no theme can be counted and no quotation chosen."),
-    tally_caption=("This cohort's survey returns and interviews have not been coded (there is no codings.csv), "
+    tally_caption=("This cohort's survey returns and interviews have not been coded, "
                    "so no theme can be counted and no quotation chosen."),
     tally_heading="Theme tally", tally_cell="not coded",
     agreement_caption="Agreement between two coders: not measured, as nothing has been coded.",
     agreement_heading="Inter-coder agreement", agreement_cell="not measured",
-    figure_text="The texts have not been coded (no codings.csv)", quote_text=NO_QUOTE_UNCODED,
+    figure_text="The texts have not been coded", quote_text=NO_QUOTE_UNCODED,
 )
 
 

@@ -16,7 +16,8 @@ from lehc_report.book.glue import REQUIRED, GlueSpec
 from lehc_report.disclosure import Published2013, disclosed_group_counts
 from lehc_report.privacy import PrivacySettings
 from lehc_report.prose.rounding import format_half_up, format_p
-from lehc_report.prose.words import alpha_text, join_words, number_word, p_text  # noqa: F401 (re-exported for the stages)
+from lehc_report.prose.words import (alpha_text, count_noun, count_phrase, join_words, number_word,  # noqa: F401 (re-exported)
+                                     p_text, sentence_start)
 
 
 def significance_label(alpha: float) -> str:
@@ -195,7 +196,7 @@ def change_narrative(areas: pd.DataFrame, behaviours: pd.DataFrame, n_complete: 
     outcomes = [test_outcome(row, min_group_size, alpha) for row in areas.itertuples()]
     headline = direction_headline(outcomes)
     counts = behaviour_counts(behaviours, min_group_size, alpha)
-    direction = f"higher on average in {counts['up'] or 'none'} of the {counts['n']} behaviours of the framework"
+    direction = f"higher on average in {count_phrase(counts['up'], counts['n'], 'behaviours')} of the framework"
     others = ([f"lower in {counts['down']}"] if counts["down"] else []) + ([f"unchanged in {counts['same']}"] if counts["same"] else [])
     if others:
         direction += ", " + join_words(others)
@@ -211,7 +212,7 @@ def change_narrative(areas: pd.DataFrame, behaviours: pd.DataFrame, n_complete: 
                    if len(tested) > 1 else f"the one area tested gave {p_text(tested['p'].iloc[0])}")
     summary = (f"The {number_word(n_complete)} participants who rated themselves at both the start and the end scored "
                f"{direction}; {p_range}")
-    behaviour_text = f"The mean rating rose for {counts['up'] or 'none'} of the {counts['n']} behaviours"
+    behaviour_text = f"The mean rating rose for {count_phrase(counts['up'], counts['n'], 'behaviours')}"
     behaviour_text += f" and fell for {counts['down']}" if counts["down"] else ""
     sig = ([f"{counts['sig_up']} {'rise' if counts['sig_up'] == 1 else 'rises'}"] if counts["sig_up"] else []) + (
         [f"{counts['sig_down']} {'fall' if counts['sig_down'] == 1 else 'falls'}"] if counts["sig_down"] else [])
@@ -231,8 +232,92 @@ def change_narrative(areas: pd.DataFrame, behaviours: pd.DataFrame, n_complete: 
         "change_summary": summary,
         "area_results_text": area_text,
         "behaviour_change_text": behaviour_text,
-        "ratings_conclusion": f"self-ratings that {headline}",
+        "ratings_conclusion": f"ratings that {headline}",
     }
+
+
+def appendix3_caption(p_values: pd.Series) -> str:
+    """The caption of the reproduced Appendix 3 table (Table 4.2), with a note where it prints ".000".
+
+    Parameters
+    ----------
+    p_values : Series
+        The paired t-test p value of each area shown (NaN where undefined).
+
+    Returns
+    -------
+    str
+        The caption; when any p prints as ".000", it adds that p is shown to three
+        decimals, as published, and that ".000" means p < .0005 (the text writes
+        p < .001, APA style).
+    """
+    caption = ("Self-assessment scores by leadership area at the start and end of the programme, reproduced from the data "
+               "(paired t-test, start minus end; values rounded half up as published).")
+    if any(format_p(p) == ".000" for p in p_values.dropna()):
+        caption += " The p values are shown to three decimals, as published: .000 means p < .0005."
+    return caption + " Source: notebook 02_quant."
+
+
+def audit_fails_text(n_fail: int) -> str:
+    """How many checks of the published-table audit fail, as the appendix's clause says it: "one fails".
+
+    Parameters
+    ----------
+    n_fail : int
+        Published cells no data could produce (:func:`lehc_report.published.audit.audit_published_table`).
+
+    Returns
+    -------
+    str
+        "none fails", "one fails", "two fail" (words up to twelve).
+    """
+    return "none fails" if n_fail == 0 else f"{number_word(n_fail)} {'fails' if n_fail == 1 else 'fail'}"
+
+
+def participation_text(n_start: int, n_end: int) -> str:
+    """The sentence on how many rated themselves at each wave: "Nine participants did so at the start and nine at the end."
+
+    Parameters
+    ----------
+    n_start, n_end : int
+        Participants with at least one rating at the start and at the end.
+
+    Returns
+    -------
+    str
+        One sentence; counts in words up to twelve, and in words when they open it
+        (:func:`lehc_report.prose.words.sentence_start`).
+    """
+    if n_start == 0 and n_end == 0:
+        return "No participant did so at either wave."
+    return sentence_start(f"{count_noun(n_start, 'participants')} did so at the start and {number_word(n_end)} at the end.")
+
+
+def paired_sample_text(n_complete: int, n_excluded: int) -> str:
+    """Who forms the paired comparison: "The nine who completed both form the paired comparison."
+
+    Parameters
+    ----------
+    n_complete : int
+        Participants with an area score at the start and at the end.
+    n_excluded : int
+        Participants left out of the paired tests (one wave only, or too few ratings).
+
+    Returns
+    -------
+    str
+        "The nine who completed both form the paired comparison." followed, when anyone
+        is left out, by "(two took part at one wave only or answered too little, and are
+        left out of it)"; never a count of zero in digits.
+    """
+    if n_complete == 0:
+        return "Nobody completed both, so there is no paired comparison."
+    who = "The one participant who completed both forms" if n_complete == 1 else f"The {number_word(n_complete)} who completed both form"
+    text = f"{who} the paired comparison"
+    if n_excluded:
+        verb = "was" if n_excluded == 1 else "are"
+        text += f" ({number_word(n_excluded)} took part at one wave only and {verb} left out of it)"
+    return text + "."
 
 
 def sample_description(participants: pd.DataFrame | None, participant_ids, settings: PrivacySettings,
@@ -340,9 +425,9 @@ def data_origin_text(cohort: dict) -> dict[str, str]:
         return {
             "data_notice_title": "Synthetic data",
             "data_notice": (
-                "This report rebuilds a 2013 programme evaluation as reproducible software. The original responses were "
+                "This report rebuilds a 2013 programme evaluation. The original responses were "
                 "never published, so every table, figure and count here is computed from synthetic, anonymised data "
-                "made by a deterministic generator to reproduce the published figures. Quotations are invented for this "
+                "made to reproduce the published figures. Quotations are invented for this "
                 "project and are not the words of real participants."),
             "data_page_note": "",
         }
@@ -381,11 +466,12 @@ def reproduction_sentences(glue: dict[str, str], is_published_cohort: bool) -> d
         text = ("This cohort is not the 2013 cohort, so its results are not compared with the published Appendix 3; "
                 "the audit of the published table below still applies to that table.")
         return {"reproduction_summary": text, "comparison_sentence": text}
-    summary = (f"The 2013 statistics are reproduced: {glue['n_cells_matched']} of the {glue['n_cells']} published cells of "
+    matched, n_cells = int(glue["n_cells_matched"]), int(glue["n_cells"])
+    summary = (f"The 2013 statistics are reproduced: {count_phrase(matched, n_cells, 'published cells')} of "
                "Appendix 3 come out exactly from the data" + (
                    "." if glue["n_cells_matched"] == glue["n_cells"] else
                    f"; the exception ({glue['mismatch_list']}) is a value no whole-number ratings can produce."))
-    sentence = f"{glue['n_cells_matched']} of {glue['n_cells']} cells match."
+    sentence = sentence_start(f"{count_phrase(matched, n_cells, 'cells')} match.")
     return {"reproduction_summary": summary, "comparison_sentence": sentence}
 
 
@@ -428,6 +514,7 @@ def results_glue(areas: pd.DataFrame, behaviours: pd.DataFrame, counts: pd.DataF
     glue["n_complete"] = str(n)
     glue["n_complete_word"] = number_word(n)
     glue["n_excluded"] = str(len(excluded))
+    glue["paired_sample_text"] = paired_sample_text(n, len(excluded))
     for row in areas.itertuples():
         key = row.area_id.lower()
         glue[f"{key}_mean_start"] = format_half_up(row.mean_start, 2)
@@ -496,6 +583,11 @@ NO_FOLLOW_UP_TEXT = ("This cohort has no follow-up self-assessment, so no compar
                      "is possible.\n")
 
 
+#: What the findings say, in the paragraph after the area results, when there is no follow-up wave
+#: (no heading of its own: a heading over "there is none" is empty).
+NO_FOLLOW_UP_NOTE = "This cohort has no follow-up self-assessment, so whether the change lasted beyond the course cannot be said."
+
+
 def follow_up_text(n_start_follow_up: int, n_excluded: int, n_all_waves: int, k_waves: int, min_group_size: int) -> str:
     """The paragraph above the start-to-follow-up table.
 
@@ -517,11 +609,14 @@ def follow_up_text(n_start_follow_up: int, n_excluded: int, n_all_waves: int, k_
     str
         The paragraph, ending in a blank line.
     """
-    omnibus_text = (f"The omnibus tests use the {n_all_waves} participants with an area score at all {k_waves} waves."
-                    if n_all_waves >= 3 else
-                    f"Only {n_all_waves} participants have an area score at all {k_waves} waves, too few for the omnibus tests.")
-    return (f"A follow-up self-assessment exists. {n_start_follow_up} participants rated themselves at the start and at follow-up "
-            f"({n_excluded} left out for lack of one of the two). {omnibus_text} Statistics are withheld for any area "
+    omnibus_text = (f"The omnibus tests use the {number_word(n_all_waves)} participants with an area score at all "
+                    f"{number_word(k_waves)} waves." if n_all_waves >= 3 else
+                    f"Only {count_noun(n_all_waves, 'participants')} {'has' if n_all_waves == 1 else 'have'} an area score at "
+                    f"all {number_word(k_waves)} waves, too few for the omnibus tests.")
+    left_out = f" ({number_word(n_excluded)} left out for lack of one of the two)" if n_excluded else ""
+    return ("A follow-up self-assessment exists. "
+            + sentence_start(f"{count_noun(n_start_follow_up, 'participants')} rated themselves at the start and at follow-up")
+            + f"{left_out}. {omnibus_text} Statistics are withheld for any area "
             f"with fewer than {min_group_size} participants.\n\n")
 
 
@@ -565,7 +660,7 @@ def linking_rule_text(linking: dict) -> str:
     if by == "self_generated_code":
         return (f"by the code each person made up from a rule, in the column \u201c{column}\u201d, matched exactly or "
                 "to the one unmatched code of the first wave within a few characters' difference")
-    return f"by the participant code in each file's {column or 'participant_id'} column (exact match)"
+    return "by the participant code that every form carries (exact match)"
 
 
 def linking_text(linking: dict, wave_order: list[str]) -> str:
@@ -760,6 +855,7 @@ def independent_glue(table: pd.DataFrame, linking: dict, wave_order: list[str], 
         "n_behaviours_improved", "n_behaviours_significant", "n_cells", "n_cells_matched", "mismatch_list",
         "area_results_text", "behaviour_change_text", "area_gaps_text")}
     glue.update({
+        "paired_sample_text": "The forms cannot be linked person to person, so there is no paired comparison.",
         "independent_headline": headline, "independent_summary": summary, "independent_results_text": results,
         "independent_caveat": UNLINKED_CAVEAT, "linking_text": linking_text(linking, wave_order),
         "change_headline": headline, "change_summary": summary,
@@ -868,7 +964,7 @@ CLEAN_GLUE = GlueSpec(
     keys={key: REQUIRED for key in (
         "clean_n_ratings", "clean_n_missing_ratings", "clean_n_waves", "clean_n_log_entries", "clean_n_participants_any",
         "clean_sample_text", "clean_client", "clean_report_date", "clean_programme", "clean_data_notice_title",
-        "clean_data_notice", "clean_data_page_note")}
+        "clean_data_notice", "clean_data_page_note", "clean_participation_text")}
     # The stage counts every wave of the framework; the chapters name these two.
     | {"clean_n_participants_start": REQUIRED, "clean_n_participants_end": REQUIRED},
     patterns={r"clean_n_participants_[a-z0-9_]+": REQUIRED},
@@ -882,12 +978,14 @@ QUANT_GLUE = GlueSpec(
         "max_area_p", "n_behaviours", "n_behaviours_improved", "n_behaviours_significant", "n_cells", "n_cells_matched",
         "mismatch_list", "significance_text", "published_significance_text", "dt_t_published", "dt_total_start", "dt_total_end", "dt_total_change",
         "dt_n_ratings", "dt_t_reachable_low", "dt_t_reachable_high", "dt_sumsq_low", "dt_sumsq_high", "dt_t_nearest",
-        "n_audit_unreachable", "n_audit_cells", "fo_published_end", "fo_mean_end_exact", "fo_mean_end_half_even",
+        "n_audit_unreachable", "n_audit_cells", "audit_fails_text", "fo_published_end", "fo_mean_end_exact", "fo_mean_end_half_even",
         "follow_up_present", "follow_up_summary", "reproduction_summary", "comparison_sentence", "change_headline", "change_summary",
         "area_results_text", "behaviour_change_text", "ratings_conclusion", "min_group_size", "area_gaps_text",
-        "scale_text", "linking_text")}
+        "scale_text", "linking_text", "paired_sample_text")}
     # Only an unlinked (independent-samples) report has these; the chapters show them in place of the paired passages.
-    | {key: "" for key in ("independent_headline", "independent_summary", "independent_results_text", "independent_caveat")},
+    | {key: "" for key in ("independent_headline", "independent_summary", "independent_results_text", "independent_caveat")}
+    # "" with a follow-up wave (its section says what happened), else NO_FOLLOW_UP_NOTE.
+    | {"follow_up_note": ""},
     # One key per area of the cohort's own framework and statistic.
     patterns={r"[a-z0-9_]+_(" + "|".join(AREA_STATISTICS + ("n_sig", "n_behaviours")) + ")": REQUIRED},
 )

@@ -21,7 +21,7 @@ import pandas as pd
 
 from lehc_report.book.glue import REQUIRED, GlueSpec
 from lehc_report.prose.rounding import format_half_up, format_p
-from lehc_report.prose.words import alpha_text, join_words, number_word, p_text
+from lehc_report.prose.words import alpha_text, count_phrase, join_words, number_word, p_text, sentence_start
 from lehc_report.settings import AnalysisSettings
 from lehc_report.stats import robustness
 from lehc_report.stats.robust_checks import RobustnessChecks
@@ -138,7 +138,7 @@ def bf_text(bf: float) -> str:
 
 
 def count_of(k: int, total: int, noun: str) -> str:
-    """A count out of a total: "4 of 4 areas", "none of the 4 areas".
+    """A count out of a total: "all four areas", "three of the four areas", "none of the four areas".
 
     Parameters
     ----------
@@ -149,8 +149,39 @@ def count_of(k: int, total: int, noun: str) -> str:
     Returns
     -------
     str
+        :func:`lehc_report.prose.words.count_phrase` (never "4 of 4 areas").
     """
-    return f"none of the {total} {noun}" if k == 0 else f"{k} of {total} {noun}"
+    return count_phrase(k, total, noun)
+
+
+#: How each kind of Wilcoxon p was obtained, in words (``robustness.WILCOXON_*``).
+WILCOXON_METHOD_WORDS = {robustness.WILCOXON_EXACT: "exact", robustness.WILCOXON_PERMUTATION: "exact",
+                         robustness.WILCOXON_NORMAL: "from the normal approximation"}
+
+
+def wilcoxon_method_phrase(methods: pd.Series) -> str:
+    """How the Wilcoxon p values of the areas were obtained, once: "all exact", "exact in two areas, ...".
+
+    Parameters
+    ----------
+    methods : Series of str
+        The method of each area with a p value (``robustness.WILCOXON_*``).
+
+    Returns
+    -------
+    str
+        "exact" (one area), "both exact", "all exact", "all from the normal approximation", or
+        "exact in k areas and from the normal approximation in m" (the exact distribution and
+        the exact enumeration of sign patterns are both exact; :func:`wilcoxon_method_note`
+        says which was used where).
+    """
+    kinds = methods.map(WILCOXON_METHOD_WORDS)
+    counts = kinds.value_counts()
+    if len(counts) == 1:
+        return f"{'both' if len(kinds) == 2 else 'all'} {kinds.iloc[0]}" if len(kinds) > 1 else kinds.iloc[0]
+    parts = [f"{kind} in {number_word(n)} {'area' if n == 1 else 'areas'}" if i == 0 else f"{kind} in {number_word(n)}"
+             for i, (kind, n) in enumerate(counts.sort_index().items())]
+    return join_words(parts)
 
 
 def survive_verb(k: int) -> str:
@@ -487,16 +518,16 @@ def wilcoxon_sentence(p: pd.Series, methods: pd.Series, alpha: float, n_max: int
     if finite.empty:
         return "It cannot be computed for any area: no participant's area score changed."
     sig = finite[finite < alpha]
-    used = ", ".join(sorted(set(methods[finite.index])))
+    used = wilcoxon_method_phrase(methods[finite.index])
     level = alpha_text(alpha)
     if len(sig) == len(finite):
-        core = f"It finds a change in {count_of(len(sig), total, 'areas')} ({p_text(finite.max(), '≤')}; method: {used})."
+        core = f"It finds a change in {count_of(len(sig), total, 'areas')} ({p_text(finite.max(), '≤')}, {used})."
     elif sig.empty:
         core = (f"It finds a change (p < {level}) in {count_of(0, total, 'areas')} "
-                f"(smallest {p_text(finite.min())}; method: {used}).")
+                f"(smallest {p_text(finite.min())}, {used}).")
     else:
         core = (f"It finds a change (p < {level}) in {count_of(len(sig), total, 'areas')} "
-                f"(p from {format_p(finite.min())} to {format_p(finite.max())}; method: {used}).")
+                f"(p from {format_p(finite.min())} to {format_p(finite.max())}, {used}).")
     if n_max is not None and robustness.smallest_exact_wilcoxon_p(n_max) > alpha:
         core += (f" With {n_max} pairs it cannot do otherwise: the smallest two-sided p an exact Wilcoxon test can "
                  f"give is {wilcoxon_floor_text(n_max)}, "
@@ -659,8 +690,8 @@ def wilcoxon_floor_sentence(n: int, m: int, n_pass: int, n_min: int, alpha: floa
         # 2/2**n underflows to 0 beyond n = 1075, and the exact floor no longer applies.
         return (f"With {n} pairs, more than the {min(50, exact_max_n)} up to which the exact test is used, the Wilcoxon "
                 "test uses the normal approximation, whose p value has no floor that could keep a behaviour from "
-                f"passing the Holm threshold of {threshold:.4f}; {n_pass or 'none'} of the {m} behaviours "
-                f"{'pass' if n_pass > 1 else 'passes'} it."), True
+                f"passing the Holm threshold of {threshold:.4f}; {count_phrase(n_pass, m, 'behaviours')} "
+                f"{'passes' if n_pass == 1 else 'pass'} it."), True
     floor = robustness.smallest_exact_wilcoxon_p(n)
     can = robustness.wilcoxon_can_reach_threshold(n, alpha, m)
     most = f"{n} pairs" if n == n_min else f"{n} pairs (the most any tested behaviour has)"
@@ -673,7 +704,7 @@ def wilcoxon_floor_sentence(n: int, m: int, n_pass: int, n_min: int, alpha: floa
     needed = next(k for k in range(1, 200) if robustness.wilcoxon_can_reach_threshold(k, alpha, m))
     return (f"{base}below the Holm threshold of {threshold:.4f}, so a Holm-corrected Wilcoxon test can confirm a "
             f"behaviour-level change here (it needs at least {needed} pairs with a non-zero change); "
-            f"{n_pass or 'none'} of the {m} behaviours {'pass' if n_pass > 1 else 'passes'} it."), True
+            f"{count_phrase(n_pass, m, 'behaviours')} {'passes' if n_pass == 1 else 'pass'} it."), True
 
 
 def power_sentence(d_z: pd.Series, mdd: float, power: float) -> str:
@@ -699,9 +730,9 @@ def power_sentence(d_z: pd.Series, mdd: float, power: float) -> str:
         return "No observed area effect can be compared with it, as d_z is undefined for every area."
     above = int((d >= mdd).sum())
     if above == len(d):
-        return (f"All {len(d)} observed area effects are above the first threshold; smaller but real changes "
-                "could well have gone unnoticed.")
-    return (f"{count_of(above, len(d), 'observed area effects').capitalize()} "
+        return (sentence_start(f"{count_of(above, len(d), 'observed area effects')} are above the first threshold; ")
+                + "smaller but real changes could well have gone unnoticed.")
+    return (f"{sentence_start(count_of(above, len(d), 'observed area effects'))} "
             f"{'is' if above == 1 else 'are'} above the first threshold (the smallest d_z is {format_half_up(d.min(), 2)}): "
             f"the design had less than an {percent_text(power)} chance of detecting a true effect as small as that, "
             "and smaller real changes could well have gone unnoticed.")
@@ -801,7 +832,7 @@ def rtm_sentence(rtm: pd.DataFrame) -> str:
             else f"is {format_half_up(r.min(), 2)}")
     o = rtm["r_mean_change"].dropna()
     oldham = (f"Oldham's correction, which correlates the change with the average of start and end, gives "
-              f"{format_half_up(o.min(), 2)} to {format_half_up(o.max(), 2)}." if len(o)
+              f"{oldham_span(o)}, {oldham_reading(o)}." if len(o)
               else "Oldham's correction cannot be computed.")
     if (r < 0).all():
         lead = f"Participants who rated themselves lowest at the start tended to gain most (the correlation between start score and change {span})."
@@ -817,6 +848,52 @@ def rtm_sentence(rtm: pd.DataFrame) -> str:
         built_in = ("Part of any negative correlation is built in, because measurement error in the start score "
                     "appears in the change with the opposite sign;")
     return f"{lead} {built_in} {oldham}"
+
+
+def oldham_span(r: pd.Series) -> str:
+    """Oldham's correlations as a value or a range: "0.12", "-0.18 to 0.21".
+
+    Parameters
+    ----------
+    r : Series
+        Oldham's correlation per area (no NaN).
+
+    Returns
+    -------
+    str
+    """
+    low, high = format_half_up(r.min(), 2), format_half_up(r.max(), 2)
+    return low if low == high else f"{low} to {high}"
+
+
+def oldham_reading(r: pd.Series, weak: float = 0.3) -> str:
+    """What Oldham's (1962) correlations mean for regression to the mean, in words.
+
+    Parameters
+    ----------
+    r : Series
+        Correlation of the change with the mean of start and end, per area (no NaN).
+    weak : float
+        Largest absolute correlation read as weak (Cohen 1988 calls 0.1 small and 0.3 medium).
+
+    Returns
+    -------
+    str
+        "all weak, so once that artefact is removed, how low a participant started says
+        little about how much they gained" (every abs(r) < ``weak``); "negative in every
+        area, so those who started lower still gained more once the artefact is removed";
+        "positive in every area, so those who started higher gained more once the artefact
+        is removed"; or "mixed in sign, so no consistent link remains once the artefact is
+        removed".
+    """
+    if (r.abs() < weak).all():
+        return ("all weak, so once that artefact is removed, how low a participant started says little about how "
+                "much they gained")
+    if (r < 0).all():
+        return "negative in every area, so those who started lower still gained more once the artefact is removed"
+    if (r > 0).all():
+        return "positive in every area, so those who started higher gained more once the artefact is removed"
+    return "mixed in sign, so no consistent link remains once the artefact is removed"
 
 
 def ceiling_labels(scale_max: float, ceiling_offset: float) -> tuple[str, str]:
@@ -865,8 +942,8 @@ def ceiling_sentence(share: float, top_labels: str, scale: str, points: str = "t
     if share == 0:
         return (f"No end rating is {top_labels}, {points} of the {scale} scale, so a ceiling does not "
                 "limit the change here.")
-    return (f"{format_half_up(100 * share, 0)}% of end ratings are {top_labels}, {points} of the "
-            f"{scale} scale; those ratings have little room to show further change.")
+    return sentence_start(f"{format_half_up(100 * share, 0)}% of end ratings are {top_labels}, {points} of the "
+                          f"{scale} scale; those ratings have little room to show further change.")
 
 
 def attrition_sentence(attended, n: int) -> str:
@@ -882,28 +959,29 @@ def attrition_sentence(attended, n: int) -> str:
     Returns
     -------
     str
-        "The cohort settings (cohort.yml) do not record how many people attended, ...", "cohort.yml records
-        k attendees, fewer than the n who completed both ...", "All k people who attended the course completed
-        both self-assessments." or "k people attended the course, but only n completed both ..., so m (x%) are
-        missing from the paired comparison. ..."
+        "The cohort's records do not say how many people attended, ...", "The cohort's record of
+        attendance gives k attendees, fewer than the n who completed both ...", "All k people who
+        attended the course completed both self-assessments." or "Twenty-six people attended the
+        course, but only nine completed both ..., so 17 (65%) are missing from the paired
+        comparison. ..." (a count opening the sentence in words).
     """
     try:
         attended = int(attended) if attended not in (None, "") else None
     except (TypeError, ValueError):
         attended = None
     if attended is None:
-        return (f"The cohort settings (cohort.yml) do not record how many people attended, so how many are missing "
+        return (f"The cohort's records do not say how many people attended, so how many are missing "
                 f"besides the {n} who completed both self-assessments is not known.")
     missing = attended - n
     if missing < 0:
-        return (f"cohort.yml records {attended} attendees, fewer than the {n} who completed both self-assessments, "
-                "so the attendance figure needs checking and attrition cannot be estimated.")
+        return (f"The cohort's record of attendance gives {attended} attendees, fewer than the {n} who completed both "
+                "self-assessments, so the attendance figure needs checking and attrition cannot be estimated.")
     if missing == 0:
-        return f"All {attended} people who attended the course completed both self-assessments."
+        return sentence_start(f"{count_of(n, attended, 'people who attended the course')} completed both self-assessments.")
     share = format_half_up(100 * missing / attended, 0)
-    return (f"{attended} people attended the course, but only {n} completed both self-assessments, so "
-            f"{missing} ({share}%) are missing from the paired comparison. Those who completed both may "
-            "well be those who got most from the course.")
+    return (sentence_start(f"{attended} people attended the course, but only {number_word(n)} completed both "
+                           f"self-assessments, so {number_word(missing)} ({share}%) are missing from the paired comparison.")
+            + " Those who completed both may well be those who got most from the course.")
 
 
 def robust_sentence(effects: pd.DataFrame, wilcoxon: pd.DataFrame, bayes: pd.DataFrame, area_holm: pd.Series,
@@ -953,7 +1031,7 @@ def robust_sentence(effects: pd.DataFrame, wilcoxon: pd.DataFrame, bayes: pd.Dat
     if constant.all() and (effects["mean_change"] == 0).all():
         return "no area-level change: no participant's area score changed between the two self-assessments."
     if not up and not down:
-        return (f"no area-level change: in none of the {total} areas analysed does the paired t-test give p < {level}, "
+        return (f"no area-level change: in {count_phrase(0, total, 'areas')} analysed does the paired t-test give p < {level}, "
                 "so there is nothing here for the other checks to confirm.")
     who = f"the {n_text} participants who rated themselves twice"
     if up and not down:
@@ -1009,7 +1087,7 @@ def area_coverage(area_n: pd.Series, withheld: list[str], names: dict[str, str],
     str
         "Each area is based on the same n participants." or "Each area uses every participant with a score
         for it at both waves (n = a to b in the areas reported).[ Statistics are withheld for <areas>, which
-        has/have fewer than the k participants below which this report publishes none (privacy.yml).]"
+        has/have fewer than the k participants below which this report publishes none.]"
     """
     n_min, n_max = int(area_n.min()), int(area_n.max())
     if area_n.nunique() <= 1 and not withheld:
@@ -1019,7 +1097,7 @@ def area_coverage(area_n: pd.Series, withheld: list[str], names: dict[str, str],
     if withheld:
         text += (f" Statistics are withheld for {join_words([names[a] for a in withheld])}, which "
                  f"{'has' if len(withheld) == 1 else 'have'} fewer than the {min_n} participants below which this "
-                 "report publishes none (privacy.yml).")
+                 "report publishes none.")
     return text
 
 
@@ -1053,12 +1131,12 @@ def chance_sentence(checks: RobustnessChecks, n_behaviours: int) -> str:
         reasons = []
         if few:
             reasons.append(f"{few if n_untested > 1 else 'it has'} {'with ' if n_untested > 1 else ''}fewer than {k} "
-                           "pairs, for which no statistic is published (privacy.yml)")
+                           "pairs, for which no statistic is published")
         if flat:
             reasons.append(f"{flat if n_untested > 1 else 'every participant'}{' where every participant' if n_untested > 1 else ''}"
                            "'s change was the same, so no test is defined")
         verb = "is" if n_untested == 1 else "are"
-        untested = f" {n_untested} of the {n_behaviours} behaviours {verb} not tested: {join_words(reasons)}."
+        untested = f" {sentence_start(count_phrase(n_untested, n_behaviours, 'behaviours'))} {verb} not tested: {join_words(reasons)}."
     tested_n = checks.item_n[checks.tested]
     n_min, n_max = int(tested_n.min()), int(tested_n.max())
     per_n = f"each on its {n_min} pairs" if n_min == n_max else f"each on its own available pairs ({n_min} to {n_max})"
@@ -1147,8 +1225,8 @@ def fragile_sentence(checks: RobustnessChecks, can_pass: bool, compare: bool) ->
     n_wil_pass = int(checks.wilcoxon_corrections["pass_holm"].sum())
     if can_pass:
         fragile = (f"with up to {n_max} people per behaviour a Holm-corrected Wilcoxon test can confirm a "
-                   f"behaviour-level change, and {n_wil_pass or 'none'} of the {m} behaviours "
-                   f"{'pass' if n_wil_pass > 1 else 'passes'} it")
+                   f"behaviour-level change, and {count_phrase(n_wil_pass, m, 'behaviours')} "
+                   f"{'passes' if n_wil_pass == 1 else 'pass'} it")
     else:
         fragile = (f"the behaviour-level counts rest on a method that cannot pass a rank-based multiple-testing "
                    f"correction with {n_max} people per behaviour")
@@ -1156,7 +1234,7 @@ def fragile_sentence(checks: RobustnessChecks, can_pass: bool, compare: bool) ->
         fragile += ", and their survival under Holm in our data is a property of the synthetic data."
     else:
         n_holm = int(checks.corrections["pass_holm"].sum())
-        fragile += f"; {n_holm or 'none'} of the {m} t-tests {'survive' if n_holm > 1 else 'survives'} the Holm correction."
+        fragile += f"; {count_phrase(n_holm, m, 't-tests')} {'survives' if n_holm == 1 else 'survive'} the Holm correction."
     return "anything about which behaviours changed. " + fragile[0].upper() + fragile[1:]
 
 
@@ -1178,7 +1256,7 @@ def synthetic_paragraph(compare: bool, p: pd.Series, significant: pd.Series, alp
     str
         "" for another cohort; else "This part of the result says more about our synthetic data than about
         the 2013 cohort. The published report gives only the count of behaviours with p < .05, not their p
-        values" followed by "; our generator happened to place the significant ones well below .001 and the
+        values" followed by "; in these synthetic data the significant ones lie well below .001 and the
         rest well above .05. ..." or ", so whether they would survive a correction in the real data is not
         known."
     """
@@ -1188,7 +1266,7 @@ def synthetic_paragraph(compare: bool, p: pd.Series, significant: pd.Series, alp
             f"report gives only the count of behaviours with p < {alpha_text(PUBLISHED_ALPHA)}, not their p values")
     sig_p, rest = p[significant], p[~significant & p.notna()]
     if len(sig_p) and len(rest) and sig_p.max() < 0.001 and rest.min() > alpha:
-        text += ("; our generator happened to place the significant ones well below .001 and the rest well above "
+        text += ("; in these synthetic data the significant ones lie well below .001 and the rest well above "
                  f"{alpha_text(alpha)}. Real data could have put several close to {alpha_text(alpha)}, where a "
                  "correction would remove them.")
     else:
@@ -1196,7 +1274,7 @@ def synthetic_paragraph(compare: bool, p: pd.Series, significant: pd.Series, alp
     return text
 
 
-def alpha_sentence(reliability: pd.DataFrame, min_n: int, threshold: float) -> str:
+def alpha_sentence(reliability: pd.DataFrame, min_n: int, threshold: float, names: dict[str, str] | None = None) -> str:
     """Cronbach's (1951) alpha: on how many people, its range and precision, and what it allows.
 
     Parameters
@@ -1208,13 +1286,16 @@ def alpha_sentence(reliability: pd.DataFrame, min_n: int, threshold: float) -> s
     threshold : float
         Alpha read as acceptable (``reliability_threshold``; 0.7 is the usual rule of
         thumb, Nunnally 1978).
+    names : dict, optional
+        Area ID (``unit``) to area name; default the IDs.
 
     Returns
     -------
     str
         "It cannot be computed here: ..." or "Here that is n people | a to b people, depending on area and
         wave. Alpha ranges from A to B" followed by one of ", but its intervals are very wide (...): the data
-        cannot say whether the areas are reliable scales, ...", ", and the intervals are fairly narrow (...),
+        cannot say whether the areas are reliable scales, ..." (naming every area and wave whose alpha is below
+        the threshold, with its value), ", and the intervals are fairly narrow (...),
         so every area behaves as a consistent scale ..." or "; the intervals are fairly narrow, but the lowest
         limit, X, is below 0.7, ...", and "[ Alpha is withheld or undefined for k area-wave combinations.]"
     """
@@ -1230,9 +1311,13 @@ def alpha_sentence(reliability: pd.DataFrame, min_n: int, threshold: float) -> s
     level = f"{threshold:g}"
     text = f"Here that is {people}. Alpha ranges from {format_half_up(low, 2)} to {format_half_up(high, 2)}"
     if width >= 0.5:
-        verdict = ("only that they are not obviously incoherent" if low >= threshold else
-                   f"and at least one area's alpha is below {level}, the level often taken as acceptable, so that "
-                   "area score should be read with caution")
+        below = rel[rel["alpha"] < threshold].sort_values("alpha", ascending=False)
+        listed = join_words([f"{(names or {}).get(r.unit, r.unit)} at {'the ' + str(r.wave).replace('_', '-')} "
+                             f"({format_half_up(r.alpha, 2)})" for r in below.itertuples()])
+        verdict = ("only that they are not obviously incoherent" if below.empty else
+                   f"and alpha is below {level}, the level often taken as acceptable, for {listed}, so "
+                   f"{'that area score' if below['unit'].nunique() == 1 else 'those area scores'} should be read "
+                   "with caution")
         text += (f", but its intervals are very wide (the lowest limit is {format_half_up(ci_low, 2)}): the data "
                  f"cannot say whether the areas are reliable scales, {verdict}.")
     elif ci_low >= threshold:
@@ -1278,9 +1363,9 @@ def withheld_note(n: int, min_n: int, most_area_pairs: int | None = None) -> str
     """
     if most_area_pairs is None:
         return (f"Only {n} participant(s) completed both self-assessments, fewer than the {min_n} "
-                "below which this report publishes no statistics (privacy.yml), so this chapter's analyses are withheld.")
+                "below which this report publishes no statistics, so this chapter's analyses are withheld.")
     return (f"No area has a score at both waves for at least {min_n} participants (the most is {most_area_pairs}), "
-            "the number below which this report publishes no statistics (privacy.yml), so this chapter's analyses "
+            "the number below which this report publishes no statistics, so this chapter's analyses "
             "are withheld.")
 
 
@@ -1370,7 +1455,7 @@ def robust_glue(checks: RobustnessChecks, names: dict[str, str], settings: Analy
         "chance_sentence": chance_sentence(checks, n_behaviours),
         "power_paragraph": power_paragraph(checks, settings),
         "synthetic_paragraph": synthetic_paragraph(compare, checks.p_t, checks.significant, alpha),
-        "alpha_sentence": alpha_sentence(checks.reliability, checks.min_n, settings.reliability_threshold),
+        "alpha_sentence": alpha_sentence(checks.reliability, checks.min_n, settings.reliability_threshold, names),
     }
     if checks.m == 0:
         g["count_sentence"] = g["correction_sentence"] = g["wilcoxon_floor"] = ""

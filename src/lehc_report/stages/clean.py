@@ -22,7 +22,7 @@ from lehc_report.inputs.personal_data import scan_inputs
 from lehc_report.inputs.self_assessment import load_self_assessment
 from lehc_report.paths import ProjectPaths
 from lehc_report.privacy import load_settings as load_privacy_settings
-from lehc_report.prose.quant import data_origin_text, sample_description
+from lehc_report.prose.quant import data_origin_text, participation_text, sample_description
 from lehc_report.render.outputs import myst_table, write_myst_table, write_result_csv
 from lehc_report.settings import load_analysis_settings
 from lehc_report.stages.base import StageResult, framework_for, is_paired, survey_questions, write_content_flags
@@ -85,6 +85,7 @@ def clean_self_assessment(paths: ProjectPaths) -> StageResult:
     # Every wave of the framework has a count, 0 where no one rated themselves.
     for wave in framework.wave_ids:
         glue[f"n_participants_{wave}"] = str(int(per_wave.get(wave, 0)))
+    glue["participation_text"] = participation_text(int(per_wave.get("start", 0)), int(per_wave.get("end", 0)))
     glue["sample_text"] = sample_description(participants, tidy["participant_id"].unique(),
                                              privacy.load_settings(paths.root, paths.data),
                                              published_2013_counts(paths.data))
@@ -163,4 +164,4 @@ def write_assumptions_table(paths: ProjectPaths, settings) -> None:
         The analysis settings (``analysis.yml``).
     """
     write_myst_table(settings.assumptions_table(), paths.tables / "assumptions.md",
-                     "The analysis settings (analysis.yml). Source: notebook 01_clean.", "tbl-assumptions")
+                     "The analysis settings, each set once for the whole report. Source: notebook 01_clean.", "tbl-assumptions")

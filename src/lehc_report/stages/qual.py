@@ -149,6 +149,8 @@ def analyse_qualitative(paths: ProjectPaths) -> StageResult:
     wide = tally.pivot_table(index="id", columns="subgroup", values="count", aggfunc="first")
     counts_by_item = {item: {g: int(v) for g, v in row.items()} for item, row in wide.iterrows()}
     glue.update(words.theme_count_glue(counts_by_item, counts, sizes, plan, shown, phrasable, settings))
+    if data.double_coding:  # a finding resting on a weakly agreed code says so wherever it is used
+        glue.update(words.weak_agreement_glue(glue, agreement, analysis.agreement_threshold))
     if is_2013:
         glue.update(codebook_2013.finding_sentences(counts_by_item, counts, phrasable, data.sources))
     glue.update(words.quote_glue(quotes, theme_ids, tally_stats.QUOTES_PER_THEME))

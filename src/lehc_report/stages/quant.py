@@ -22,7 +22,7 @@ from lehc_report.published.comparison import compare_with_published
 from lehc_report.render import quant_tables
 from lehc_report.render.outputs import myst_table, write_myst_table, write_result_csv
 from lehc_report.settings import load_analysis_settings
-from lehc_report.stages.base import StageResult, framework_for, is_paired, read_linking, read_tidy_ratings
+from lehc_report.stages.base import StageResult, framework_for, is_paired, read_linking, read_tidy_ratings, write_content_flags
 from lehc_report.stages.clean import clean_self_assessment  # noqa: F401 (stage 1, re-exported for callers of this module)
 
 #: An empty comparison, for cohorts that are not the 2013 one.
@@ -90,9 +90,7 @@ def analyse_self_assessment(paths: ProjectPaths) -> StageResult:
 
     display = quant_tables.appendix3_display(areas, counts, min_group_size, alpha)
     write_myst_table(
-        display, paths.tables / "appendix3.md",
-        "Self-assessment scores by leadership area at the start and end of the programme, reproduced from the data "
-        "(paired t-test, start minus end; values rounded half up as published). Source: notebook 02_quant.",
+        display, paths.tables / "appendix3.md", prose.appendix3_caption(areas["p"]),
         "tbl-appendix3", right_aligned=tuple(display.columns[1:]),
     )
     compare_display = quant_tables.comparison_display(comparison, framework, PUBLISHED_ALPHA)
@@ -117,6 +115,7 @@ def analyse_self_assessment(paths: ProjectPaths) -> StageResult:
     glue.update(audit.driving_transformation_arithmetic())
     glue["n_audit_unreachable"] = str(int((~audit_table["reachable"]).sum()))
     glue["n_audit_cells"] = str(len(audit_table))
+    glue["audit_fails_text"] = prose.audit_fails_text(int((~audit_table["reachable"]).sum()))
     glue.update(audit.published_tie())
     glue["published_significance_text"] = prose.significance_label(PUBLISHED_ALPHA)
     glue.update(follow_up_analysis(paths, tidy, scores, framework, min_group_size, settings.min_share_answered,
@@ -212,15 +211,19 @@ def analyse_independent(paths: ProjectPaths, tidy: pd.DataFrame, framework: Fram
     audit_table = audit.audit_published_table(PUBLISHED_N_COMPLETE, audit.published_behaviours_per_area())
     not_linked = pd.DataFrame({"Paired results": [prose.NOT_LINKED]})
 
+    # No "After the course" section: the start-to-follow-up comparison needs linked waves.
+    write_content_flags(paths, follow_up=False)
     glue = prose.independent_glue(table, linking, framework.wave_ids, min_group_size, settings.alpha, settings.confidence)
     glue.update(audit.driving_transformation_arithmetic())
     glue.update(audit.published_tie())
     glue.update({
         "n_audit_unreachable": str(int((~audit_table["reachable"]).sum())), "n_audit_cells": str(len(audit_table)),
+        "audit_fails_text": prose.audit_fails_text(int((~audit_table["reachable"]).sum())),
         "n_behaviours": str(len(framework.behaviour_ids)), "significance_text": prose.significance_label(settings.alpha),
         "published_significance_text": prose.significance_label(PUBLISHED_ALPHA), "min_group_size": str(min_group_size),
         "scale_text": scale_text(framework), "follow_up_present": "yes" if "follow_up" in set(tidy["wave"].unique()) else "no",
         "follow_up_summary": "",  # whether a change lasted needs the same people at every wave
+        "follow_up_note": "",
         "reproduction_summary": prose.UNLINKED_REPRODUCTION, "comparison_sentence": prose.UNLINKED_REPRODUCTION,
     })
     return StageResult(tables={"independent": table, "display": display, "compare_display": not_linked,
@@ -293,9 +296,11 @@ def follow_up_analysis(paths: ProjectPaths, tidy: pd.DataFrame, scores: pd.DataF
 
     snippet = paths.tables / "follow_up.md"
     waves = set(tidy["wave"].unique())  # the distinct waves: a set of 1.1 million cells took seconds
+    # A chapter can leave out its follow-up heading (<!-- if: follow_up -->) rather than head one "no follow-up" sentence.
+    write_content_flags(paths, follow_up="follow_up" in waves)
     if "follow_up" not in waves:
         snippet.write_text(prose.NO_FOLLOW_UP_TEXT, encoding="utf-8")
-        return {"follow_up_present": "no", "follow_up_summary": ""}
+        return {"follow_up_present": "no", "follow_up_summary": "", "follow_up_note": prose.NO_FOLLOW_UP_NOTE}
     later, excluded = paired.area_table(tidy, framework, min_share_answered, "start", "follow_up", scores=scores)
     lasting, _ = paired.area_table(tidy, framework, min_share_answered, "end", "follow_up", scores=scores)
     omnibus = paired.omnibus_over_waves(scores, framework)
@@ -310,4 +315,5 @@ def follow_up_analysis(paths: ProjectPaths, tidy: pd.DataFrame, scores: pd.DataF
                        "all waves (repeated-measures ANOVA, uncorrected and with the Greenhouse–Geisser correction ε; "
                        "Friedman test). Source: notebook 02_quant.", "tbl-follow-up")
     snippet.write_text(text + table, encoding="utf-8")
-    return {"follow_up_present": "yes", "follow_up_summary": prose.follow_up_summary(lasting, min_group_size, alpha)}
+    return {"follow_up_present": "yes", "follow_up_summary": prose.follow_up_summary(lasting, min_group_size, alpha),
+            "follow_up_note": ""}
