@@ -168,6 +168,18 @@ _NCT_DIRECT_MAX_T = 30.0
 def _gauss_legendre(points: int = 4096) -> tuple[np.ndarray, np.ndarray]:
     """Gauss-Legendre nodes and weights on [-1, 1], computed once, when first needed.
 
+    Parameters
+    ----------
+    points : int
+        Number of nodes.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        Nodes and weights, each of shape (points,).
+
+    Notes
+    -----
     ``scipy.special.roots_legendre`` (Newton iteration from asymptotic starting values,
     O(points^2)) and not ``numpy.polynomial.legendre.leggauss`` (the eigenvalues of a
     points x points matrix, O(points^3)): for 4,096 points the latter took 23 s of CPU
