@@ -154,12 +154,12 @@ def test_the_build_check_runs_on_every_built_chapter():
 def test_theme_counts_by_source_withhold_small_cells_and_never_word_a_zero():
     counts = {"all": 19, "survey": 9, "interview": 10}
     assert words.raised_sentence(7, {"survey": 7, "interview": 0}, counts, {"survey", "interview"}, False) == (
-        "7 of the 19 respondents raised it: 7 of the 9 survey respondents and no interviewee.")
+        "Seven of the 19 respondents raised it: seven of the nine survey respondents and no interviewee.")
     assert words.raised_sentence(10, {"survey": 0, "interview": 10}, counts, {"survey", "interview"}, False) == (
-        "10 of the 19 respondents raised it: no survey respondent and all 10 interviewees.")
+        "Ten of the 19 respondents raised it: no survey respondent and all ten interviewees.")
     # A withheld source is not named with its own count.
     assert words.raised_sentence(7, {"survey": 3, "interview": 4}, counts, {"interview"}, False) == (
-        "7 of the 19 respondents raised it.")
+        "Seven of the 19 respondents raised it.")
     assert words.raised_sentence(0, {"survey": 0, "interview": 0}, counts, {"survey", "interview"}, False) == (
         "No respondent raised it.")
     assert words.raised_sentence(3, {"survey": 3, "interview": 0}, counts, set(), True) == ""
@@ -242,15 +242,15 @@ def test_own_codebook_findings_are_written_from_its_data(own):
     paths = own[0]
     snippet = (paths.tables / "theme_findings.md").read_text(encoding="utf-8")
     assert snippet.startswith("### Changed practice\n\nThe codebook's definition: \u201cWhat respondents now do differently at "
-                              "work.\u201d\n\n5 of the 30")
-    assert ("5 of the 30 respondents raised it. Within it, \u201cChanged practice\u201d was raised by 3 respondents and "
+                              "work.\u201d\n\nFive of the 30")
+    assert ("Five of the 30 respondents raised it. Within it, \u201cChanged practice\u201d was raised by 3 respondents and "
             "\u201cNew partners\u201d by 2. The two coders agreed only weakly on \u201cNew partners\u201d (Cohen's kappa "
             "-0.15, below the 0.4 this report requires), so its count is tentative.") in snippet
     assert "None of its passages marked as quotable came from a respondent who agreed to be quoted" in snippet
-    assert ("23 of the 30 respondents raised it. Within it, \u201cPeer support\u201d was raised by 12 respondents and "
+    assert ("Twenty-three of the 30 respondents raised it. Within it, \u201cPeer support\u201d was raised by 12 respondents and "
             "\u201cMixed groups\u201d by 11; no respondent was coded with \u201cPace\u201d.") in snippet
     assert "> \u201cThe others in my group helped me" in snippet
-    assert "### Doubts" in snippet and "2 of the 30 respondents raised it." in snippet
+    assert "### Doubts" in snippet and "Two of the 30 respondents raised it." in snippet
 
 
 def test_own_codebook_report_says_only_what_its_data_hold(own):
