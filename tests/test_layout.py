@@ -278,6 +278,8 @@ def test_every_table_fits_or_scrolls_with_its_caption_intact(width):
             context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme="light",
                                           offline=True)
             for rel in CONTENT_PAGES:
+                if 'http-equiv="Refresh"' in (SITE / rel).read_text(encoding="utf-8")[:500]:
+                    continue  # a redirect (the top index.html): its target is checked itself
                 page = context.new_page()
                 page.goto((SITE / rel).resolve().as_uri(), wait_until="load")
                 checked += page.evaluate("document.querySelectorAll('article.bd-article table').length")
