@@ -82,7 +82,7 @@ book: $(VENV_OK) ## Build the HTML report into $(BUILD)/html (sets everything up
 	@+$(call IN_BUILD,html/index.html)
 html: book
 
-pdf: $(VENV_OK) ## Print the report to $(BUILD)/pdf/book.pdf (needs Chromium: apt-get install chromium)
+pdf: $(VENV_OK) ## Print the report to $(BUILD)/pdf/book.pdf, the notebooks to pdf/notebooks.pdf (needs Chromium)
 	@+$(call IN_BUILD,pdf/book.pdf)
 
 qdpx: $(VENV_OK) ## Export the qualitative coding as a REFI-QDA project for NVivo, ATLAS.ti, MAXQDA, QualCoder
@@ -165,6 +165,8 @@ html/index.html: $(NB_DONE) stamps/book.inputs stamps/book-config.inputs
 	@echo "book: $(CURDIR)/html/index.html"
 
 # ---- the PDF: the singlehtml book printed by headless Chromium (offline) -----------
+# Two PDFs from one page: book.pdf, the report (chapters, appendices, data chapter), and
+# notebooks.pdf, the analysis notebooks for reviewers (see lehc_report.tools.pdf.PARTS).
 # CHROMIUM=/path/to/browser overrides the search.  Built aside and moved into place,
 # so a failed build leaves the previous PDF as it was.  singlehtml writes the root
 # document (book/index.html) under its own name; its top-level index.html only redirects there.
@@ -182,7 +184,7 @@ pdf/book.pdf: $(NB_DONE) stamps/book.inputs stamps/book-config.inputs stamps/pdf
 	@rm -f work-pdf/.unfinished
 	@mkdir -p pdf
 	@# The printer writes beside the page and replaces pdf/book.pdf by one rename.
-	@cd "$(ROOT)" && $(PY) -m lehc_report.tools.pdf "$(CURDIR)/work-pdf/_build/singlehtml/book/index.html" "$(CURDIR)/$@" --chromium "$(CHROMIUM)" \
+	@cd "$(ROOT)" && $(PY) -m lehc_report.tools.pdf "$(CURDIR)/work-pdf/_build/singlehtml/book/index.html" "$(CURDIR)/$@" --notebooks "$(CURDIR)/pdf/notebooks.pdf" --chromium "$(CHROMIUM)" \
 	  || { echo "make: printing the PDF failed; the previous $(CURDIR)/pdf/book.pdf is untouched"; exit 1; }
 	@cd "$(ROOT)" && $(PY) -m lehc_report.tools.exit_gate --build "$(CURDIR)" --data "$$LEHC_DATA" --pdf || { echo "make: personal data in the PDF (above); $(CURDIR)/pdf/book.pdf is deleted"; exit 1; }
 	@echo "pdf: $(CURDIR)/$@"

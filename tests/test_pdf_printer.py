@@ -213,3 +213,66 @@ def test_structure_ids_are_renumbered_by_rank_keeping_lengths():
     assert printer.renumber_structure_ids(first) == printer.renumber_structure_ids(second) == (
         b"/ID (node00000001) /Headers [ (node00000002) ] /Names [ (node00000001) 1 0 R (node00000002) 2 0 R ]"
     )
+
+
+#: A singlehtml book of two chapters, one of them a notebook, with the theme's print
+#: contents (the parts of the page the printer restructures).
+TWO_PART_PAGE = """<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>Two parts</title>
+<link rel="stylesheet" href="_static/print.css"></head><body>
+<div id="jb-print-docs-body"><h1>Two parts</h1><div id="jb-print-toc"><div><h2>Contents</h2></div><nav>
+<p class="caption"><span class="caption-text">Report</span></p>
+<ul class="nav section-nav"><li class="toctree-l1"><a href="#document-book/chapter">1. The chapter</a></li></ul>
+<p class="caption"><span class="caption-text">Analysis notebooks</span></p>
+<ul class="nav section-nav"><li class="toctree-l1"><a href="#document-notebooks/01_clean">Notebook 1: cleaning</a></li></ul>
+</nav></div></div>
+<article class="bd-article"><section id="two-parts"><h1>Two parts</h1><p>Client: nobody</p>
+<section id="summary"><h2>Summary</h2><p>The summary of the report.</p></section>
+<div class="toctree-wrapper"><span id="document-book/chapter"></span><section id="the-chapter">
+<h2>1. The chapter</h2><p>Text of the report's chapter.</p></section></div>
+<div class="toctree-wrapper"><span id="document-notebooks/01_clean"></span><section id="nb">
+<h2>Notebook 1: cleaning</h2><p>Output of the notebook.</p></section></div>
+</section></article></body></html>
+"""
+
+TWO_PART_PRINT = """
+import sys
+from datetime import datetime
+from pathlib import Path
+from lehc_report.tools.pdf import print_pdf
+print_pdf(Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], source_date=datetime.fromisoformat("2020-01-01T00:00:00+00:00"),
+          notebooks_pdf=Path(sys.argv[4]))
+"""
+
+
+def test_the_notebooks_are_printed_apart_and_the_title_page_has_no_header(tmp_path):
+    import subprocess
+    import sys
+
+    from pypdf import PdfReader
+
+    chromium = chromium_or_skip()
+    (tmp_path / "book").mkdir()
+    (tmp_path / "_static").mkdir()
+    shutil.copy(Path(__file__).resolve().parents[1] / "book" / "_static" / "print.css", tmp_path / "_static")
+    page = tmp_path / "book" / "index.html"
+    page.write_text(TWO_PART_PAGE, encoding="utf-8")
+    book, notebooks = tmp_path / "pdf" / "book.pdf", tmp_path / "pdf" / "notebooks.pdf"
+    subprocess.run([sys.executable, "-c", TWO_PART_PRINT, str(page), str(book), chromium, str(notebooks)],
+                   check=True, capture_output=True, timeout=600)
+    report_pages = [page.extract_text() for page in PdfReader(str(book)).pages]
+    notebook_pages = [page.extract_text() for page in PdfReader(str(notebooks)).pages]
+    report, reviewers = " ".join(report_pages), " ".join(notebook_pages)
+    assert "Text of the report's chapter." in report and "The summary of the report." in report
+    assert "Output of the notebook." not in report and "Notebook 1: cleaning" not in report
+    assert "Output of the notebook." in reviewers and "Analysis notebooks" in reviewers
+    assert "Text of the report's chapter." not in reviewers and "The summary of the report." not in reviewers
+    # The running header (the title) and the page number: on every page but the first.
+    assert "Page 1 of" not in report_pages[0] and report_pages[0].count("Two parts") == 1
+    assert f"Page 2 of {len(report_pages)}" in report_pages[1] and "Two parts" in report_pages[1]
+    assert "Two parts · Analysis notebooks" in notebook_pages[1]
+
+
+def test_css_string_escapes_what_would_end_the_string():
+    assert printer.css_string('A "quoted" title') == '"A \\22 quoted\\22  title"'
+    assert printer.css_string("back\\slash\nnew line </style>") == '"back\\5c slash\\a new line \\3c /style\\3e "'

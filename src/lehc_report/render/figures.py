@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import matplotlib
+import matplotlib.figure
 import matplotlib.pyplot as plt
+import matplotlib.text
 import numpy as np
 import pandas as pd
 import seaborn as sns
@@ -23,12 +25,113 @@ def _area_labels(framework: Framework) -> dict[str, str]:
     return {area: figure_label(name) for area, name in framework.area_names().items()}
 
 
-#: Colour-blind-safe palette, one colour per wave (start, end, follow-up).
-WAVE_COLOURS = sns.color_palette("colorblind", 3)
+#: Width of the PDF's text column (A4, 210 mm, less 25 mm margins each side), in inches.
+#: Figures are drawn this wide, and the PDF prints them at the column's width, so a
+#: font size given here is the size on paper (``tests/test_layout.py`` measures it).
+TEXT_WIDTH_IN = 160 / 25.4
+#: Smallest type in any figure, in points at print size (8 pt is the usual floor for
+#: figure labels in print; a point more leaves room for a figure set at 95 % width).
+MIN_FONT_PT = 9.0
+#: Sizes of the figures' text, in points: every label at least :data:`MIN_FONT_PT`.
+FIGURE_STYLE = {
+    "font.size": 9.5,
+    "axes.titlesize": 9.5,
+    "axes.labelsize": 9.5,
+    "xtick.labelsize": MIN_FONT_PT,
+    "ytick.labelsize": MIN_FONT_PT,
+    "legend.fontsize": MIN_FONT_PT,
+    "legend.title_fontsize": MIN_FONT_PT,
+    "figure.titlesize": 10,
+}
+matplotlib.rcParams.update(FIGURE_STYLE)
+
+#: The one palette of the report's figures: Okabe and Ito's eight colours, chosen to
+#: stay distinct under the common colour-vision deficiencies (Okabe, M. and Ito, K.
+#: (2008) *Color Universal Design*, https://jfly.uni-koeln.de/color/; Wong, B. (2011)
+#: Points of view: Color blindness, *Nature Methods* 8, 441).
+OKABE_ITO = {
+    "orange": "#E69F00",
+    "sky blue": "#56B4E9",
+    "bluish green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish purple": "#CC79A7",
+    "black": "#000000",
+}
+#: One colour per area, in the framework's order.  Yellow comes last: it is hard to see
+#: as a thin line on white.
+AREA_COLOURS = tuple(OKABE_ITO[name] for name in (
+    "orange", "blue", "bluish green", "reddish purple", "vermillion", "sky blue", "yellow"))
+#: Waves (start, end, follow-up) are shades of grey, light to dark, so that no wave
+#: shares a colour with an area.
+WAVE_COLOURS = ("#BDBDBD", "#6E6E6E", "#2B2B2B")
+#: A participant whose score fell (slope figure): grey, dashed.
+FALL_COLOUR = "#8C8C8C"
+
+
+def area_colours(area_ids: list[str] | tuple[str, ...]) -> dict[str, str]:
+    """One distinct colour of :data:`AREA_COLOURS` for each area.
+
+    Parameters
+    ----------
+    area_ids : sequence of str
+        The framework's area IDs, in its order.
+
+    Returns
+    -------
+    dict
+        Area ID -> hex colour.
+
+    Raises
+    ------
+    ValueError
+        More areas than the palette has distinct colours (seven): two would share one.
+    """
+    if len(area_ids) > len(AREA_COLOURS):
+        raise ValueError(f"{len(area_ids)} areas, but the colour-blind-safe palette has "
+                         f"{len(AREA_COLOURS)} distinct colours")
+    return dict(zip(area_ids, AREA_COLOURS))
+
+
+def smallest_font_pt(fig: matplotlib.figure.Figure) -> float | None:
+    """The smallest size of any visible, non-empty text of ``fig``, in points.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+
+    Returns
+    -------
+    float or None
+        None when the figure has no text.
+    """
+    sizes = [text.get_fontsize() for text in fig.findobj(matplotlib.text.Text)
+             if text.get_visible() and text.get_text().strip()]
+    return min(sizes) if sizes else None
+
+
+def check_font_sizes(fig: matplotlib.figure.Figure, minimum: float = MIN_FONT_PT) -> None:
+    """Refuse a figure with text smaller than ``minimum`` (it would print too small).
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    minimum : float
+        Smallest size allowed (pt); default :data:`MIN_FONT_PT`.
+
+    Raises
+    ------
+    ValueError
+        Some text of ``fig`` is smaller, naming its size.
+    """
+    smallest = smallest_font_pt(fig)
+    if smallest is not None and smallest < minimum:
+        raise ValueError(f"figure text of {smallest:g} pt: every label must be at least {minimum:g} pt at print size")
 
 
 def finish(fig: plt.Figure, path: Path) -> Path:
-    """Common last steps of every figure: no top/right spines, tight layout, saved, closed.
+    """Common last steps of every figure: sizes checked, no top/right spines, tight layout, saved, closed.
 
     Parameters
     ----------
@@ -40,9 +143,16 @@ def finish(fig: plt.Figure, path: Path) -> Path:
     -------
     Path
         ``path``.
+
+    Raises
+    ------
+    ValueError
+        Text smaller than :data:`MIN_FONT_PT` (:func:`check_font_sizes`).
     """
+    check_font_sizes(fig)
     sns.despine(fig=fig)
-    fig.tight_layout()
+    if fig.get_layout_engine() is None:
+        fig.tight_layout()
     save_figure(fig, path)
     plt.close(fig)
     return path
@@ -87,9 +197,10 @@ def area_means_figure(scores: pd.DataFrame, framework: Framework, path: Path) ->
     data["Wave"] = data["wave"].map(labels)
     present = set(data["wave"].unique())
     order = [labels[w] for w in framework.wave_ids if w in present]
-    fig, ax = plt.subplots(figsize=(8, 4.5))
+    fig, ax = plt.subplots(figsize=(TEXT_WIDTH_IN, 3.8))
     sns.barplot(data=data, x="Area", y="score", hue="Wave", hue_order=order, order=list(_area_labels(framework).values()),
-                errorbar="sd", capsize=0.15, palette=WAVE_COLOURS[: len(order)], ax=ax, err_kws={"linewidth": 1.2})
+                errorbar="sd", capsize=0.15, palette=list(WAVE_COLOURS[: len(order)]), ax=ax,
+                err_kws={"linewidth": 1.2, "color": "black"})
     ax.set_ylim(0, framework.scale_max)
     ax.set_ylabel(f"Mean self-assessed score ({scale_label(framework)})")
     ax.set_xlabel("")
@@ -124,24 +235,29 @@ def slope_figure(before: pd.DataFrame, after: pd.DataFrame, framework: Framework
     """
     areas = [a for a in framework.area_ids if a in before.columns]
     names = _area_labels(framework)
-    fig, axes = plt.subplots(1, len(areas), figsize=(2.2 * len(areas) + 1, 4), sharey=True)
+    colours = area_colours(framework.area_ids)
+    fig, axes = plt.subplots(1, len(areas), figsize=(TEXT_WIDTH_IN, 3.4), sharey=True)
     axes = np.atleast_1d(axes)
     for ax, area in zip(axes, areas):
+        colour = colours[area]
         start, end = before[area].to_numpy(float), after[area].to_numpy(float)
         paired = ~(np.isnan(start) | np.isnan(end))  # a participant without this area's score at a wave has no line
         start, end = start[paired], end[paired]
         if max_participants is not None and len(start) > max_participants:
             parts = ax.violinplot([start, end], positions=[0, 1], widths=0.35, showextrema=False)
-            for body, colour in zip(parts["bodies"], WAVE_COLOURS[:2]):
+            for body in parts["bodies"]:
                 body.set_facecolor(colour)
                 body.set_alpha(0.6)
         else:
+            # Rises in the area's colour, falls in dashed grey: told apart without colour too.
             for s, e in zip(start, end):
-                ax.plot([0, 1], [s, e], color=WAVE_COLOURS[1] if e >= s else WAVE_COLOURS[2], alpha=0.7, marker="o", markersize=3, linewidth=1)
+                rose = e >= s
+                ax.plot([0, 1], [s, e], color=colour if rose else FALL_COLOUR, linestyle="-" if rose else "--",
+                        alpha=0.8, marker="o", markersize=3, linewidth=1)
         ax.plot([0, 1], [start.mean(), end.mean()], color="black", linewidth=2.5, label="mean")
         ax.set_xticks([0, 1], ["Start", "End"])
         ax.set_xlim(-0.2, 1.2)
-        ax.set_title(names[area].replace(" and ", " and\n"), fontsize=9)
+        ax.set_title(names[area].replace(" and ", " and\n"))
     axes[0].set_ylabel(f"Area score ({scale_label(framework)})")
     return finish(fig, path)
 
@@ -166,9 +282,12 @@ def forest_figure(effects: pd.DataFrame, passes_holm: pd.Series, framework: Fram
     """
     order = framework.behaviours.set_index("behaviour_id")
     data = effects.join(order[["area_id", "label"]]).reindex(framework.behaviour_ids)
-    palette = dict(zip(framework.area_ids, sns.color_palette("colorblind", len(framework.area_ids))))
+    palette = area_colours(framework.area_ids)
     y = np.arange(len(data))[::-1]
-    fig, ax = plt.subplots(figsize=(8, 0.26 * len(data) + 1.5))
+    height = 0.19 * len(data) + 1.4
+    # Constrained layout with the legend outside the axes keeps the figure at the text
+    # column's width (tight_layout left the legend to widen the saved image by a quarter).
+    fig, ax = plt.subplots(figsize=(TEXT_WIDTH_IN, height), layout="constrained")
     for yi, (bid, row) in zip(y, data.iterrows()):
         colour = palette[row["area_id"]]
         ax.plot([row["ci_low"], row["ci_high"]], [yi, yi], color=colour, linewidth=1.5)
@@ -176,12 +295,13 @@ def forest_figure(effects: pd.DataFrame, passes_holm: pd.Series, framework: Fram
         ax.plot(row["mean_change"], yi, marker="D" if filled else "o", markersize=6 if filled else 5,
                 color=colour, markerfacecolor=colour if filled else "white", markeredgewidth=1.3)
     ax.axvline(0, color="grey", linewidth=0.8, linestyle="--")
-    ax.set_yticks(y, [f"{bid}  {figure_label(label)}" for bid, label in zip(data.index, data["label"])], fontsize=7)
-    ax.set_xlabel(f"Mean change, end minus start (points on the {scale_label(framework)} scale), with 95% CI")
+    ax.set_yticks(y, [f"{bid}  {figure_label(label)}" for bid, label in zip(data.index, data["label"])])
+    # Two lines: on one, the label is wider than the plot and widens the saved figure.
+    ax.set_xlabel(f"Mean change, end minus start\n(points on the {scale_label(framework)} scale), with 95% CI")
     handles = [plt.Line2D([], [], color=palette[a], linewidth=2, label=_area_labels(framework)[a]) for a in framework.area_ids]
     handles.append(plt.Line2D([], [], color="black", marker="D", linestyle="", label="passes Holm correction"))
     handles.append(plt.Line2D([], [], color="black", marker="o", markerfacecolor="white", linestyle="", label="does not pass Holm"))
-    ax.legend(handles=handles, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.6 / (0.26 * len(data) + 1.5)), ncol=3, frameon=False)
+    fig.legend(handles=handles, loc="outside lower center", ncol=2, frameon=False)
     ax.set_ylim(-1, len(data))
     return finish(fig, path)
 
@@ -205,16 +325,17 @@ def qq_figure(changes: pd.DataFrame, framework: Framework, path: Path) -> Path:
     from scipy import stats
 
     areas = [a for a in framework.area_ids if a in changes.columns]
-    fig, axes = plt.subplots(1, len(areas), figsize=(2.4 * len(areas) + 0.5, 2.8))
+    colours = area_colours(framework.area_ids)
+    fig, axes = plt.subplots(1, len(areas), figsize=(TEXT_WIDTH_IN, 2.6))
     axes = np.atleast_1d(axes)
     for ax, area in zip(axes, areas):
         values = changes[area].to_numpy(float)
         (theoretical, ordered), (slope, intercept, _) = stats.probplot(values[~np.isnan(values)], dist="norm")
-        ax.plot(theoretical, ordered, "o", color=WAVE_COLOURS[0], markersize=4)
+        ax.plot(theoretical, ordered, "o", color=colours[area], markersize=4)
         ax.plot(theoretical, slope * theoretical + intercept, color="black", linewidth=1)
-        ax.set_title(_area_labels(framework)[area].replace(" and ", " and\n"), fontsize=8)
-        ax.set_xlabel("Normal quantile", fontsize=8)
-    axes[0].set_ylabel("Change in area score", fontsize=8)
+        ax.set_title(_area_labels(framework)[area].replace(" and ", " and\n"))
+        ax.set_xlabel("Normal quantile")
+    axes[0].set_ylabel("Change in area score")
     return finish(fig, path)
 
 
@@ -233,9 +354,10 @@ def placeholder_figure(path: Path, message: str) -> Path:
     Path
         ``path``.
     """
-    fig, ax = plt.subplots(figsize=(6, 1.2))
+    fig, ax = plt.subplots(figsize=(TEXT_WIDTH_IN, 1.2))
     ax.axis("off")
     ax.text(0.5, 0.5, message, ha="center", va="center", fontsize=11, wrap=True)
+    check_font_sizes(fig)
     save_figure(fig, path)
     plt.close(fig)
     return path

@@ -1,6 +1,6 @@
 """Print the report to PDF with headless Chromium, offline.
 
-    python -m lehc_report.tools.pdf SRC_HTML OUT_PDF [--chromium /usr/bin/chromium]
+    python -m lehc_report.tools.pdf SRC_HTML OUT_PDF [--notebooks NOTEBOOKS_PDF] [--chromium /usr/bin/chromium]
 
 ``SRC_HTML`` is the root page of Jupyter Book's ``singlehtml`` build (the whole
 book on one page; ``make pdf`` passes ``singlehtml/book/index.html``, not the
@@ -62,16 +62,46 @@ CHROMIUM_ARGS = [
 ]
 INSTALL_HINT = "set CHROMIUM=/path/to/chromium, or install Chromium (Debian/Ubuntu: apt-get install chromium)"
 
-HEADER_TEMPLATE = (
-    '<div style="font-family: DejaVu Sans, sans-serif; font-size: 7px; color: #666; '
-    'width: 100%; margin: 0 15mm; text-align: right;"><span>{title}</span></div>'
-)
-FOOTER_TEMPLATE = (
-    '<div style="font-family: DejaVu Sans, sans-serif; font-size: 8px; color: #444; '
-    'width: 100%; text-align: center;">'
-    'Page <span class="pageNumber"></span> of <span class="totalPages"></span></div>'
-)
-MARGINS = {"top": "16mm", "bottom": "16mm", "left": "15mm", "right": "15mm"}
+#: The two PDFs printed from the one ``singlehtml`` book: the report a stakeholder reads
+#: (its chapters, appendices and the data chapter) and, for reviewers, the analysis
+#: notebooks (About included).  A document goes to the second when its name starts with
+#: :data:`NOTEBOOK_PREFIX`.
+PARTS = ("report", "notebooks")
+NOTEBOOK_PREFIX = "notebooks/"
+#: Subtitle on the notebooks PDF's title page and in its running header.
+NOTEBOOKS_SUBTITLE = "Analysis notebooks"
+
+#: The running header and the page numbers, as CSS page-margin boxes (Chromium prints
+#: them when its own header and footer are off).  The title page has neither.  The page
+#: size and margins are ``print.css``'s ``@page`` rule; ``{title}`` is a CSS string.
+PAGE_MARGIN_CSS = """
+@page {{
+  @top-right {{ content: {title}; font-family: "Liberation Sans", "DejaVu Sans", sans-serif;
+               font-size: 8pt; color: #555; vertical-align: bottom; padding-bottom: 4mm; }}
+  @bottom-center {{ content: "Page " counter(page) " of " counter(pages);
+                   font-family: "Liberation Sans", "DejaVu Sans", sans-serif; font-size: 8pt; color: #333;
+                   vertical-align: top; padding-top: 4mm; }}
+}}
+@page :first {{ @top-right {{ content: none; }} @bottom-center {{ content: none; }} }}
+"""
+
+
+def css_string(text: str) -> str:
+    """``text`` as a quoted CSS string: quotes, backslashes and line breaks escaped.
+
+    Parameters
+    ----------
+    text : str
+        Any text (the report's title comes from the data).
+
+    Returns
+    -------
+    str
+        A double-quoted CSS string literal that ends where it should (CSS Syntax
+        Level 3, 4.3.5: a backslash and hex digits escape any code point).
+    """
+    escaped = "".join(c if (c.isprintable() and c not in '"\\<>') else f"\\{ord(c):x} " for c in text)
+    return f'"{escaped}"'
 
 
 def find_chromium(explicit: str | None = None) -> str:
@@ -187,13 +217,47 @@ def is_inside(url: str, folder: Path) -> bool:
     return path == folder or folder in path.parents
 
 
-# Run in the page before printing.  Returns the running-header title.
+# Run in the page before printing, with {part, notebookPrefix, subtitle}: keeps the
+# documents of one part (see PARTS), makes the title page and the contents.  Returns
+# the running-header title.
 PREPARE_JS = r"""
-() => {
+(args) => {
   const article = document.querySelector('article.bd-article');
   const root = article.querySelector(':scope > section');
   const h1 = root.querySelector(':scope > h1');
   const title = h1.textContent.replace(/#\s*$/, '').trim();
+  const notebooks = args.part === 'notebooks';
+
+  // One part of the book: a document (the toctree's anchor span, then everything up
+  // to the next document's anchor) is kept when it is a notebook exactly in the
+  // notebooks part.  The notebooks part keeps none of the root page's own sections.
+  const removed = new Set();
+  for (const span of article.querySelectorAll(
+      ':scope > section > .toctree-wrapper > span[id^="document-"]')) {
+    const name = span.id.slice('document-'.length);
+    if (name.startsWith(args.notebookPrefix) === notebooks) continue;
+    removed.add(span.id);
+    let el = span.nextElementSibling;
+    while (el && !el.matches('span[id^="document-"]')) {
+      const next = el.nextElementSibling;
+      el.remove();
+      el = next;
+    }
+    span.remove();
+  }
+  for (const wrapper of root.querySelectorAll(':scope > .toctree-wrapper')) {
+    if (!wrapper.querySelector('span[id^="document-"]')) wrapper.remove();
+  }
+  if (notebooks) for (const section of root.querySelectorAll(':scope > section')) section.remove();
+  for (const a of document.querySelectorAll('#jb-print-toc a[href^="#document-"]')) {
+    if (removed.has(decodeURIComponent(a.getAttribute('href').slice(1)))) a.closest('li').remove();
+  }
+  for (const list of document.querySelectorAll('#jb-print-toc nav > ul')) {
+    if (list.querySelector('li')) continue;
+    const caption = list.previousElementSibling;
+    if (caption && caption.matches('p.caption')) caption.remove();
+    list.remove();
+  }
 
   // Links to anchors of this very page (numref/ref/doc in singlehtml point at
   // "book/index.html#x"): make them in-page links, so the PDF links internally.
@@ -219,6 +283,12 @@ PREPARE_JS = r"""
   const meta = front.filter(el => !el.matches('.admonition'));
   const notices = front.filter(el => el.matches('.admonition'));
   titlePage.appendChild(h1);
+  if (notebooks) {
+    const sub = document.createElement('p');
+    sub.className = 'pdf-title-subtitle';
+    sub.textContent = args.subtitle;
+    titlePage.appendChild(sub);
+  }
   for (const el of meta) { el.classList.add('pdf-title-meta'); titlePage.appendChild(el); }
   const author = document.querySelector('.bd-footer-content .component-author');
   if (author) {
@@ -260,7 +330,16 @@ PREPARE_JS = r"""
   // Collapsed outputs ("hide-output") are printed open.
   for (const d of document.querySelectorAll('details')) d.open = true;
   document.documentElement.classList.add('pdf-print');
-  return title;
+  return notebooks ? `${title} · ${args.subtitle}` : title;
+}
+"""
+
+# Playwright's add_style_tag waits for an onload that never fires with JavaScript off.
+ADD_STYLE_JS = r"""
+(css) => {
+  const style = document.createElement('style');
+  style.textContent = css;
+  document.head.appendChild(style);
 }
 """
 
@@ -309,15 +388,19 @@ def _pages_of_destinations(reader) -> dict[str, int]:
 
 
 def print_pdf(src_html: Path, out_pdf: Path, chromium: str | None = None, *,
-              source_date: datetime | None = None, audit: dict[str, list[str]] | None = None) -> Path:
+              source_date: datetime | None = None, audit: dict[str, list[str]] | None = None,
+              notebooks_pdf: Path | None = None) -> Path:
     """Print the ``singlehtml`` book to ``out_pdf``, offline and with JavaScript off.
+
+    ``out_pdf`` holds the report (every document but the analysis notebooks);
+    ``notebooks_pdf``, when given, the notebooks (see :data:`PARTS`).
 
     Parameters
     ----------
     src_html : Path
         Root page of the ``singlehtml`` build.
     out_pdf : Path
-        The PDF to write (replaced by one rename of a complete file).
+        The report's PDF (replaced by one rename of a complete file).
     chromium : str, optional
         Browser executable (see :func:`find_chromium`).
     source_date : datetime, optional
@@ -326,6 +409,8 @@ def print_pdf(src_html: Path, out_pdf: Path, chromium: str | None = None, *,
         When given, every URL the browser requests is appended to ``audit["request"]``,
         then to ``audit["requestfinished"]`` (served) or ``audit["requestfailed"]``
         (refused, or not found), and every refused one to ``audit["refused"]``.
+    notebooks_pdf : Path, optional
+        The analysis notebooks' PDF, for reviewers (replaced in the same way).
 
     Returns
     -------
@@ -345,8 +430,11 @@ def print_pdf(src_html: Path, out_pdf: Path, chromium: str | None = None, *,
     executable = find_chromium(chromium)
     src_html = Path(src_html).resolve()
     folder = book_folder(src_html)
-    out_pdf = Path(out_pdf)
-    out_pdf.parent.mkdir(parents=True, exist_ok=True)
+    outputs = {"report": Path(out_pdf)}
+    if notebooks_pdf is not None:
+        outputs["notebooks"] = Path(notebooks_pdf)
+    for target in outputs.values():
+        target.parent.mkdir(parents=True, exist_ok=True)
     if source_date is None:
         source_date = project_source_date(project_root())
     refused: list[str] = []
@@ -371,34 +459,12 @@ def print_pdf(src_html: Path, out_pdf: Path, chromium: str | None = None, *,
                         route.abort("blockedbyclient")
 
                 context.route("**/*", inside_the_book_only)
-                page = context.new_page()
-                page.goto(page_file.as_uri(), wait_until="load")
-                page.emulate_media(media="print")
-                page.evaluate("document.fonts.ready.then(() => true)")
-                # A missing image of the book fails the printing; one refused from outside
-                # (markup injected through the data) is left out, and reported below.
-                broken = [url for url in page.evaluate(
-                    "Array.from(document.images).filter(i => !i.complete || i.naturalWidth === 0).map(i => i.src)"
-                ) if is_inside(url, folder)]
-                if broken:
-                    raise SystemExit(f"{src_html}: images did not load: {broken}")
-                title = page.evaluate(PREPARE_JS)
-                options = dict(
-                    format="A4",
-                    print_background=True,
-                    display_header_footer=True,
-                    header_template=HEADER_TEMPLATE.format(title=_escape(title)),
-                    footer_template=FOOTER_TEMPLATE,
-                    margin=MARGINS,
-                    outline=True,
-                    tagged=True,
-                )
-                first = tmp / "first.pdf"
-                page.pdf(path=str(first), **options)
-                page.evaluate(FILL_TOC_JS, _named_destination_pages(first))
-                final = tmp / "final.pdf"
-                final.write_bytes(reproducible_pdf(page.pdf(**options), source_date))
-                _move_into_place(final, out_pdf)
+                staged = {}
+                for part, target in outputs.items():
+                    staged[part] = _print_part(context, page_file, src_html, folder, part, tmp, source_date)
+                # Both printed before either replaces its predecessor.
+                for part, target in outputs.items():
+                    _move_into_place(staged[part], target)
             finally:
                 browser.close()
         finally:
@@ -409,7 +475,40 @@ def print_pdf(src_html: Path, out_pdf: Path, chromium: str | None = None, *,
     if refused:
         print(f"pdf: refused {len(refused)} request(s) outside {folder.name}/: {sorted(set(refused))}",
               file=sys.stderr)
-    return out_pdf
+    return Path(out_pdf)
+
+
+def _print_part(context, page_file: Path, src_html: Path, folder: Path, part: str, tmp: Path,
+                source_date: datetime) -> Path:
+    """Open the book in a new tab, keep ``part``, print it twice (the contents' page numbers
+    come from the first printing) and return the final, reproducible PDF in ``tmp``."""
+    page = context.new_page()
+    try:
+        page.goto(page_file.as_uri(), wait_until="load")
+        page.emulate_media(media="print")
+        page.evaluate("document.fonts.ready.then(() => true)")
+        # A missing image of the book fails the printing; one refused from outside
+        # (markup injected through the data) is left out, and reported by the caller.
+        broken = [url for url in page.evaluate(
+            "Array.from(document.images).filter(i => !i.complete || i.naturalWidth === 0).map(i => i.src)"
+        ) if is_inside(url, folder)]
+        if broken:
+            raise SystemExit(f"{src_html}: images did not load: {broken}")
+        title = page.evaluate(PREPARE_JS, {"part": part, "notebookPrefix": NOTEBOOK_PREFIX,
+                                           "subtitle": NOTEBOOKS_SUBTITLE})
+        page.evaluate(ADD_STYLE_JS, PAGE_MARGIN_CSS.format(title=css_string(title)))
+        # Page size and margins are print.css's @page rule; header and footer are its
+        # margin boxes (PAGE_MARGIN_CSS), which Chromium prints only with its own off.
+        options = dict(print_background=True, prefer_css_page_size=True, display_header_footer=False,
+                       outline=True, tagged=True)
+        first = tmp / f"{part}-first.pdf"
+        page.pdf(path=str(first), **options)
+        page.evaluate(FILL_TOC_JS, _named_destination_pages(first))
+        final = tmp / f"{part}.pdf"
+        final.write_bytes(reproducible_pdf(page.pdf(**options), source_date))
+        return final
+    finally:
+        page.close()
 
 
 def _move_into_place(staged: Path, target: Path) -> None:
@@ -534,12 +633,8 @@ def renumber_structure_ids(data: bytes) -> bytes:
     return STRUCTURE_ID.sub(lambda match: b"(node" + rank[match.group(1)] + b")", data)
 
 
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def main(argv: list[str] | None = None) -> None:
-    """Command line: ``python -m lehc_report.tools.pdf SRC_HTML OUT_PDF [--chromium PATH]``.
+    """Command line: ``python -m lehc_report.tools.pdf SRC_HTML OUT_PDF [--notebooks PDF] [--chromium PATH]``.
 
     Parameters
     ----------
@@ -548,17 +643,21 @@ def main(argv: list[str] | None = None) -> None:
     """
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("src_html", type=Path, help="root page of the singlehtml build")
-    parser.add_argument("out_pdf", type=Path)
+    parser.add_argument("out_pdf", type=Path, help="the report's PDF")
+    parser.add_argument("--notebooks", type=Path, default=None, metavar="PDF",
+                        help="also print the analysis notebooks to this PDF")
     parser.add_argument("--chromium", default=None, help="browser executable (default: $CHROMIUM, then the usual paths)")
     args = parser.parse_args(argv)
     if not args.src_html.is_file():
         raise SystemExit(f"{args.src_html}: no such page (build the singlehtml book first)")
-    out = print_pdf(args.src_html, args.out_pdf, args.chromium)
+    print_pdf(args.src_html, args.out_pdf, args.chromium, notebooks_pdf=args.notebooks)
     from pypdf import PdfReader
 
-    with _quiet_pypdf():
-        pages = len(PdfReader(str(out)).pages)
-    print(f"pdf: {out} ({pages} pages)")
+    for out in (args.out_pdf, args.notebooks):
+        if out is not None:
+            with _quiet_pypdf():
+                pages = len(PdfReader(str(out)).pages)
+            print(f"pdf: {out} ({pages} pages)")
 
 
 if __name__ == "__main__":
