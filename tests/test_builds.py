@@ -195,7 +195,8 @@ def test_older_dated_replacement_deleted_added_and_renamed_files(project):
 def test_settings_fallback_copies_and_pages(project):
     build_tool.prepare(project)
     (project.root / "privacy.yml").write_text("min_group_size: 6\n", encoding="utf-8")
-    assert build_tool.prepare(project) == ["02_quant", "03_qual", "04_robust", "05_about"]
+    # 01 reads it too: the personal-data scan and the disclosure of the participants' genders.
+    assert build_tool.prepare(project) == ["01_clean", "02_quant", "03_qual", "04_robust", "05_about"]
     (project.root / "data" / "framework.yml").write_text("changed\n", encoding="utf-8")  # cohort b has none: the project's is read
     assert build_tool.prepare(project) == list(build_tool.NOTEBOOK_INPUTS)
     (project.data / "framework.yml").write_text("own\n", encoding="utf-8")  # now the cohort's own is read
