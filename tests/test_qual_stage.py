@@ -232,3 +232,22 @@ def test_uncoded_texts_take_the_withheld_path(tmp_path):
                                                                   '"coded": false, "qualitative": true}\n')
     agreement = (paths.tables / "intercoder_agreement.md").read_text(encoding="utf-8")
     assert "Agreement between two coders: not measured, as nothing has been coded." in agreement
+
+
+def test_profiles_say_shared_changes_once_and_each_profile_what_is_its_own():
+    """The three shipped profiles were coded with the same three changes: said once above
+    them, not three times; each profile lists only the codes that set it apart."""
+    from lehc_report.render.qual_tables import profiles_markdown
+
+    data = load_qualitative(ROOT / "data")
+    kwargs = dict(change_themes=codebook_2013.CHANGE_THEMES, quote_code=codebook_2013.PROFILE_QUOTE_CODE)
+    text = profiles_markdown(data, ["I02", "I05", "I09"], **kwargs)
+    assert text.startswith("All three profiled respondents were coded with the same changes: confidence and authority, "
+                           "concrete changes already made and peers, seniors or own networks informed.\n\n### Profile 1")
+    assert "What changed" not in text
+    assert ("- **Also raised, as coded:** organisation and administration, reality check from people who use services, "
+            "want more co-production in design and delivery, run it again.") in text
+    assert "philosophy endorsed" not in text  # raised by all three: not a difference
+    single = profiles_markdown(data, ["I09"], **kwargs)
+    assert ("- **What changed, as coded:** confidence and authority, concrete changes already made, peers, seniors or "
+            "own networks informed.") in single and "All three" not in single

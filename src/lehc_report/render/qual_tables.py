@@ -17,7 +17,7 @@ from lehc_report.disclosure import disclosed_crossing
 from lehc_report.inputs.qualitative import QualitativeData
 from lehc_report.prose.qual import quote_markdown
 from lehc_report.prose.rounding import format_half_up
-from lehc_report.prose.words import join_words
+from lehc_report.prose.words import join_words, number_word
 from lehc_report.render.outputs import write_myst_table
 from lehc_report.render.text import myst_literal
 from lehc_report.stats.tally import PRIMARY_CODER, respondent_profiles
@@ -243,23 +243,48 @@ def profiles_markdown(data: QualitativeData, case_ids: list[str], show_source: b
     Returns
     -------
     str
-        MyST: one ``### Profile k: <role label>`` block per respondent.  Every value from the
+        MyST: a sentence naming the changes coded for every profiled respondent (when there
+        are several), then one ``### Profile k: <role label>`` block per respondent with
+        the changes and other codes that are its own.  Every value from the
         data (role label, code names, the quotation) goes through
         :func:`lehc_report.render.text.myst_literal`, so it reads as typed and is never markup.
     """
     profiles = respondent_profiles(data, case_ids, coder=coder)
     code_names = data.codebook.codes.set_index("code_id")["name"]
     coded = data.codings[data.codings["coder"] == coder].merge(data.segments, on="segment_id")
+    change_prefixes = tuple(f"{t}." for t in change_themes)
+    changes_of = {rid: [c for c in profiles.loc[rid, "codes"] if c.startswith(change_prefixes)] for rid in case_ids}
+    # Changes coded for every profiled person are said once, above the profiles: the same
+    # list under each profile read as a form filled in three times and told nothing about
+    # the person.
+    shared = (set.intersection(*(set(codes) for codes in changes_of.values()))
+              if change_themes and len(case_ids) > 1 else set())
+    # Likewise what everyone profiled raised: each profile lists only what sets it apart.
+    shared_others = (set.intersection(*(set(profiles.loc[rid, "codes"]) for rid in case_ids))
+                     if len(case_ids) > 1 else set())
     blocks = []
+    if shared:
+        names = [code_names[c].lower() for c in changes_of[case_ids[0]] if c in shared]
+        everyone = "Both" if len(case_ids) == 2 else f"All {number_word(len(case_ids))}"
+        blocks.append(f"{everyone} profiled respondents were coded with the same changes: "
+                      f"{myst_literal(join_words(names))}.")
     for number, rid in enumerate(case_ids, start=1):
         person = profiles.loc[rid]
         lines = [f"### Profile {number}: {myst_literal(person['role_label'])}", ""]
         took_part = ("the interviews" if person["source"] == "interview" else "the survey") if show_source else "the evaluation"
         lines.append(f"- **Took part in:** {took_part}; agreed to be quoted.")
         if change_themes:
-            changes = [code_names[c] for c in person["codes"] if c.startswith(tuple(f"{t}." for t in change_themes))]
-            coded_text = myst_literal(", ".join(changes).lower()) if changes else ("no change coded yet" if data.coded else "not coded (no codings.csv)")
-            lines.append(f"- **What changed, as coded:** {coded_text}.")
+            changes = [code_names[c] for c in changes_of[rid] if c not in shared]
+            if changes:
+                label = "Also changed, as coded" if shared else "What changed, as coded"
+                lines.append(f"- **{label}:** {myst_literal(', '.join(changes).lower())}.")
+            elif not shared:
+                coded_text = "no change coded yet" if data.coded else "not coded (no codings.csv)"
+                lines.append(f"- **What changed, as coded:** {coded_text}.")
+            others = [code_names[c] for c in person["codes"]
+                      if not c.startswith(change_prefixes) and c not in shared_others]
+            if others:
+                lines.append(f"- **Also raised, as coded:** {myst_literal(', '.join(others).lower())}.")
         else:
             codes = [code_names[c] for c in person["codes"]]
             coded_text = myst_literal(", ".join(codes).lower()) if codes else ("nothing coded yet" if data.coded else "not coded (no codings.csv)")
