@@ -58,13 +58,27 @@ def test_each_rule_catches_its_pattern(text, rule):
     "Nine participants did so at the start and nine at the end.",
     "The test gave p < .001 (t(8) = -7.799), and d_z = 2.60 for Strategic Intent.",
     "None of the four areas changed. None was expected to.",
-    "The files are self_assessment_start.csv and data/codebook.yml, e.g. 9 rows.",
     "The Flexibility and Openness end mean is exactly 7.625, printed as 7.63.",
     "Alpha ranges from 0.52 to 0.89 (the lowest limit is -0.18).",
     "A comment left off mid-thought ... and then picked up again.",
 ])
 def test_ordinary_prose_passes(text):
     assert rules_broken(text) == set()
+
+
+@pytest.mark.parametrize("text, page, found", [
+    ("Rebuild everything with make book.", "book/index.html", ["make book"]),
+    ("The safeguards are set in privacy.yml and data/codebook.yml.", "book/methodology.html", ["privacy.yml", "codebook.yml"]),
+    ("A third wave works (the pipeline accepts it).", "book/recommendations.html", ["the pipeline"]),
+    ("Rounded as Python's round would not.", "book/appendix_results.html", ["Python"]),
+    # The data chapter is where the files and commands are described on purpose.
+    ("The files are self_assessment_start.csv and data/codebook.yml; make book rebuilds.", "book/data.html", []),
+    ("Source: notebook 01_clean, from the cohort's leadership framework.", "book/appendix_framework.html", []),
+])
+def test_software_talk_only_in_the_data_chapter(text, page, found):
+    problems = style.check_page(f"<html><body><article><p>{text}</p></article></body></html>", page)
+    assert [p.rule for p in problems] == ["software talk"] * len(found)
+    assert all(word in p.excerpt for p, word in zip(problems, found))
 
 
 def test_quotations_tables_and_headings():

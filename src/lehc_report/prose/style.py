@@ -42,6 +42,13 @@ TEXT_RULES: dict[str, tuple[re.Pattern, str]] = {
     "repeated word": (re.compile(r"\b([A-Za-z]{3,})(?:,| ) ?\1\b", re.I), "the same word twice in a row (e.g. 'exact, exact')"),
 }
 
+#: Software talk: file names, make targets and programming terms in a chapter a stakeholder
+#: reads.  They belong to the notebooks and to the data chapter (:data:`SOFTWARE_PAGES`).
+SOFTWARE_TALK = re.compile(r"\bmake (?:book|pdf|test|qdpx|docx|lab|verify)\b|\b[\w-]+\.(?:ya?ml|csv|py|json|md)\b|"
+                           r"\bthe pipeline\b|\bPython\b|\bJupyter\b|\bREADME\b")
+#: The pages where the files and commands behind the report are described on purpose.
+SOFTWARE_PAGES = frozenset({"book/data.html"})
+
 #: Rules for running text only (paragraphs, list items, captions): a table's column of
 #: "k of n" counts keeps one form, "19 of 19" among "18 of 19", as a reader expects.
 RUNNING_TEXT_ONLY = frozenset({"same count"})
@@ -238,6 +245,12 @@ def check_page(html: str, page: str = "") -> list[StyleProblem]:
         problems += check_text(text, page, set(TEXT_RULES) - RUNNING_TEXT_ONLY)
         if block.name not in ("td", "th") and not block.find_parent(["table"]):  # a table cell is not running text
             problems += check_text(text, page, RUNNING_TEXT_ONLY) + check_sentences(text, page)
+    if page not in SOFTWARE_PAGES:
+        for block in article.find_all(_BLOCKS):
+            if block.find(_BLOCKS):
+                continue
+            problems += [StyleProblem(page, "software talk", _excerpt(text, match.start(), match.end()))
+                         for text in [_clean(block.get_text(""))] for match in SOFTWARE_TALK.finditer(text)]
     return problems + check_headings(article, page)
 
 

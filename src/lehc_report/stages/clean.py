@@ -118,7 +118,7 @@ def write_reference_tables(paths: ProjectPaths, framework: Framework) -> None:
         tagline = f": {area.tagline.lower()}" if area.tagline else ""
         tables.append(myst_table(
             pd.DataFrame({"ID": items["behaviour_id"], "Behaviour (short label)": items["label"]}),
-            f"{area.area_name}{tagline} ({area.n_behaviours} behaviours). Source: notebook 01_clean, from framework.yml.",
+            f"{area.area_name}{tagline} ({area.n_behaviours} behaviours). Source: notebook 01_clean, from the cohort's leadership framework.",
             f"tbl-framework-{area.area_id.lower()}",
         ))
     (paths.tables / "framework.md").write_text("\n\n".join(tables), encoding="utf-8")
@@ -126,7 +126,7 @@ def write_reference_tables(paths: ProjectPaths, framework: Framework) -> None:
     write_myst_table(
         pd.DataFrame({"Question": questions["id"].str.upper(), "Wording (paraphrased)": questions["text"]}),
         paths.tables / "survey_instrument.md",
-        f"The programme evaluation survey: {survey_shape(questions['id'])}. Source: notebook 01_clean, from survey_instrument.yml.",
+        f"The programme evaluation survey: {survey_shape(questions['id'])}. Source: notebook 01_clean, from the cohort's survey instrument.",
         "tbl-survey-instrument",
     )
 
