@@ -27,7 +27,7 @@ from lehc_report.prose.words import number_word
 from lehc_report.render.outputs import myst_table
 from lehc_report.render.text import plain_text
 
-__all__ = ["forest_plot", "network_page", "write_book", "build_html", "build_pdf"]
+__all__ = ["forest_plot", "network_page", "theme_share_tables", "write_book", "build_html", "build_pdf"]
 
 MEASURE_LABELS = {"d_z": "d_z", "mean_change": "Mean change (points)"}
 
@@ -168,6 +168,47 @@ def _pooled_table(results: NetworkResults, comparison: str) -> pd.DataFrame:
     })
 
 
+#: Cohorts per theme-share table: more columns would not fit the printed page.
+SHARE_COLUMNS_PER_TABLE = 4
+
+
+def theme_share_tables(results: NetworkResults) -> list[tuple[list[str], list[pd.DataFrame]]]:
+    """The theme-share tables: per shared codebook, themes by cohort (ordered by year).
+
+    Parameters
+    ----------
+    results : NetworkResults
+        With ``theme_shares`` and ``theme_names``.
+
+    Returns
+    -------
+    list of tuple
+        Per codebook (in the order of ``theme_shares``): its cohort ids by year, and its
+        display tables (``Theme`` then one column per cohort, "label, year (n = ...)";
+        at most :data:`SHARE_COLUMNS_PER_TABLE` cohorts each), cells from
+        :func:`lehc_report.network.prose.share_cell`.
+    """
+    shares = results.theme_shares
+    cohorts = {c.id: c for c in results.network.cohorts}
+    out = []
+    for codebook, rows in shares.groupby("codebook", sort=False):
+        ids = sorted(rows["cohort"].unique(), key=lambda i: (cohorts[i].year, i))
+        names = results.theme_names[codebook]
+        themes = list(dict.fromkeys(rows["theme"]))
+        tables = []
+        for start in range(0, len(ids), SHARE_COLUMNS_PER_TABLE):
+            part = ids[start:start + SHARE_COLUMNS_PER_TABLE]
+            table = {"Theme": [md_text(names[t], in_table=True) for t in themes]}
+            for cohort in part:
+                mine = rows[rows["cohort"] == cohort].set_index("theme")
+                n = int(mine["n"].iloc[0])
+                heading = md_text(f"{cohorts[cohort].label}, {cohorts[cohort].year} (n = {n})", in_table=True)
+                table[heading] = [prose.share_cell(mine.at[t, "count"], n) for t in themes]
+            tables.append(pd.DataFrame(table))
+        out.append((ids, tables))
+    return out
+
+
 def _regression_table(results: NetworkResults) -> pd.DataFrame:
     data = results.regressions
     return pd.DataFrame({
@@ -291,12 +332,28 @@ def network_page(results: NetworkResults, figures: dict[str, str]) -> str:
         out += [f"A meta-regression on year and region needs at least {number_word(MIN_COHORTS_META_REGRESSION)} pooled "
                 f"cohorts; this network has {number_word(len(pooled_cohorts))}, so none is reported.", ""]
 
+    out += ["## Themes across cohorts", ""]
+    share_tables = theme_share_tables(results)
+    shown_ids = {c.id for c in net.cohorts} - set(results.left_out["small"])
+    coded_any = any(o.themes is not None and o.cohort.id in shown_ids for o in results.outcomes)
+    withheld_any = bool(results.theme_shares["count"].isna().any()) if len(results.theme_shares) else False
+    out += [" ".join(prose.theme_share_sentences([ids for ids, _ in share_tables], results.own_codebook, coded_any, labels,
+                                                 results.min_group_size, withheld_any)), ""]
+    for number, (ids, tables) in enumerate(share_tables, start=1):
+        for part, table in enumerate(tables, start=1):
+            columns = [c for c in table.columns if c != "Theme"]
+            caption = ("Share of each cohort's respondents who raised each theme" +
+                       (f", cohorts {SHARE_COLUMNS_PER_TABLE * (part - 1) + 1} to {SHARE_COLUMNS_PER_TABLE * (part - 1) + len(columns)} of {len(ids)}"
+                        if len(tables) > 1 else "") + ".")
+            out += [myst_table(table, caption, f"tbl-network-themes-{number}-{part}", right_aligned=tuple(columns)), ""]
+
     out += ["## How this report was made", "",
             f"Every cohort's ratings were read and validated as in its own report; area scores, changes and paired "
             f"tests are the same. Privacy: no outcome is shown, or pooled, for a cohort or an area with fewer than "
             f"{results.min_group_size} participants rated at both waves. Intervals are at the "
             f"{format_half_up(100 * results.confidence, 0)}% level. The numbers are in `results/cohort_effects.csv` "
-            "and `results/pooled.csv` beside this report, so that anyone can check the pooling from the per-cohort rows.", ""]
+            "and `results/pooled.csv` beside this report, so that anyone can check the pooling from the per-cohort rows; "
+            "the theme shares, with withheld cells blank, in `results/theme_shares.csv`.", ""]
     return "\n".join(out)
 
 
