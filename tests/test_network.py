@@ -9,6 +9,7 @@ Spiegelhalter 2009), not with the package's own meta-analysis code.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -394,3 +395,67 @@ def test_theme_shares_withhold_small_cells_and_compare_only_a_shared_codebook():
     assert a["suppressed"].tolist()[1] == "fewer than 5 of the cohort's respondents raised it or did not"
     b = shares[shares["cohort"] == "b"]
     assert b["count"].isna().all() and (b["suppressed"] == "n < 5").all()
+
+
+# ------------------------------------------------------------------ privacy and text safety of the whole page
+
+
+def _tables(page: str) -> dict[str, str]:
+    """Every numbered table of the page: its label -> its source."""
+    blocks = page.split("```{table}")[1:]
+    return {block.split(":name: ", 1)[1].split("\n", 1)[0]: block.split("```", 1)[0] for block in blocks}
+
+
+def test_no_table_crosses_the_small_cohort_with_an_outcome_even_with_a_shared_codebook(tmp_path):
+    network_file = write_demo(tmp_path / "demo", ROOT)
+    for name in ("codebook.yml", "respondents.csv", "survey_returns.csv", "codings.csv"):  # coded like north-2019
+        shutil.copy(tmp_path / "demo" / "north-2019" / name, tmp_path / "demo" / "south-2023" / name)
+    results = compute_network(load_network(network_file), ROOT, tmp_path / "build", jobs=2)
+    assert "south-2023" not in set(results.theme_shares["cohort"]) and "south-2023" not in results.own_codebook
+    assert {o.cohort.id for o in results.outcomes if o.themes is not None} >= {"south-2023"}  # it has the data
+    tables = _tables(network_page(results, {}))
+    assert {"tbl-network-cohorts", "tbl-network-themes-1-1", "tbl-network-regression"} <= set(tables)
+    for label, table in tables.items():
+        if label == "tbl-network-cohorts":  # who is in the network: its size withheld, no outcome
+            row = next(line for line in table.splitlines() if "south" in line and "2023" in line)
+            assert "| withheld |" in row
+            continue
+        for text in ("south-2023", "Southern short course"):
+            assert text not in table and myst_literal(text) not in table, label
+        assert "2023" not in table, label
+
+
+def test_every_text_from_the_network_and_codebook_files_reaches_the_page_as_text(tmp_path):
+    from docutils import nodes
+    from payloads import MARK, PAYLOADS, payload, shown
+    from test_text_safety import STRUCTURE, doctree
+
+    network_file = write_demo(tmp_path / "demo", ROOT)
+    spec = yaml.safe_load(network_file.read_text(encoding="utf-8"))
+    kinds = [k for k in sorted(PAYLOADS) if k != "long"]  # labels and regions are at most 200 and 100 characters
+    spec["title"] = payload("title", "emphasis")
+    for number, entry in enumerate(spec["cohorts"]):
+        entry["label"] = payload("label", kinds[number % len(kinds)])[:200]
+        entry["region"] = payload("region", kinds[(number + 5) % len(kinds)])[:100]
+    network_file.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
+    codebook = yaml.safe_load((tmp_path / "demo" / "north-2019" / "codebook.yml").read_text(encoding="utf-8"))
+    for number, theme in enumerate(codebook["themes"]):
+        theme["name"] = payload("theme_name", sorted(PAYLOADS)[number % len(PAYLOADS)])
+    for cohort in ("north-2019", "south-2020", "east-2024"):  # the same codebook for the three, still shared
+        (tmp_path / "demo" / cohort / "codebook.yml").write_text(yaml.safe_dump(codebook, sort_keys=False), encoding="utf-8")
+    results = compute_network(load_network(network_file), ROOT, tmp_path / "build", jobs=2)
+    page = network_page(results, {})
+    assert len(results.theme_shares) == 27
+    tree = doctree(page)
+    own = (nodes.literal, nodes.raw, nodes.reference, nodes.target, nodes.caption)
+    for node in tree.findall():
+        if isinstance(node, STRUCTURE):
+            continue
+        assert isinstance(node, own), f"{type(node).__name__}: {node.astext()[:80]!r}"
+        assert MARK not in node.astext() or isinstance(node, nodes.Text), f"{type(node).__name__}: {node.astext()[:80]!r}"
+    # The only HTML on the page is the project's own link to each cohort's report, its text escaped.
+    raw = [node.astext() for node in tree.findall(nodes.raw)]
+    assert raw and all(re.fullmatch(r'<a href="\.\./cohorts/[a-z0-9-]+/html/index\.html">|</a>', text) for text in raw), raw
+    text = " ".join(tree.astext().split())
+    for theme in codebook["themes"]:  # each theme name reads as typed (bidi controls removed, spaces collapsed)
+        assert shown(theme["name"]) in text, theme["name"][:80]

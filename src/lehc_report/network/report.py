@@ -10,7 +10,6 @@ report and print stylesheets under ``_static/``.  :func:`build_html` and
 
 from __future__ import annotations
 
-import html
 import re
 import shutil
 import subprocess
@@ -25,7 +24,6 @@ from lehc_report.network.prose import interval_text, md_text
 from lehc_report.prose.rounding import format_half_up, format_p
 from lehc_report.prose.words import number_word
 from lehc_report.render.outputs import myst_table
-from lehc_report.render.text import plain_text
 
 __all__ = ["forest_plot", "network_page", "theme_share_tables", "write_book", "build_html", "build_pdf"]
 
@@ -272,8 +270,9 @@ def network_page(results: NetworkResults, figures: dict[str, str]) -> str:
         # path is safe; the label is data text.
         out += ["Each cohort's own report:", ""]
         # A Markdown link to a relative .html file becomes a download in Sphinx, so the link is
-        # an HTML element of our own, its text the label escaped as HTML (data stays text).
-        out += [f'- <a href="../cohorts/{c.id}/html/index.html">{html.escape(plain_text(c.label))} ({c.id})</a>'
+        # an HTML element of our own.  MyST parses the text between the tags as Markdown (the
+        # tags are separate raw nodes), so the label is escaped as Markdown, not as HTML.
+        out += [f'- <a href="../cohorts/{c.id}/html/index.html">{md_text(c.label)} ({c.id})</a>'
                 for c in linked]
         out += [""]
 
