@@ -28,6 +28,8 @@ from lehc_report.render.outputs import myst_table
 __all__ = ["forest_plot", "network_page", "theme_share_tables", "write_book", "build_html", "build_pdf"]
 
 MEASURE_LABELS = {"d_z": "d_z", "mean_change": "Mean change (points)"}
+#: Comparisons in a table cell.
+COMPARISON_SHORT = {"start_to_end": "start to end", "end_to_follow_up": "end to follow-up"}
 
 
 def _safe(name: str) -> str:
@@ -44,7 +46,7 @@ def forest_plot(results: NetworkResults, area: str, path: Path) -> Path:
     """Forest plot of one area: each cohort's d_z with its 95% interval, ordered by year,
     and the pooled estimate (Hartung-Knapp interval) with the prediction interval.
 
-    One panel per comparison present (start to end; end to follow-up).
+    One panel per comparison present (start to end; end to follow-up), stacked.
 
     Parameters
     ----------
@@ -70,10 +72,13 @@ def forest_plot(results: NetworkResults, area: str, path: Path) -> Path:
     cohorts = (data[["cohort", "label", "year", "region"]].drop_duplicates("cohort")
                .sort_values(["year", "cohort"]).reset_index(drop=True))
     rows = len(cohorts) + 2
-    fig, axes = plt.subplots(1, len(comparisons), figsize=(4.2 * len(comparisons) + 2.6, 0.42 * rows + 1.3),
-                             sharey=True, squeeze=False)
+    # One panel per comparison, stacked: side by side, the figure was 11 inches wide and its
+    # labels shrank to about 7 px on the page; 7.5 inches keeps them near the body text's size.
+    fig, axes = plt.subplots(len(comparisons), 1, figsize=(7.5, len(comparisons) * (0.36 * rows + 0.9) + 0.4),
+                             squeeze=False)
     positions = {c: rows - 1 - i for i, c in enumerate(cohorts["cohort"])}
-    for ax, comparison in zip(axes[0], comparisons):
+    labels = [_mpl_text(f"{r.label} ({r.year}, {r.region})") for r in cohorts.itertuples()]
+    for ax, comparison in zip(axes[:, 0], comparisons):
         part = data[data["comparison"] == comparison]
         y = part["cohort"].map(positions).to_numpy(float)
         ax.errorbar(part["d_z"], y, xerr=[part["d_z"] - part["d_z_ci_low"], part["d_z_ci_high"] - part["d_z"]],
@@ -87,12 +92,12 @@ def forest_plot(results: NetworkResults, area: str, path: Path) -> Path:
             if np.isfinite(row["pi_low"]):
                 ax.plot([row["pi_low"], row["pi_high"]], [0, 0], color=colours[1], linewidth=1, linestyle="--", zorder=2)
         ax.axvline(0, color="0.5", linewidth=0.8)
-        ax.set_title(COMPARISONS[comparison][2].capitalize(), fontsize=9)
-        ax.set_xlabel("d_z (95% interval)")
-    labels = [_mpl_text(f"{r.label} ({r.year}, {r.region})") for r in cohorts.itertuples()]
-    axes[0][0].set_yticks(list(positions.values()) + [0], labels + ["Pooled (random effects)"])
-    axes[0][0].set_ylim(-0.8, rows - 0.2)
-    fig.suptitle(_mpl_text(results.area_names[area]), fontsize=10)
+        ax.set_title(COMPARISONS[comparison][2].capitalize(), fontsize=10, loc="left")
+        ax.set_xlabel("d_z (95% interval)", fontsize=9)
+        ax.tick_params(labelsize=9)
+        ax.set_yticks(list(positions.values()) + [0], labels + ["Pooled (random effects)"])
+        ax.set_ylim(-0.8, rows - 0.2)
+    fig.suptitle(_mpl_text(results.area_names[area]), fontsize=11)
     return finish(fig, path)
 
 
@@ -121,15 +126,17 @@ def _independent_table(results: NetworkResults) -> pd.DataFrame:
     order = {a: i for i, a in enumerate(results.area_names)}
     data = data.assign(_area=data["area"].map(order), _comparison=data["comparison"].map(list(COMPARISONS).index))
     data = data.sort_values(["year", "cohort", "_comparison", "_area"])
+    # Short comparison words and no separate cohort-name column: seven columns of long text
+    # overflowed the page (HTML at 1280 px and the PDF).
     return pd.DataFrame({
         "Cohort": [md_text(f"{r.label} ({r.cohort})", in_table=True) for r in data.itertuples()],
-        "Comparison": [COMPARISONS[c][2] for c in data["comparison"]],
+        "Waves": [COMPARISON_SHORT[c] for c in data["comparison"]],
         "Area": [md_text(results.area_names[a], in_table=True) for a in data["area"]],
-        "n before, after": [f"{int(a)}, {int(b)}" for a, b in zip(data["n_before"], data["n_after"])],
-        "Difference of means": data["mean_change"].map(lambda v: format_half_up(v, 2)).to_numpy(),
-        "Hedges' g (95% CI)": [f"{format_half_up(g, 2)} ({interval_text(lo, hi)})"
-                               for g, lo, hi in zip(data["hedges_g"], data["g_low"], data["g_high"])],
-        "p (Welch)": data["p"].map(prose.p_cell).to_numpy(),
+        "n": [f"{int(a)}, {int(b)}" for a, b in zip(data["n_before"], data["n_after"])],
+        "Difference": data["mean_change"].map(lambda v: format_half_up(v, 2)).to_numpy(),
+        "g (95% CI)": [f"{format_half_up(g, 2)} ({interval_text(lo, hi)})"
+                       for g, lo, hi in zip(data["hedges_g"], data["g_low"], data["g_high"])],
+        "p": data["p"].map(prose.p_cell).to_numpy(),
     })
 
 
@@ -289,10 +296,12 @@ def network_page(results: NetworkResults, figures: dict[str, str]) -> str:
     if len(results.independent_effects):
         out += ["Where a cohort's questionnaires were anonymous (its waves not linked person to person), nobody can be "
                 "paired, so the waves are compared as two samples: the difference of the wave means, Hedges' g (pooled SD, "
-                "small-sample corrected) with its 95% interval, and Welch's t-test. These cohorts are not pooled with the "
-                "paired d_z, which measures something else (change within people).", "",
+                "small-sample corrected) with its 95% interval, and Welch's t-test (p). n is the number who rated themselves "
+                "in the earlier and in the later wave; the difference is the later wave's mean minus the earlier's, in "
+                "rating points. These cohorts are not pooled with the paired d_z, which measures something else (change "
+                "within people).", "",
                 myst_table(_independent_table(results), "Cohorts whose waves are not linked: the waves compared as "
-                           "independent samples.", "tbl-network-unlinked", right_aligned=("Difference of means", "p (Welch)")), ""]
+                           "independent samples.", "tbl-network-unlinked", right_aligned=("n", "Difference", "p")), ""]
 
     out += ["## Pooled across cohorts", "",
             "A random-effects meta-analysis per area: between-cohort variance τ² by restricted maximum likelihood "
@@ -358,7 +367,7 @@ def network_page(results: NetworkResults, figures: dict[str, str]) -> str:
 
 CONFIG = """\
 title: {title}
-author: "Network report (generated by lehc_report.network)"
+author: "Network report"
 copyright: "2026"
 only_build_toc_files: true
 execute:
@@ -377,7 +386,9 @@ launch_buttons:
 sphinx:
   extra_extensions:
     - lehc_report.book.sphinxext
+    - lehc_report.network.sphinx_identity
   config:
+    network_title: {title}
     html_static_path: [_static]
     html_css_files: [report.css, print.css]
     html_show_sourcelink: false
