@@ -71,14 +71,18 @@ def forest_plot(results: NetworkResults, area: str, path: Path) -> Path:
     comparisons = [c for c in COMPARISONS if (data["comparison"] == c).any()]
     cohorts = (data[["cohort", "label", "year", "region"]].drop_duplicates("cohort")
                .sort_values(["year", "cohort"]).reset_index(drop=True))
-    rows = len(cohorts) + 2
     # One panel per comparison, stacked: side by side, the figure was 11 inches wide and its
     # labels shrank to about 7 px on the page; 7.5 inches keeps them near the body text's size.
-    fig, axes = plt.subplots(len(comparisons), 1, figsize=(7.5, len(comparisons) * (0.36 * rows + 0.9) + 0.4),
-                             squeeze=False)
-    positions = {c: rows - 1 - i for i, c in enumerate(cohorts["cohort"])}
-    labels = [_mpl_text(f"{r.label} ({r.year}, {r.region})") for r in cohorts.itertuples()]
+    # Each panel lists only the cohorts with that comparison (an empty row read as a missing result).
+    panels = {c: cohorts[cohorts["cohort"].isin(data.loc[data["comparison"] == c, "cohort"])].reset_index(drop=True)
+              for c in comparisons}
+    heights = [len(panel) + 2 for panel in panels.values()]
+    fig, axes = plt.subplots(len(comparisons), 1, figsize=(7.5, sum(0.36 * h + 0.9 for h in heights) + 0.4),
+                             squeeze=False, gridspec_kw={"height_ratios": heights})
     for ax, comparison in zip(axes[:, 0], comparisons):
+        rows = len(panels[comparison]) + 2
+        positions = {c: rows - 1 - i for i, c in enumerate(panels[comparison]["cohort"])}
+        labels = [_mpl_text(f"{r.label} ({r.year}, {r.region})") for r in panels[comparison].itertuples()]
         part = data[data["comparison"] == comparison]
         y = part["cohort"].map(positions).to_numpy(float)
         ax.errorbar(part["d_z"], y, xerr=[part["d_z"] - part["d_z_ci_low"], part["d_z_ci_high"] - part["d_z"]],
