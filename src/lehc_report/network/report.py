@@ -369,6 +369,14 @@ def network_page(results: NetworkResults, figures: dict[str, str]) -> str:
     return "\n".join(out)
 
 
+#: The network book is one page: the print contents block the project's stylesheet puts on a
+#: page of its own after the title page has no entries, and printed as a blank page 2.
+NETWORK_CSS = """\
+@media print {
+  .pdf-print #jb-print-docs-body { display: none !important; }
+}
+"""
+
 CONFIG = """\
 title: {title}
 author: "Network report"
@@ -394,7 +402,7 @@ sphinx:
   config:
     network_title: {title}
     html_static_path: [_static]
-    html_css_files: [report.css, print.css]
+    html_css_files: [report.css, print.css, network.css]
     html_show_sourcelink: false
     html_last_updated_fmt: null
     numfig: true
@@ -433,6 +441,7 @@ def write_book(results: NetworkResults, folder: Path, root: Path) -> Path:
     shutil.rmtree(folder, ignore_errors=True)
     (folder / "figures").mkdir(parents=True)
     shutil.copytree(Path(root) / "book" / "_static", folder / "_static")
+    (folder / "_static" / "network.css").write_text(NETWORK_CSS, encoding="utf-8")
     figures = {}
     for area in results.area_names:
         if (results.shown_effects["area"] == area).any():
