@@ -9,6 +9,7 @@ Spiegelhalter 2009), not with the package's own meta-analysis code.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -299,3 +300,178 @@ def test_the_command_line_marks_its_build_folder_and_refuses_a_foreign_one(tmp_p
                           capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 1 and len(done.stderr.strip().splitlines()) == 1
     assert done.stderr.startswith(f"network: BUILD={foreign} is a folder that is not empty and not a build folder")
+
+
+# ------------------------------------------------------------------ themes across cohorts (issue 16)
+
+
+def raw_theme_counts(folder: Path) -> pd.DataFrame:
+    """Respondents per theme straight from a cohort's raw files (codings.csv, codebook.yml, respondents.csv),
+    without the package's tally: ``theme, count, n``."""
+    codebook = yaml.safe_load((folder / "codebook.yml").read_text(encoding="utf-8"))
+    theme_of = {code["id"]: theme["id"] for theme in codebook["themes"] for code in theme["codes"]}
+    codings = pd.read_csv(folder / "codings.csv", dtype=str)
+    codings = codings[codings["coder"] == "A"]
+    raised = codings.assign(theme=codings["code_id"].map(theme_of), respondent=codings["segment_id"].str.split("-").str[0])
+    counts = raised.groupby("theme")["respondent"].nunique()
+    n = len(pd.read_csv(folder / "respondents.csv", dtype=str))
+    themes = [theme["id"] for theme in codebook["themes"]]
+    return pd.DataFrame({"theme": themes, "count": [int(counts.get(t, 0)) for t in themes], "n": n})
+
+
+def test_theme_shares_csv_holds_the_cohorts_that_share_a_codebook_with_small_cells_withheld(demo):
+    shares = pd.read_csv(demo["folder"] / "build" / "network" / "results" / "theme_shares.csv", dtype={"codebook": str})
+    assert list(shares.columns) == ["codebook", "cohort", "theme", "n", "count", "share", "suppressed"]
+    # north-2021 has a codebook of its own; the others have no qualitative data.
+    assert list(dict.fromkeys(shares["cohort"])) == ["north-2019", "south-2020", "east-2024"]
+    assert shares["codebook"].nunique() == 1
+    assert demo["results"].own_codebook == ["north-2021"]
+    shown = withheld = 0
+    for cohort, rows in shares.groupby("cohort", sort=False):
+        raw = raw_theme_counts(demo["folder"] / "demo" / cohort)
+        merged = rows.merge(raw, on="theme", suffixes=("", "_raw"), validate="one_to_one")
+        assert (merged["n"] == merged["n_raw"]).all() and len(merged) == 9
+        small = ((merged["count_raw"] > 0) & (merged["count_raw"] < 5)) | ((merged["n"] - merged["count_raw"]).between(1, 4))
+        assert merged.loc[small, "count"].isna().all() and merged.loc[small, "share"].isna().all()
+        assert (merged.loc[small, "suppressed"] == "fewer than 5 of the cohort's respondents raised it or did not").all()
+        assert (merged.loc[~small, "count"] == merged.loc[~small, "count_raw"]).all()
+        assert np.allclose(merged.loc[~small, "share"], merged.loc[~small, "count_raw"] / merged.loc[~small, "n"])
+        shown, withheld = shown + int((~small).sum()), withheld + int(small.sum())
+    assert shown >= 15 and withheld >= 1  # the demonstration shows the table and the rule
+
+
+def test_the_page_sets_the_theme_shares_side_by_side_and_says_why_a_cohort_is_not_compared(demo):
+    themes = demo["page"].split("## Themes across cohorts")[1].split("## How this report was made")[0]
+    assert "Share of each cohort's respondents who raised each theme" in themes
+    header = next(line for line in themes.splitlines() if line.startswith("| Theme |"))
+    assert header == "| " + " | ".join(myst_literal(prose.md_text(h, in_table=True)) for h in [
+        "Theme", "First northern course, 2019 (n = 20)", "Southern course, spring, 2020 (n = 26)",
+        f"{MARKUP_LABEL}, 2024 (n = 18)"]) + " |"
+    shares = demo["results"].theme_shares.set_index(["cohort", "theme"])
+    count = shares.at[("south-2020", "philosophy"), "count"]
+    row = next(line for line in themes.splitlines() if line.startswith("| Course philosophy |"))
+    expected = "withheld" if pd.isna(count) else f"{round(100 * int(count) / 26)}% ({int(count)})"
+    assert row.split(" | ")[2] == myst_literal(expected)
+    assert (f"{prose.md_text('Northern course, autumn')} ({prose.md_text('north-2021')}) was coded with a codebook of its own, "
+            "which no other cohort here shares, so its themes are not compared") in themes
+    assert "A share is withheld where fewer than 5 of a cohort's respondents raised the theme, or fewer than 5 did not" in themes
+
+
+def test_codebook_identity_is_by_content(tmp_path):
+    from lehc_report.inputs.codebook import load_codebook
+    from lehc_report.network.compute import codebook_identity
+    from lehc_report.network.demo import own_codebook
+
+    spec = yaml.safe_load((ROOT / "data" / "codebook.yml").read_text(encoding="utf-8"))
+    (tmp_path / "relaid.yml").write_text(yaml.safe_dump(spec, sort_keys=True, width=60), encoding="utf-8")  # no comments, keys sorted
+    (tmp_path / "renamed.yml").write_text(yaml.safe_dump(own_codebook(spec)), encoding="utf-8")
+    original = codebook_identity(load_codebook(ROOT / "data" / "codebook.yml"))
+    assert codebook_identity(load_codebook(tmp_path / "relaid.yml")) == original
+    assert codebook_identity(load_codebook(tmp_path / "renamed.yml")) != original
+
+
+def _coded(cohort_id: str, codebook: str, counts: list[int], n: int):
+    from types import SimpleNamespace
+
+    themes = pd.DataFrame({"theme": [f"t{i}" for i in range(len(counts))], "name": [f"Theme {i}" for i in range(len(counts))],
+                           "count": counts, "n": n})
+    return SimpleNamespace(cohort=SimpleNamespace(id=cohort_id), codebook=codebook, themes=themes)
+
+
+def test_theme_shares_withhold_small_cells_and_compare_only_a_shared_codebook():
+    from lehc_report.network.compute import theme_shares
+    from lehc_report.privacy import PrivacySettings
+
+    settings = PrivacySettings(min_group_size=5, scan_patterns=(), deny_list=())
+    outcomes = [_coded("a", "X", [0, 4, 5, 15, 16, 20], 20), _coded("b", "X", [1, 2, 3, 4, 4, 4], 4),
+                _coded("small", "X", [10, 10, 10, 10, 10, 10], 20), _coded("c", "Y", [10] * 6, 20),
+                _coded("none", None, [], 0)]
+    outcomes[-1].themes = None
+    shares, own = theme_shares(outcomes, {"small"}, settings)
+    assert own == ["c"] and set(shares["cohort"]) == {"a", "b"}
+    a = shares[shares["cohort"] == "a"]
+    assert [None if pd.isna(v) else v for v in a["count"]] == [0, None, 5, 15, None, 20]
+    assert [None if pd.isna(v) else round(v, 4) for v in a["share"]] == [0.0, None, 0.25, 0.75, None, 1.0]
+    assert a["suppressed"].tolist()[1] == "fewer than 5 of the cohort's respondents raised it or did not"
+    b = shares[shares["cohort"] == "b"]
+    assert b["count"].isna().all() and (b["suppressed"] == "n < 5").all()
+
+
+# ------------------------------------------------------------------ privacy and text safety of the whole page
+
+
+def _tables(page: str) -> dict[str, str]:
+    """Every numbered table of the page: its label -> its source."""
+    blocks = page.split("```{table}")[1:]
+    return {block.split(":name: ", 1)[1].split("\n", 1)[0]: block.split("```", 1)[0] for block in blocks}
+
+
+def test_no_table_crosses_the_small_cohort_with_an_outcome_even_with_a_shared_codebook(tmp_path):
+    network_file = write_demo(tmp_path / "demo", ROOT)
+    for name in ("codebook.yml", "respondents.csv", "survey_returns.csv", "codings.csv"):  # coded like north-2019
+        shutil.copy(tmp_path / "demo" / "north-2019" / name, tmp_path / "demo" / "south-2023" / name)
+    results = compute_network(load_network(network_file), ROOT, tmp_path / "build", jobs=2)
+    assert "south-2023" not in set(results.theme_shares["cohort"]) and "south-2023" not in results.own_codebook
+    assert {o.cohort.id for o in results.outcomes if o.themes is not None} >= {"south-2023"}  # it has the data
+    tables = _tables(network_page(results, {}))
+    assert {"tbl-network-cohorts", "tbl-network-themes-1-1", "tbl-network-regression"} <= set(tables)
+    for label, table in tables.items():
+        if label == "tbl-network-cohorts":  # who is in the network: its size withheld, no outcome
+            row = next(line for line in table.splitlines() if "south" in line and "2023" in line)
+            assert "| withheld |" in row
+            continue
+        for text in ("south-2023", "Southern short course"):
+            assert text not in table and myst_literal(text) not in table, label
+        assert "2023" not in table, label
+
+
+def test_every_text_from_the_network_and_codebook_files_reaches_the_page_as_text(tmp_path):
+    from docutils import nodes
+    from payloads import MARK, PAYLOADS, payload, shown
+    from test_text_safety import STRUCTURE, doctree
+
+    network_file = write_demo(tmp_path / "demo", ROOT)
+    spec = yaml.safe_load(network_file.read_text(encoding="utf-8"))
+    kinds = [k for k in sorted(PAYLOADS) if k != "long"]  # labels and regions are at most 200 and 100 characters
+    spec["title"] = payload("title", "emphasis")
+    for number, entry in enumerate(spec["cohorts"]):
+        entry["label"] = payload("label", kinds[number % len(kinds)])[:200]
+        entry["region"] = payload("region", kinds[(number + 5) % len(kinds)])[:100]
+    network_file.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
+    codebook = yaml.safe_load((tmp_path / "demo" / "north-2019" / "codebook.yml").read_text(encoding="utf-8"))
+    for number, theme in enumerate(codebook["themes"]):
+        theme["name"] = payload("theme_name", sorted(PAYLOADS)[number % len(PAYLOADS)])
+    for cohort in ("north-2019", "south-2020", "east-2024"):  # the same codebook for the three, still shared
+        (tmp_path / "demo" / cohort / "codebook.yml").write_text(yaml.safe_dump(codebook, sort_keys=False), encoding="utf-8")
+    results = compute_network(load_network(network_file), ROOT, tmp_path / "build", jobs=2)
+    page = network_page(results, {})
+    assert len(results.theme_shares) == 27
+    tree = doctree(page)
+    own = (nodes.literal, nodes.raw, nodes.reference, nodes.target, nodes.caption)
+    for node in tree.findall():
+        if isinstance(node, STRUCTURE):
+            continue
+        assert isinstance(node, own), f"{type(node).__name__}: {node.astext()[:80]!r}"
+        assert MARK not in node.astext() or isinstance(node, nodes.Text), f"{type(node).__name__}: {node.astext()[:80]!r}"
+    # The only HTML on the page is the project's own link to each cohort's report, its text escaped.
+    raw = [node.astext() for node in tree.findall(nodes.raw)]
+    assert raw and all(re.fullmatch(r'<a href="\.\./cohorts/[a-z0-9-]+/html/index\.html">|</a>', text) for text in raw), raw
+    text = " ".join(tree.astext().split())
+    for theme in codebook["themes"]:  # each theme name reads as typed (bidi controls removed, spaces collapsed)
+        assert shown(theme["name"]) in text, theme["name"][:80]
+
+
+def test_the_network_pages_carry_the_network_title_and_no_cohort_credits():
+    from types import SimpleNamespace
+
+    from lehc_report.network.sphinx_identity import use_network_identity
+
+    # As lehc_report.book.sphinxext leaves it from the default cohort's cohort.yml:
+    config = SimpleNamespace(network_title="Across <b>cohorts</b>", project="Leadership ...", html_title="Leadership ...",
+                             author="nef consulting", html_theme_options={"extra_footer": "By nef consulting (original evaluation)",
+                                                                          "show_toc_level": 2})
+    use_network_identity(None, config)
+    assert config.project == config.html_title == "Across <b>cohorts</b>"  # Sphinx escapes it in <title> and the sidebar
+    assert config.author == "Network report" and config.html_theme_options["show_toc_level"] == 2
+    assert config.html_theme_options["extra_footer"].startswith("Generated by lehc_report.network")
+    assert "nef" not in config.html_theme_options["extra_footer"]

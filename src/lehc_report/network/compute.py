@@ -11,6 +11,11 @@ report uses (:func:`lehc_report.stats.paired.area_scores`,
 pairs), for two comparisons: ``start_to_end`` and, where the cohort has a follow-up
 wave, ``end_to_follow_up``.  No notebook runs, so hundreds of cohorts take minutes.
 
+Where cohorts share a codebook (the same themes and codes, judged by content:
+:func:`codebook_identity`), each theme's share of the cohort's respondents is set side by
+side (:func:`theme_shares`), with small cells withheld by the project's one disclosure
+rule (:func:`lehc_report.disclosure.disclosed_crossing`).
+
 Privacy: a cohort with fewer participants who rated themselves at both the start and
 the end than ``min_group_size`` (``privacy.yml``) is left out of every outcome table
 and of the pooling; so is any single area and comparison with fewer pairs.  The
@@ -34,10 +39,13 @@ __all__ = [
     "COMPARISONS",
     "CohortOutcome",
     "NetworkResults",
+    "codebook_identity",
     "cohort_outcome",
+    "cohort_theme_counts",
     "compute_network",
     "pool",
     "meta_regressions",
+    "theme_shares",
     "write_results",
 ]
 
@@ -51,6 +59,7 @@ MEASURES = {"d_z": ("d_z", "var_d_z"), "mean_change": ("mean_change", "var_mean_
 EFFECT_COLUMNS = ["cohort", "area", "comparison", "n", "d_z", "var_d_z", "mean_change", "var_mean_change"]
 POOLED_COLUMNS = ["area", "comparison", "measure", "k", "estimate", "ci_low", "ci_high", "tau2", "i2", "q", "q_p",
                   "pi_low", "pi_high", "tau2_dl"]
+THEME_SHARE_COLUMNS = ["codebook", "cohort", "theme", "n", "count", "share", "suppressed"]
 #: Meta-regression needs at least this many cohorts (issue 16).
 MIN_COHORTS_META_REGRESSION = 5
 
@@ -79,6 +88,11 @@ class CohortOutcome:
         Areas with their behaviours, waves and scale: what must match to pool.
     area_names : dict
         Area id -> name.
+    codebook : str or None
+        :func:`codebook_identity` of the cohort's codebook; None without qualitative data.
+    themes : DataFrame or None
+        :func:`cohort_theme_counts`: ``theme, name, count, n`` in codebook order; None
+        without qualitative data or when nothing is coded yet.
     """
 
     cohort: Cohort
@@ -88,6 +102,8 @@ class CohortOutcome:
     linked: bool
     framework_key: tuple
     area_names: dict[str, str]
+    codebook: str | None = None
+    themes: pd.DataFrame | None = None
 
 
 @dataclass
@@ -119,6 +135,12 @@ class NetworkResults:
         Why cohorts (or cohort rows) were left out: ``small`` (cohort ids),
         ``small_rows`` (id, area, comparison, n), ``unlinked`` (ids), ``undefined``
         (id, area, comparison).
+    theme_shares : DataFrame
+        ``theme_shares.csv`` (:func:`theme_shares`): cohorts that share a codebook.
+    theme_names : dict
+        Codebook identity -> theme id -> theme name (for the report's tables).
+    own_codebook : list of str
+        Cohorts with coded qualitative data whose codebook no other shown cohort shares.
     """
 
     network: Network
@@ -132,6 +154,9 @@ class NetworkResults:
     regressions: pd.DataFrame
     left_out: dict = field(default_factory=dict)
     area_names: dict[str, str] = field(default_factory=dict)
+    theme_shares: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=THEME_SHARE_COLUMNS))
+    theme_names: dict[str, dict[str, str]] = field(default_factory=dict)
+    own_codebook: list[str] = field(default_factory=list)
 
 
 def cohort_paths(root: Path, build: Path, cohort: Cohort) -> ProjectPaths:
@@ -194,8 +219,137 @@ def _framework_key(framework) -> tuple:
     return areas, behaviours, (framework.scale_min, framework.scale_max)
 
 
+def codebook_identity(codebook) -> str:
+    """A codebook's identity by content: the same themes and codes give the same identity.
+
+    Parameters
+    ----------
+    codebook : lehc_report.inputs.codebook.Codebook
+        ``themes`` (theme_id, name, definition) and ``codes`` (code_id, theme_id, name,
+        definition, use_when, not_when), in codebook order.
+
+    Returns
+    -------
+    str
+        The first 12 hex digits of the SHA-256 of the themes and codes as canonical JSON:
+        comments, key order and layout of ``codebook.yml`` (or a REFI-QDA project's
+        codebook read into the same tables) do not change it; any id, name, definition
+        or order does, since then the themes may not count the same things.
+    """
+    import hashlib
+    import json
+
+    canonical = json.dumps({"themes": codebook.themes.astype(str).to_dict("split")["data"],
+                            "codes": codebook.codes.astype(str).to_dict("split")["data"]},
+                           ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:12]
+
+
+def cohort_theme_counts(data_dir: Path, coder: str = "A") -> tuple[str | None, pd.DataFrame | None]:
+    """The cohort's codebook identity and, per theme, the respondents who raised it.
+
+    Parameters
+    ----------
+    data_dir : Path
+        The cohort's data folder (qualitative files or one ``.qdpx``, data/README.md).
+    coder : str
+        The analysis coder (``analysis_coder`` in ``analysis.yml``).
+
+    Returns
+    -------
+    tuple
+        ``(codebook, themes)``: :func:`codebook_identity` (None without qualitative data)
+        and a DataFrame ``theme, name, count, n`` in codebook order (``count``: distinct
+        respondents with at least one coding of the theme; ``n``: respondents in the
+        register), None without qualitative data or when nothing is coded yet.
+
+    Raises
+    ------
+    QualitativeDataError
+        A qualitative file breaks the contract (as the cohort's own report refuses it).
+
+    Notes
+    -----
+    The counts are those of the cohort's own theme table
+    (:func:`lehc_report.stats.tally.theme_tally`, overall row): respondents, not segments.
+    """
+    from lehc_report.inputs.qdpx_import import find_project
+    from lehc_report.inputs.qualitative import RESPONDENTS_FILE, load_qualitative
+    from lehc_report.stats.tally import theme_tally
+
+    data_dir = Path(data_dir)
+    if not (data_dir / RESPONDENTS_FILE).exists() and find_project(data_dir) is None:
+        return None, None
+    data = load_qualitative(data_dir)
+    identity = codebook_identity(data.codebook)
+    if not data.coded:
+        return identity, None
+    tally = theme_tally(data, coder=coder)
+    overall = tally[(tally["level"] == "theme") & (tally["breakdown"] == "overall")]
+    return identity, pd.DataFrame({"theme": overall["id"].to_numpy(), "name": overall["name"].to_numpy(),
+                                   "count": overall["count"].astype(int).to_numpy(),
+                                   "n": overall["n"].astype(int).to_numpy()})
+
+
+def theme_shares(outcomes: list[CohortOutcome], exclude: set[str] | frozenset[str], settings) -> tuple[pd.DataFrame, list[str]]:
+    """Each theme's share of respondents by cohort, where cohorts share a codebook.
+
+    Parameters
+    ----------
+    outcomes : list of CohortOutcome
+        With ``codebook`` and ``themes`` (:func:`cohort_theme_counts`).
+    exclude : set of str
+        Cohort ids left out of every table that shows an outcome (below the small-cell
+        threshold).
+    settings : lehc_report.privacy.PrivacySettings
+        ``min_group_size``.
+
+    Returns
+    -------
+    tuple
+        ``(shares, own)``.  ``shares``: :data:`THEME_SHARE_COLUMNS`, one row per cohort
+        and theme of every codebook that at least two shown cohorts share (in network
+        order, themes in codebook order): ``n`` the cohort's respondents, ``count`` those
+        who raised the theme, ``share`` = count / n; ``count`` and ``share`` blank (and
+        ``suppressed`` saying why) where the disclosure rule withholds them.  ``own``:
+        ids of shown cohorts with coded data whose codebook no other shown cohort has.
+
+    Notes
+    -----
+    The cohort's respondents raising a theme are a group crossed with an outcome: the
+    count is withheld when fewer than ``min_group_size`` raised it or fewer did not
+    (:func:`lehc_report.disclosure.disclosed_crossing`, with the cohort as the one
+    group, since no total across cohorts is printed that a withheld cell could be worked
+    out from).  So a cohort of fewer than ``min_group_size`` respondents shows nothing.
+    """
+    from lehc_report.disclosure import disclosed_crossing
+
+    coded = [o for o in outcomes if o.cohort.id not in exclude and o.themes is not None]
+    members: dict[str, list[CohortOutcome]] = {}
+    for outcome in coded:
+        members.setdefault(outcome.codebook, []).append(outcome)
+    rows, own = [], []
+    k = settings.min_group_size
+    for codebook, group in members.items():
+        if len(group) < 2:
+            own += [o.cohort.id for o in group]
+            continue
+        for outcome in group:
+            for theme in outcome.themes.itertuples():
+                n, count = int(theme.n), int(theme.count)
+                shown = disclosed_crossing({"cohort": count}, {"cohort": n}, settings)["cohort"]
+                rows.append({"codebook": codebook, "cohort": outcome.cohort.id, "theme": theme.theme, "n": n,
+                             "count": shown, "share": (shown / n) if shown is not None and n > 0 else None,
+                             "suppressed": "" if shown is not None else
+                             (f"n < {k}" if n < k else f"fewer than {k} of the cohort's respondents raised it or did not")})
+    table = pd.DataFrame(rows, columns=THEME_SHARE_COLUMNS)
+    table["count"] = table["count"].astype("Int64")
+    table["share"] = table["share"].astype("Float64")
+    return table, own
+
+
 def cohort_outcome(cohort: Cohort, root: Path, build: Path, confidence: float = 0.95,
-                   min_share_answered: float = 0.5) -> CohortOutcome:
+                   min_share_answered: float = 0.5, coder: str = "A") -> CohortOutcome:
     """Read and validate one cohort's exports and compute its area effects for every comparison.
 
     Parameters
@@ -210,11 +364,13 @@ def cohort_outcome(cohort: Cohort, root: Path, build: Path, confidence: float = 
         Level of the mean-change, d_z and Hedges' g intervals (``analysis.yml``).
     min_share_answered : float
         Share of an area's behaviours a participant must answer for an area score (``analysis.yml``).
+    coder : str
+        The analysis coder of the qualitative data (``analysis_coder`` in ``analysis.yml``).
 
     Returns
     -------
     CohortOutcome
-        Linked waves: paired effects (see :attr:`CohortOutcome.effects`).  Unlinked waves
+        With ``codebook`` and ``themes`` from :func:`cohort_theme_counts`.  Linked waves: paired effects (see :attr:`CohortOutcome.effects`).  Unlinked waves
         (``linking: {by: none}``): per area and comparison ``n_before, n_after,
         mean_change`` (difference of the wave means), ``p`` (Welch), ``hedges_g, g_low,
         g_high`` and ``n`` = the smaller wave; no d_z.
@@ -254,6 +410,7 @@ def cohort_outcome(cohort: Cohort, root: Path, build: Path, confidence: float = 
     write_result_csv(log, paths.tidy / "cleaning_log.csv")
     check_attendance(paths.data, load_cohort(paths.data), tidy["participant_id"].nunique())
     waves = set(tidy.dropna(subset=["score"])["wave"])
+    codebook, themes = cohort_theme_counts(paths.data, coder)
     rows = []
     if not linked:
         for comparison, (before, after, _) in COMPARISONS.items():
@@ -269,7 +426,7 @@ def cohort_outcome(cohort: Cohort, root: Path, build: Path, confidence: float = 
         return CohortOutcome(
             cohort=cohort, effects=table, n_complete=int(start_end["n"].max()) if len(start_end) else 0,
             has_follow_up="follow_up" in waves, linked=False, framework_key=_framework_key(framework),
-            area_names=framework.area_names())
+            area_names=framework.area_names(), codebook=codebook, themes=themes)
     scores = paired.area_scores(tidy, framework, min_share_answered)
     for comparison, (before, after, _) in COMPARISONS.items():
         if not {before, after} <= waves:
@@ -293,7 +450,7 @@ def cohort_outcome(cohort: Cohort, root: Path, build: Path, confidence: float = 
     return CohortOutcome(
         cohort=cohort, effects=table, n_complete=int(start_end["n"].max()) if len(start_end) else 0,
         has_follow_up="follow_up" in waves, linked=linked, framework_key=_framework_key(framework),
-        area_names=framework.area_names(),
+        area_names=framework.area_names(), codebook=codebook, themes=themes,
     )
 
 
@@ -420,10 +577,12 @@ def compute_network(network: Network, root: Path, build: Path, jobs: int = 1) ->
     from lehc_report import privacy
     from lehc_report.settings import load_analysis_settings
 
-    min_group_size = privacy.load_settings(root).min_group_size
+    privacy_settings = privacy.load_settings(root)
+    min_group_size = privacy_settings.min_group_size
     settings = load_analysis_settings(root)
     confidence = settings.confidence
-    tasks = [(cohort, root, build, confidence, settings.min_share_answered) for cohort in network.cohorts]
+    tasks = [(cohort, root, build, confidence, settings.min_share_answered, settings.analysis_coder)
+             for cohort in network.cohorts]
     if jobs > 1 and len(tasks) > 1:
         with ProcessPoolExecutor(max_workers=jobs) as pool_:
             outcomes = list(pool_.map(_outcome_job, tasks, chunksize=max(1, len(tasks) // (4 * jobs))))
@@ -460,6 +619,8 @@ def compute_network(network: Network, root: Path, build: Path, jobs: int = 1) ->
     cohort_effects = shown[EFFECT_COLUMNS]
     order = {a: i for i, a in enumerate(reference.area_names)}
     cohort_table = pd.DataFrame([{"cohort": c.id, "year": c.year, "region": c.region} for c in network.cohorts])
+    shares, own_codebook = theme_shares(outcomes, set(small), privacy_settings)
+    theme_names = {o.codebook: dict(zip(o.themes["theme"], o.themes["name"])) for o in outcomes if o.themes is not None}
     pooled = pool(cohort_effects, confidence)
     if len(pooled):
         pooled = pooled.sort_values(["comparison", "area"], key=lambda s: s.map(order) if s.name == "area" else s.map(list(COMPARISONS).index),
@@ -469,12 +630,13 @@ def compute_network(network: Network, root: Path, build: Path, jobs: int = 1) ->
         cohort_effects=cohort_effects, shown_effects=shown, independent_effects=independent, pooled=pooled,
         regressions=meta_regressions(cohort_effects, cohort_table, confidence),
         left_out={"small": small, "small_rows": small_rows, "unlinked": unlinked, "undefined": undefined},
-        area_names=reference.area_names,
+        area_names=reference.area_names, theme_shares=shares, theme_names=theme_names, own_codebook=own_codebook,
     )
 
 
 def write_results(results: NetworkResults, folder: Path) -> dict[str, Path]:
-    """Write ``cohort_effects.csv``, ``pooled.csv``, ``meta_regression.csv`` and ``unlinked_effects.csv``.
+    """Write ``cohort_effects.csv``, ``pooled.csv``, ``meta_regression.csv``, ``unlinked_effects.csv``
+    and ``theme_shares.csv``.
 
     Parameters
     ----------
@@ -495,4 +657,5 @@ def write_results(results: NetworkResults, folder: Path) -> dict[str, Path]:
         "meta_regression": write_result_csv(results.regressions, Path(folder) / "meta_regression.csv"),
         "unlinked_effects": write_result_csv(results.independent_effects.drop(columns=["label", "year", "region"]),
                                              Path(folder) / "unlinked_effects.csv"),
+        "theme_shares": write_result_csv(results.theme_shares, Path(folder) / "theme_shares.csv"),
     }

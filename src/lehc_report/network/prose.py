@@ -18,7 +18,7 @@ from lehc_report.prose.rounding import format_half_up, format_p
 from lehc_report.prose.words import join_words, number_word
 
 __all__ = ["md_text", "interval_text", "verdict", "comparison_summary", "left_out_sentences", "prediction_sentence",
-           "regression_warning"]
+           "regression_warning", "theme_share_sentences", "share_cell"]
 
 #: ASCII punctuation: CommonMark lets a backslash escape any of it, so escaped it is text.
 _PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
@@ -282,3 +282,71 @@ def p_cell(p: float) -> str:
         With a no-break space after "<".
     """
     return "<\u00a0.001" if math.isfinite(p) and p < 0.001 else format_p(p)  # no break inside "< .001"
+
+
+def share_cell(count, n: int) -> str:
+    """A theme's share of a cohort's respondents for a table cell.
+
+    Parameters
+    ----------
+    count : int or None
+        Respondents who raised the theme; None (or ``pd.NA``) where withheld.
+    n : int
+        The cohort's respondents.
+
+    Returns
+    -------
+    str
+        ``"45% (9)"`` (percent rounded half up, then the count), or ``"withheld"``.
+    """
+    if count is None or pd.isna(count) or n <= 0:
+        return "withheld"
+    return f"{format_half_up(100 * int(count) / n, 0)}% ({int(count)})"
+
+
+def theme_share_sentences(groups: list[list[str]], own: list[str], coded_any: bool, labels: dict[str, str],
+                          min_group_size: int, any_withheld: bool) -> list[str]:
+    """What the theme-share tables hold, which cohorts they compare, and what is withheld.
+
+    Parameters
+    ----------
+    groups : list of list of str
+        Cohort ids of each codebook shared by at least two shown cohorts (one table each).
+    own : list of str
+        Shown cohorts with coded data whose codebook no other shown cohort has.
+    coded_any : bool
+        Whether any shown cohort has coded qualitative data.
+    labels : dict
+        Cohort id -> label.
+    min_group_size : int
+        The small-cell threshold.
+    any_withheld : bool
+        Whether a share is withheld in the tables.
+
+    Returns
+    -------
+    list of str
+        MyST sentences (names escaped).
+    """
+    named = lambda ids: join_words([f"{md_text(labels[i])} ({md_text(i)})" for i in ids])  # noqa: E731
+    out = []
+    if not coded_any:
+        return ["No cohort shown in this report has coded qualitative data (survey returns or interviews with a "
+                "codebook), so no theme is compared across cohorts."]
+    for ids in groups:
+        out.append(f"{named(ids)} {'was' if len(ids) == 1 else 'were'} coded with the same codebook, so their "
+                   "themes can be set side by side: each cell is the share of the cohort's respondents who raised the theme "
+                   "at least once, with their number in brackets. Respondents, not passages, are counted, and who "
+                   "answered differs between cohorts, so a difference in a share is a pointer to read the cohorts' own "
+                   "reports, not a measured change.")
+    if not groups:
+        out.append("No two cohorts shown here were coded with the same codebook, so no theme is compared across cohorts.")
+    if own:
+        out.append(f"{named(own)} {'was' if len(own) == 1 else 'were'} coded with a codebook of "
+                   f"{'its' if len(own) == 1 else 'their'} own, which no other cohort here shares, so "
+                   f"{'its' if len(own) == 1 else 'their'} themes are not compared; "
+                   f"{'its' if len(own) == 1 else 'each'} own report has them.")
+    if groups and any_withheld:
+        out.append(f"A share is withheld where fewer than {min_group_size} of a cohort's respondents raised the theme, "
+                   f"or fewer than {min_group_size} did not: views held by so few could identify them.")
+    return out

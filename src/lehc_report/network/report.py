@@ -10,7 +10,6 @@ report and print stylesheets under ``_static/``.  :func:`build_html` and
 
 from __future__ import annotations
 
-import html
 import re
 import shutil
 import subprocess
@@ -25,11 +24,12 @@ from lehc_report.network.prose import interval_text, md_text
 from lehc_report.prose.rounding import format_half_up, format_p
 from lehc_report.prose.words import number_word
 from lehc_report.render.outputs import myst_table
-from lehc_report.render.text import plain_text
 
-__all__ = ["forest_plot", "network_page", "write_book", "build_html", "build_pdf"]
+__all__ = ["forest_plot", "network_page", "theme_share_tables", "write_book", "build_html", "build_pdf"]
 
 MEASURE_LABELS = {"d_z": "d_z", "mean_change": "Mean change (points)"}
+#: Comparisons in a table cell.
+COMPARISON_SHORT = {"start_to_end": "start to end", "end_to_follow_up": "end to follow-up"}
 
 
 def _safe(name: str) -> str:
@@ -46,7 +46,7 @@ def forest_plot(results: NetworkResults, area: str, path: Path) -> Path:
     """Forest plot of one area: each cohort's d_z with its 95% interval, ordered by year,
     and the pooled estimate (Hartung-Knapp interval) with the prediction interval.
 
-    One panel per comparison present (start to end; end to follow-up).
+    One panel per comparison present (start to end; end to follow-up), stacked.
 
     Parameters
     ----------
@@ -71,11 +71,18 @@ def forest_plot(results: NetworkResults, area: str, path: Path) -> Path:
     comparisons = [c for c in COMPARISONS if (data["comparison"] == c).any()]
     cohorts = (data[["cohort", "label", "year", "region"]].drop_duplicates("cohort")
                .sort_values(["year", "cohort"]).reset_index(drop=True))
-    rows = len(cohorts) + 2
-    fig, axes = plt.subplots(1, len(comparisons), figsize=(4.2 * len(comparisons) + 2.6, 0.42 * rows + 1.3),
-                             sharey=True, squeeze=False)
-    positions = {c: rows - 1 - i for i, c in enumerate(cohorts["cohort"])}
-    for ax, comparison in zip(axes[0], comparisons):
+    # One panel per comparison, stacked: side by side, the figure was 11 inches wide and its
+    # labels shrank to about 7 px on the page; 7.5 inches keeps them near the body text's size.
+    # Each panel lists only the cohorts with that comparison (an empty row read as a missing result).
+    panels = {c: cohorts[cohorts["cohort"].isin(data.loc[data["comparison"] == c, "cohort"])].reset_index(drop=True)
+              for c in comparisons}
+    heights = [len(panel) + 2 for panel in panels.values()]
+    fig, axes = plt.subplots(len(comparisons), 1, figsize=(7.5, sum(0.36 * h + 0.9 for h in heights) + 0.4),
+                             squeeze=False, gridspec_kw={"height_ratios": heights})
+    for ax, comparison in zip(axes[:, 0], comparisons):
+        rows = len(panels[comparison]) + 2
+        positions = {c: rows - 1 - i for i, c in enumerate(panels[comparison]["cohort"])}
+        labels = [_mpl_text(f"{r.label} ({r.year}, {r.region})") for r in panels[comparison].itertuples()]
         part = data[data["comparison"] == comparison]
         y = part["cohort"].map(positions).to_numpy(float)
         ax.errorbar(part["d_z"], y, xerr=[part["d_z"] - part["d_z_ci_low"], part["d_z_ci_high"] - part["d_z"]],
@@ -89,12 +96,12 @@ def forest_plot(results: NetworkResults, area: str, path: Path) -> Path:
             if np.isfinite(row["pi_low"]):
                 ax.plot([row["pi_low"], row["pi_high"]], [0, 0], color=colours[1], linewidth=1, linestyle="--", zorder=2)
         ax.axvline(0, color="0.5", linewidth=0.8)
-        ax.set_title(COMPARISONS[comparison][2].capitalize(), fontsize=9)
-        ax.set_xlabel("d_z (95% interval)")
-    labels = [_mpl_text(f"{r.label} ({r.year}, {r.region})") for r in cohorts.itertuples()]
-    axes[0][0].set_yticks(list(positions.values()) + [0], labels + ["Pooled (random effects)"])
-    axes[0][0].set_ylim(-0.8, rows - 0.2)
-    fig.suptitle(_mpl_text(results.area_names[area]), fontsize=10)
+        ax.set_title(COMPARISONS[comparison][2].capitalize(), fontsize=10, loc="left")
+        ax.set_xlabel("d_z (95% interval)", fontsize=9)
+        ax.tick_params(labelsize=9)
+        ax.set_yticks(list(positions.values()) + [0], labels + ["Pooled (random effects)"])
+        ax.set_ylim(-0.8, rows - 0.2)
+    fig.suptitle(_mpl_text(results.area_names[area]), fontsize=11)
     return finish(fig, path)
 
 
@@ -123,15 +130,17 @@ def _independent_table(results: NetworkResults) -> pd.DataFrame:
     order = {a: i for i, a in enumerate(results.area_names)}
     data = data.assign(_area=data["area"].map(order), _comparison=data["comparison"].map(list(COMPARISONS).index))
     data = data.sort_values(["year", "cohort", "_comparison", "_area"])
+    # Short comparison words and no separate cohort-name column: seven columns of long text
+    # overflowed the page (HTML at 1280 px and the PDF).
     return pd.DataFrame({
         "Cohort": [md_text(f"{r.label} ({r.cohort})", in_table=True) for r in data.itertuples()],
-        "Comparison": [COMPARISONS[c][2] for c in data["comparison"]],
+        "Waves": [COMPARISON_SHORT[c] for c in data["comparison"]],
         "Area": [md_text(results.area_names[a], in_table=True) for a in data["area"]],
-        "n before, after": [f"{int(a)}, {int(b)}" for a, b in zip(data["n_before"], data["n_after"])],
-        "Difference of means": data["mean_change"].map(lambda v: format_half_up(v, 2)).to_numpy(),
-        "Hedges' g (95% CI)": [f"{format_half_up(g, 2)} ({interval_text(lo, hi)})"
-                               for g, lo, hi in zip(data["hedges_g"], data["g_low"], data["g_high"])],
-        "p (Welch)": data["p"].map(prose.p_cell).to_numpy(),
+        "n": [f"{int(a)}, {int(b)}" for a, b in zip(data["n_before"], data["n_after"])],
+        "Difference": data["mean_change"].map(lambda v: format_half_up(v, 2)).to_numpy(),
+        "g (95% CI)": [f"{format_half_up(g, 2)} ({interval_text(lo, hi)})"
+                       for g, lo, hi in zip(data["hedges_g"], data["g_low"], data["g_high"])],
+        "p": data["p"].map(prose.p_cell).to_numpy(),
     })
 
 
@@ -166,6 +175,47 @@ def _pooled_table(results: NetworkResults, comparison: str) -> pd.DataFrame:
         "I²": [f"{format_half_up(i, 0)}%" if np.isfinite(i) else "–" for i in data["i2"]],
         "95% prediction interval": [interval_text(lo, hi) for lo, hi in zip(data["pi_low"], data["pi_high"])],
     })
+
+
+#: Cohorts per theme-share table: more columns would not fit the printed page.
+SHARE_COLUMNS_PER_TABLE = 4
+
+
+def theme_share_tables(results: NetworkResults) -> list[tuple[list[str], list[pd.DataFrame]]]:
+    """The theme-share tables: per shared codebook, themes by cohort (ordered by year).
+
+    Parameters
+    ----------
+    results : NetworkResults
+        With ``theme_shares`` and ``theme_names``.
+
+    Returns
+    -------
+    list of tuple
+        Per codebook (in the order of ``theme_shares``): its cohort ids by year, and its
+        display tables (``Theme`` then one column per cohort, "label, year (n = ...)";
+        at most :data:`SHARE_COLUMNS_PER_TABLE` cohorts each), cells from
+        :func:`lehc_report.network.prose.share_cell`.
+    """
+    shares = results.theme_shares
+    cohorts = {c.id: c for c in results.network.cohorts}
+    out = []
+    for codebook, rows in shares.groupby("codebook", sort=False):
+        ids = sorted(rows["cohort"].unique(), key=lambda i: (cohorts[i].year, i))
+        names = results.theme_names[codebook]
+        themes = list(dict.fromkeys(rows["theme"]))
+        tables = []
+        for start in range(0, len(ids), SHARE_COLUMNS_PER_TABLE):
+            part = ids[start:start + SHARE_COLUMNS_PER_TABLE]
+            table = {"Theme": [md_text(names[t], in_table=True) for t in themes]}
+            for cohort in part:
+                mine = rows[rows["cohort"] == cohort].set_index("theme")
+                n = int(mine["n"].iloc[0])
+                heading = md_text(f"{cohorts[cohort].label}, {cohorts[cohort].year} (n = {n})", in_table=True)
+                table[heading] = [prose.share_cell(mine.at[t, "count"], n) for t in themes]
+            tables.append(pd.DataFrame(table))
+        out.append((ids, tables))
+    return out
 
 
 def _regression_table(results: NetworkResults) -> pd.DataFrame:
@@ -231,8 +281,9 @@ def network_page(results: NetworkResults, figures: dict[str, str]) -> str:
         # path is safe; the label is data text.
         out += ["Each cohort's own report:", ""]
         # A Markdown link to a relative .html file becomes a download in Sphinx, so the link is
-        # an HTML element of our own, its text the label escaped as HTML (data stays text).
-        out += [f'- <a href="../cohorts/{c.id}/html/index.html">{html.escape(plain_text(c.label))} ({c.id})</a>'
+        # an HTML element of our own.  MyST parses the text between the tags as Markdown (the
+        # tags are separate raw nodes), so the label is escaped as Markdown, not as HTML.
+        out += [f'- <a href="../cohorts/{c.id}/html/index.html">{md_text(c.label)} ({c.id})</a>'
                 for c in linked]
         out += [""]
 
@@ -249,10 +300,12 @@ def network_page(results: NetworkResults, figures: dict[str, str]) -> str:
     if len(results.independent_effects):
         out += ["Where a cohort's questionnaires were anonymous (its waves not linked person to person), nobody can be "
                 "paired, so the waves are compared as two samples: the difference of the wave means, Hedges' g (pooled SD, "
-                "small-sample corrected) with its 95% interval, and Welch's t-test. These cohorts are not pooled with the "
-                "paired d_z, which measures something else (change within people).", "",
+                "small-sample corrected) with its 95% interval, and Welch's t-test (p). n is the number who rated themselves "
+                "in the earlier and in the later wave; the difference is the later wave's mean minus the earlier's, in "
+                "rating points. These cohorts are not pooled with the paired d_z, which measures something else (change "
+                "within people).", "",
                 myst_table(_independent_table(results), "Cohorts whose waves are not linked: the waves compared as "
-                           "independent samples.", "tbl-network-unlinked", right_aligned=("Difference of means", "p (Welch)")), ""]
+                           "independent samples.", "tbl-network-unlinked", right_aligned=("n", "Difference", "p")), ""]
 
     out += ["## Pooled across cohorts", "",
             "A random-effects meta-analysis per area: between-cohort variance τ² by restricted maximum likelihood "
@@ -291,18 +344,42 @@ def network_page(results: NetworkResults, figures: dict[str, str]) -> str:
         out += [f"A meta-regression on year and region needs at least {number_word(MIN_COHORTS_META_REGRESSION)} pooled "
                 f"cohorts; this network has {number_word(len(pooled_cohorts))}, so none is reported.", ""]
 
+    out += ["## Themes across cohorts", ""]
+    share_tables = theme_share_tables(results)
+    shown_ids = {c.id for c in net.cohorts} - set(results.left_out["small"])
+    coded_any = any(o.themes is not None and o.cohort.id in shown_ids for o in results.outcomes)
+    withheld_any = bool(results.theme_shares["count"].isna().any()) if len(results.theme_shares) else False
+    out += [" ".join(prose.theme_share_sentences([ids for ids, _ in share_tables], results.own_codebook, coded_any, labels,
+                                                 results.min_group_size, withheld_any)), ""]
+    for number, (ids, tables) in enumerate(share_tables, start=1):
+        for part, table in enumerate(tables, start=1):
+            columns = [c for c in table.columns if c != "Theme"]
+            caption = ("Share of each cohort's respondents who raised each theme" +
+                       (f", cohorts {SHARE_COLUMNS_PER_TABLE * (part - 1) + 1} to {SHARE_COLUMNS_PER_TABLE * (part - 1) + len(columns)} of {len(ids)}"
+                        if len(tables) > 1 else "") + ".")
+            out += [myst_table(table, caption, f"tbl-network-themes-{number}-{part}", right_aligned=tuple(columns)), ""]
+
     out += ["## How this report was made", "",
             f"Every cohort's ratings were read and validated as in its own report; area scores, changes and paired "
             f"tests are the same. Privacy: no outcome is shown, or pooled, for a cohort or an area with fewer than "
             f"{results.min_group_size} participants rated at both waves. Intervals are at the "
             f"{format_half_up(100 * results.confidence, 0)}% level. The numbers are in `results/cohort_effects.csv` "
-            "and `results/pooled.csv` beside this report, so that anyone can check the pooling from the per-cohort rows.", ""]
+            "and `results/pooled.csv` beside this report, so that anyone can check the pooling from the per-cohort rows; "
+            "the theme shares, with withheld cells blank, in `results/theme_shares.csv`.", ""]
     return "\n".join(out)
 
 
+#: The network book is one page: the print contents block the project's stylesheet puts on a
+#: page of its own after the title page has no entries, and printed as a blank page 2.
+NETWORK_CSS = """\
+@media print {
+  .pdf-print #jb-print-docs-body { display: none !important; }
+}
+"""
+
 CONFIG = """\
 title: {title}
-author: "Network report (generated by lehc_report.network)"
+author: "Network report"
 copyright: "2026"
 only_build_toc_files: true
 execute:
@@ -321,9 +398,11 @@ launch_buttons:
 sphinx:
   extra_extensions:
     - lehc_report.book.sphinxext
+    - lehc_report.network.sphinx_identity
   config:
+    network_title: {title}
     html_static_path: [_static]
-    html_css_files: [report.css, print.css]
+    html_css_files: [report.css, print.css, network.css]
     html_show_sourcelink: false
     html_last_updated_fmt: null
     numfig: true
@@ -362,6 +441,7 @@ def write_book(results: NetworkResults, folder: Path, root: Path) -> Path:
     shutil.rmtree(folder, ignore_errors=True)
     (folder / "figures").mkdir(parents=True)
     shutil.copytree(Path(root) / "book" / "_static", folder / "_static")
+    (folder / "_static" / "network.css").write_text(NETWORK_CSS, encoding="utf-8")
     figures = {}
     for area in results.area_names:
         if (results.shown_effects["area"] == area).any():
