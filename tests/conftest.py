@@ -67,3 +67,33 @@ def toc_documents() -> list[str]:
         walk(part.get("chapters"))
     walk(toc.get("chapters"))
     return [str(Path(f).with_suffix("")) for f in files]
+
+
+# ---- one browser for the whole session --------------------------------------------------
+# Playwright's sync API runs an event loop for as long as it is open; a second
+# sync_playwright() while another is open fails ("using Playwright Sync API inside the
+# asyncio loop").  So every browser test shares this one.
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    from lehc_report.tools.pdf import find_chromium
+
+    try:
+        return find_chromium()
+    except SystemExit as missing:
+        pytest.fail(f"the browser tests need Chromium: {missing}", pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def browser(chromium: str):
+    from playwright.sync_api import sync_playwright
+
+    from lehc_report.tools.pdf import CHROMIUM_ARGS
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()

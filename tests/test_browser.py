@@ -62,16 +62,6 @@ def site() -> Path:
     return SITE
 
 
-@pytest.fixture(scope="session")
-def chromium() -> str:
-    from lehc_report.tools.pdf import find_chromium
-
-    try:
-        return find_chromium()
-    except SystemExit as missing:
-        pytest.fail(f"the browser tests need Chromium: {missing}", pytrace=False)
-
-
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format, *args):  # noqa: A002 - the base class's name
         pass
@@ -88,20 +78,6 @@ def server(site: Path):
     finally:
         httpd.shutdown()
         httpd.server_close()
-
-
-@pytest.fixture(scope="session")
-def browser(chromium: str):
-    from playwright.sync_api import sync_playwright
-
-    from lehc_report.tools.pdf import CHROMIUM_ARGS
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 class PageLog:

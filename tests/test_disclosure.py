@@ -151,7 +151,7 @@ def test_survey_and_interview_sentences(settings):
     facts = {"n_survey_female": "6", "n_survey_male": "3", "n_interview_professional": "8",
              "n_interview_uses_services": "2", "n_interview_female": "5", "n_interview_male": "5"}
     assert words.survey_sentence(counts, facts, ("survey", "interview"), 0, settings) == (
-        "9 participants returned it; their numbers by gender are not given: a group of fewer than 5 people could point "
+        "Nine participants returned it; their numbers by gender are not given: a group of fewer than 5 people could point "
         "at a person (see Privacy in the methodology).")
     interview = words.interview_sentence(counts, facts, ("survey", "interview"), settings)
     assert interview.endswith(": people who commission or deliver services and people who use services, whose numbers "
@@ -304,7 +304,7 @@ def test_a_five_respondent_qualitative_strand_states_no_small_group_count(tmp_pa
     texts.update({p.name: p.read_text(encoding="utf-8") for p in [*paths.tables.glob("*.md"), *paths.results.glob("*.csv")]})
     found = {name: hits for name, text in texts.items() if (hits := small_group_counts(text, settings.min_group_size))}
     assert not found, found
-    assert glue["survey_sentence"].startswith("3 participants returned it; their numbers by gender are not given")
+    assert glue["survey_sentence"].startswith("Three participants returned it; their numbers by gender are not given")
     assert "whose numbers are not given" in glue["interview_sentence"]
     tally = pd.read_csv(paths.results / "theme_tally.csv", keep_default_na=False)
     assert set(tally.loc[tally["breakdown"] != "overall", "n"]) == {""}  # every source and group is below 5

@@ -262,41 +262,33 @@ WIDTHS = (1280, 390)
 @pytest.mark.browser
 @pytest.mark.build
 @pytest.mark.parametrize("width", WIDTHS)
-def test_every_table_fits_or_scrolls_with_its_caption_intact(width):
+def test_every_table_fits_or_scrolls_with_its_caption_intact(width, browser):
     from test_browser import CONTENT_PAGES, SITE
-
-    from lehc_report.tools.pdf import CHROMIUM_ARGS, find_chromium
-    from playwright.sync_api import sync_playwright
 
     if not (SITE / "index.html").is_file():
         pytest.fail(f"{SITE / 'index.html'} does not exist: run `make book` first", pytrace=False)
     found = []
     checked = 0
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=find_chromium(), args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme="light",
-                                          offline=True)
-            for rel in CONTENT_PAGES:
-                if 'http-equiv="Refresh"' in (SITE / rel).read_text(encoding="utf-8")[:500]:
-                    continue  # a redirect (the top index.html): its target is checked itself
-                page = context.new_page()
-                page.goto((SITE / rel).resolve().as_uri(), wait_until="load")
-                checked += page.evaluate("document.querySelectorAll('article.bd-article table').length")
-                found += [f"{rel}: {problem}" for problem in page.evaluate(TABLE_PROBLEMS_JS)]
-                page.close()
-        finally:
-            browser.close()
+    context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme="light", offline=True)
+    try:
+        for rel in CONTENT_PAGES:
+            if 'http-equiv="Refresh"' in (SITE / rel).read_text(encoding="utf-8")[:500]:
+                continue  # a redirect (the top index.html): its target is checked itself
+            page = context.new_page()
+            page.goto((SITE / rel).resolve().as_uri(), wait_until="load")
+            checked += page.evaluate("document.querySelectorAll('article.bd-article table').length")
+            found += [f"{rel}: {problem}" for problem in page.evaluate(TABLE_PROBLEMS_JS)]
+            page.close()
+    finally:
+        context.close()
     assert checked >= 10, f"only {checked} tables found"
     assert not found, "\n".join(found)
 
 
 @pytest.mark.browser
-def test_the_table_check_sees_a_cut_table_and_a_clipped_caption(tmp_path):
+def test_the_table_check_sees_a_cut_table_and_a_clipped_caption(tmp_path, browser):
     """The check above on a hand-made page: a wide table with no wrapper, and one whose
     caption scrolls away with it (the state of Tables 4.2 and 5.1 before issue 12)."""
-    from lehc_report.tools.pdf import CHROMIUM_ARGS, find_chromium
-    from playwright.sync_api import sync_playwright
 
     row = "".join(f"<td>cell{i}</td>" for i in range(12))
     page_html = f"""<!DOCTYPE html><html><head><style>
@@ -309,14 +301,12 @@ def test_the_table_check_sees_a_cut_table_and_a_clipped_caption(tmp_path):
       </article></body></html>"""
     path = tmp_path / "probe.html"
     path.write_text(page_html, encoding="utf-8")
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=find_chromium(), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 800, "height": 600})
-            page.goto(path.as_uri())
-            problems = page.evaluate(TABLE_PROBLEMS_JS)
-        finally:
-            browser.close()
+    page = browser.new_page(viewport={"width": 800, "height": 600})
+    try:
+        page.goto(path.as_uri())
+        problems = page.evaluate(TABLE_PROBLEMS_JS)
+    finally:
+        page.close()
     assert len(problems) == 2, problems
     assert problems[0].startswith("Bare wide table: ") and "no scroll wrapper" in problems[0]
     assert problems[1].startswith("Wrapped table whose long caption runs with it out") and "caption clipped" in problems[1]

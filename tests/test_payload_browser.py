@@ -130,33 +130,27 @@ def served(payload_build):
 
 
 @pytest.fixture(scope="module")
-def visits(payload_build, served):
+def visits(payload_build, served, browser):
     """Page -> what happened when it was opened: dialogs, requests, data elements, text, width."""
-    from playwright.sync_api import sync_playwright
-
-    from lehc_report.tools.pdf import find_chromium
-
     site, _ = payload_build
     pages = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html") if p.relative_to(site).parts[0] not in NOT_PAGES)
     results = {}
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=find_chromium(), args=["--no-sandbox"])
-        try:
-            context = browser.new_context(viewport=VIEWPORT, java_script_enabled=True)
-            for name in pages:
-                page = context.new_page()
-                record = {"dialogs": [], "requests": []}
-                page.on("dialog", lambda d, r=record: (r["dialogs"].append(d.message), d.dismiss()))
-                page.on("request", lambda q, r=record: r["requests"].append(q.url))
-                page.goto(served + name, wait_until="load")
-                page.wait_for_timeout(200)  # let onload handlers and deferred scripts run
-                record["data_elements"] = page.evaluate(FIND_DATA_ELEMENTS, [MARK, list(MARKUP_TAGS)])
-                record["text"] = " ".join(page.evaluate(PAGE_TEXT).split())
-                record["width"] = page.evaluate("document.documentElement.scrollWidth")
-                results[name] = record
-                page.close()
-        finally:
-            browser.close()
+    context = browser.new_context(viewport=VIEWPORT, java_script_enabled=True)
+    try:
+        for name in pages:
+            page = context.new_page()
+            record = {"dialogs": [], "requests": []}
+            page.on("dialog", lambda d, r=record: (r["dialogs"].append(d.message), d.dismiss()))
+            page.on("request", lambda q, r=record: r["requests"].append(q.url))
+            page.goto(served + name, wait_until="load")
+            page.wait_for_timeout(200)  # let onload handlers and deferred scripts run
+            record["data_elements"] = page.evaluate(FIND_DATA_ELEMENTS, [MARK, list(MARKUP_TAGS)])
+            record["text"] = " ".join(page.evaluate(PAGE_TEXT).split())
+            record["width"] = page.evaluate("document.documentElement.scrollWidth")
+            results[name] = record
+            page.close()
+    finally:
+        context.close()
     return results
 
 

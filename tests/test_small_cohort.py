@@ -42,7 +42,7 @@ def test_small_cohort_builds_with_statistics_withheld(tmp_path, participants):
     robust = analyse_robustness(paths)
     assert robust.glue["rob_status"].startswith(f"Only {participants} participant(s) completed both")
     qual = analyse_qualitative(paths)
-    assert qual.glue["qual_status"].startswith("This cohort's data folder has no qualitative data")
+    assert qual.glue["qual_status"].startswith("This cohort has no survey returns or interviews")
     assert sorted(p.name for p in paths.figures.iterdir()) == [
         "figure1_area_means.png", "figure_code_cooccurrence.png", "figure_forest.png", "figure_qq.png",
         "figure_slopes.png", "figure_theme_by_question.png"]
