@@ -187,7 +187,8 @@ def test_contents_page_numbers_point_at_the_chapters(pages):
             wrong.append(f"{title!r}: not in the contents with a page number")
             continue
         number = int(match.group(1))
-        if not (0 < number <= len(pages)) or title not in pages[number - 1]:
+        # A title may wrap, at a hyphen too ("co-" / "production"): compare without spaces.
+        if not (0 < number <= len(pages)) or re.sub(r"\s", "", title) not in re.sub(r"\s", "", pages[number - 1]):
             wrong.append(f"{title!r}: contents say page {number}, the title is not there")
     assert not wrong, "\n".join(wrong)
 
