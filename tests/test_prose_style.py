@@ -158,6 +158,15 @@ def test_reproduction_sentences_in_words():
     out = pq.reproduction_sentences(glue, True)
     assert out["comparison_sentence"] == "Thirty-one of the 32 cells match."
     assert out["reproduction_summary"].startswith("The 2013 statistics are reproduced: 31 of the 32 published cells of")
+    # One exception, set off by commas: its own "(published ..., reproduced ...)" is not nested in parentheses.
+    glue["mismatch_list"] = "Driving Transformation t (published -6.256, reproduced -6.267)"
+    assert pq.reproduction_sentences(glue, True)["reproduction_summary"].endswith(
+        "; the exception, Driving Transformation t (published -6.256, reproduced -6.267), is a value no whole-number "
+        "ratings can produce.")
+    glue.update(n_cells_matched="30")
+    assert pq.reproduction_sentences(glue, True)["reproduction_summary"].endswith(
+        "; the exceptions, Driving Transformation t (published -6.256, reproduced -6.267), are values no "
+        "whole-number ratings can produce.")
     glue.update(n_cells_matched="32")
     assert pq.reproduction_sentences(glue, True)["comparison_sentence"] == "All 32 cells match."
 

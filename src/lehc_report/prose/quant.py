@@ -470,7 +470,10 @@ def reproduction_sentences(glue: dict[str, str], is_published_cohort: bool) -> d
     summary = (f"The 2013 statistics are reproduced: {count_phrase(matched, n_cells, 'published cells')} of "
                "Appendix 3 come out exactly from the data" + (
                    "." if glue["n_cells_matched"] == glue["n_cells"] else
-                   f"; the exception ({glue['mismatch_list']}) is a value no whole-number ratings can produce."))
+                   # A comma pair, not parentheses: the list holds its own "(published ..., reproduced ...)".
+                   f"; the exception, {glue['mismatch_list']}, is a value no whole-number ratings can produce."
+                   if n_cells - matched == 1 else
+                   f"; the exceptions, {glue['mismatch_list']}, are values no whole-number ratings can produce."))
     sentence = sentence_start(f"{count_phrase(matched, n_cells, 'cells')} match.")
     return {"reproduction_summary": summary, "comparison_sentence": sentence}
 
