@@ -155,7 +155,27 @@ def make_payload_cohort(src: Path, dst: Path) -> dict[str, str]:
     cohort = yaml.safe_load((dst / "cohort.yml").read_text(encoding="utf-8"))
     cohort["programme"] = put("programme", "role", cohort["programme"], before=False)
     cohort["client"] = put("client", "handler", cohort["client"], before=False)
+    # The cohort's identity (issue 15): title, credits, context; each reaches a page as a
+    # MyST substitution, so each must come through the one escaping path too.
+    kinds = _kinds()
+    cohort["title"] = put("title", next(kinds), cohort.get("title", "A course"), before=False)
+    credits = cohort.get("credits") or {}
+    for key in ("evaluator", "report_title"):
+        if key in credits:
+            credits[key] = put(f"credits{key.replace('_', '')}", next(kinds), credits[key], before=False)
+    context = cohort.get("context") or {}
+    if "origins" in context:
+        context["origins"] = put("origins", next(kinds), context["origins"])
+    context["partners"] = [put(f"partner{k}", next(kinds), partner, before=False)
+                           for k, partner in enumerate(context.get("partners", []))]
     (dst / "cohort.yml").write_text(yaml.safe_dump(cohort, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    principles_file = dst / "principles.yml"
+    if principles_file.is_file():
+        principles = yaml.safe_load(principles_file.read_text(encoding="utf-8"))
+        for k, item in enumerate(principles.get("principles", [])):
+            item["name"] = put(f"principle{k}", next(kinds), item["name"], before=False)
+            item["description"] = put(f"principledesc{k}", next(kinds), item["description"])
+        principles_file.write_text(yaml.safe_dump(principles, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
     # A file whose name is markup (the About page lists every file of the data folder).
     name = f"<img src=x onerror=alert('{MARK}-filename-handler')> {{raw}}`{MARK}` *{MARK}*.txt"

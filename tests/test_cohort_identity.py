@@ -50,7 +50,7 @@ def test_shipped_cohort_credits_the_2013_evaluation():
     assert credits.reproduces_published_figures is True
     assert words.author_line(identity) == "nef consulting (original evaluation, February 2013)"
     assert words.credit_paragraph(identity) == (
-        f"This report reproduces the published figures of *{NAME_2013} Programme Evaluation* (February 2013), the "
+        f"This report reproduces the published figures of \u201c{NAME_2013} Programme Evaluation\u201d (February 2013), the "
         "evaluation written by Dr Jenny Rouse of nef consulting for South Central Strategic Health Authority. "
         "The analysis is rebuilt from data; the words of the chapters are new.")
 
@@ -117,7 +117,7 @@ def test_own_evaluation_is_credited_as_such(tmp_path):
     assert identity.credits.date == "March 2027" and identity.credits.client == "North ICB"  # the cohort's, by default
     assert words.author_line(identity) == "Acme Research"
     assert words.credit_paragraph(identity) == (
-        "*Northern Pathway evaluation* (March 2027): an evaluation by A. Person and B. Person of Acme Research for "
+        "\u201cNorthern Pathway evaluation\u201d (March 2027): an evaluation by A. Person and B. Person of Acme Research for "
         "North ICB.")
 
 
@@ -282,3 +282,23 @@ def test_built_title_page_and_colophon_credit_the_original_evaluation(built_html
     colophon = page_text("book/colophon.html")
     assert "The original evaluation was carried out by nef consulting for South Central Strategic Health Authority." \
         in colophon and "was published in February 2013" in colophon
+
+
+def test_title_and_author_reach_the_page_as_text():
+    """A cohort's title is data: the themes print it raw in the navbar and escaped in <title>;
+    escaped once and marked safe, it reads as typed in both and is never markup."""
+    from jinja2 import Environment
+    from markupsafe import Markup
+
+    from lehc_report.book.sphinxext import escape_identity_in_pages
+
+    context = {"docstitle": "<script>alert(1)</script> Health & Care", "author": "A & B <b>",
+               "root_title": "<img src=x onerror=alert(1)>", "pagetitle": "Plain", "body": "<p>kept</p>",
+               "project": Markup("already &amp; safe")}
+    escape_identity_in_pages(None, "index", "page.html", context, None)
+    assert context["docstitle"] == "&lt;script&gt;alert(1)&lt;/script&gt; Health &amp; Care"
+    assert context["author"] == "A &amp; B &lt;b&gt;" and context["root_title"].startswith("&lt;img")
+    assert context["body"] == "<p>kept</p>" and context["project"] == "already &amp; safe"
+    template = Environment().from_string("<title>{{ docstitle|e }}</title><p>{{ docstitle }}</p>")
+    assert template.render(context) == ("<title>&lt;script&gt;alert(1)&lt;/script&gt; Health &amp; Care</title>"
+                                        "<p>&lt;script&gt;alert(1)&lt;/script&gt; Health &amp; Care</p>")

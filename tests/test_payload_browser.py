@@ -4,7 +4,8 @@
 and ``{eval-rst}`` blocks, roles, substitutions, a remote image, links, a
 ``javascript:`` URL, a style element, maths, a 10,000-character word, right-to-left and
 zero-width characters) into every survey answer, passage, role label, codebook and
-framework text, programme and client name and a file name.  The report is built from it
+framework text, programme and client name, the cohort's title, credits, context and
+principles, and a file name.  The report is built from it
 (``make book DATA=... BUILD=...``, a few minutes), served from 127.0.0.1 and every page
 is opened with JavaScript on, recording every request and dialog.  On no page may a
 dialog open, a request leave the built folder, an element or attribute come from the
@@ -199,5 +200,6 @@ def test_data_reads_as_typed_wherever_it_appears(visits, payload_build):
     assert wrong == {}
     fields = {re.match(r"[a-z]+", marker.split("-")[1]).group() for marker in seen}
     # Every kind of field that the report shows was found on some page.
-    assert {"role", "theme", "code", "area", "tagline", "behaviour", "wave", "client", "filename"} <= fields
+    assert {"role", "theme", "code", "area", "tagline", "behaviour", "wave", "client", "filename",
+            "title", "creditsevaluator", "creditsreporttitle", "origins", "partner", "principle", "principledesc"} <= fields
     assert {"answer", "passage"} & fields

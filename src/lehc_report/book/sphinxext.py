@@ -81,10 +81,12 @@ import json
 import os
 import re
 from dataclasses import dataclass, field
+from html import escape
 from pathlib import Path
 from typing import Any
 
 import sphinxcontrib.bibtex.plugin
+from markupsafe import Markup
 from sphinx.directives.patches import Figure
 from sphinxcontrib.bibtex.style.referencing import BracketStyle
 from sphinxcontrib.bibtex.style.referencing.author_year import AuthorYearReferenceStyle
@@ -492,11 +494,12 @@ def use_cohort_identity(app, config) -> None:
     if Path(app.srcdir).resolve() != paths.root:
         return  # another book using this extension (the network report) keeps its own title
     identity = load_identity(paths.data)
+    # Data, not markup: the pages get these escaped (escape_identity_in_pages).
     config.project = identity.title
     config.html_title = identity.title
     config.author = author_line(identity)
-    config.html_theme_options = {**(config.html_theme_options or {}), "extra_footer": footer_text(identity)}
-    paths = get_paths()
+    config.html_theme_options = {**(config.html_theme_options or {}),
+                                 "extra_footer": footer_text(identity)}  # footer_text escapes it
     config.myst_substitutions = {**(getattr(config, "myst_substitutions", None) or {}),
                                  **substitutions(identity, published_2013=published_2013_counts(paths.data) is not None,
                                                  privacy_settings=load_privacy_settings(paths.root, paths.data))}
@@ -702,6 +705,34 @@ class RoundAuthorYearStyle(AuthorYearReferenceStyle):
     bracket_year: BracketStyle = field(default_factory=round_brackets)
 
 
+#: The page context's values that come from the data (the cohort's or the network's title,
+#: the author line, page titles as plain text), which the themes print raw and escaped.
+IDENTITY_CONTEXT_KEYS = ("docstitle", "shorttitle", "project", "author", "root_title", "pagetitle")
+
+
+def escape_identity_in_pages(app, pagename, templatename, context, doctree) -> None:
+    """Sphinx ``html-page-context`` handler: the title and author reach the page as text.
+
+    They come from the data (``cohort.yml``, a network file), and the themes print them raw
+    in places (``{{ docstitle }}`` in pydata-sphinx-theme's navbar, ``{{ author }}`` in
+    sphinx-book-theme's footer, ``{{ root_title }}`` and ``{{ pagetitle }}``, which that
+    theme copies as plain text from the titles) and escaped in others (``{{ docstitle|e }}`` in
+    ``<title>``): a ``<script>`` in a cohort's title ran on every page.  Escaped once and
+    marked safe (:class:`markupsafe.Markup`, which Jinja's ``|e`` leaves alone), each reads
+    as typed in both.  (The config values themselves must stay ``str``: Sphinx warns on
+    another type, and the build treats warnings as errors.)
+
+    Parameters
+    ----------
+    app, pagename, templatename, context, doctree
+        As Sphinx passes them; the :data:`IDENTITY_CONTEXT_KEYS` of ``context`` are replaced.
+    """
+    for key in IDENTITY_CONTEXT_KEYS:
+        value = context.get(key)
+        if isinstance(value, str) and not isinstance(value, Markup):
+            context[key] = Markup(escape(value))
+
+
 def setup(app) -> dict:
     """Register the handlers and directives with Sphinx.
 
@@ -732,6 +763,9 @@ def setup(app) -> dict:
     app.connect("builder-inited", search_index_of_current_pages)
     app.add_directive("generated-figure", GeneratedFigure)
     # After the themes' own handlers (priority 500), which fill in the context.
+    # After sphinx-book-theme's own handler (500), which copies the author and the root and
+    # page titles (as plain text) into the context.
+    app.connect("html-page-context", escape_identity_in_pages, priority=600)
     app.connect("html-page-context", dedupe_scripts, priority=900)
     app.connect("html-page-context", label_sidebar_toggles, priority=900)
     app.connect("html-page-context", drop_unused_mathjax, priority=900)

@@ -26,6 +26,7 @@ def use_network_identity(app, config) -> None:
         ``project``, ``html_title``, ``author`` and ``html_theme_options["extra_footer"]``
         are set in place from ``network_title``.
     """
+    # Data: escaped in the pages by lehc_report.book.sphinxext.escape_identity_in_pages.
     config.project = config.network_title
     config.html_title = config.network_title
     config.author = "Network report"

@@ -86,7 +86,8 @@ def credit_paragraph(identity: CohortIdentity) -> str:
     credits = identity.credits
     if credits is None:
         return ""
-    work = f"*{myst_literal(credits.report_title)}*" if credits.report_title else "the evaluation report"
+    # In quotation marks, not italics: no markup of ours wraps a value from the data.
+    work = f"\u201c{myst_literal(credits.report_title)}\u201d" if credits.report_title else "the evaluation report"
     by = []
     if credits.authors:
         by.append(f"by {_names(credits)}")
@@ -122,7 +123,7 @@ def colophon_text(identity: CohortIdentity) -> str:
         client = f" for {myst_literal(credits.client)}" if credits.client else ""
         date = f" in {myst_literal(credits.date)}" if credits.date else ""
         authors = f", written by {_names(credits)}," if credits.authors else ""
-        title = f" *{myst_literal(credits.report_title)}*" if credits.report_title else ""
+        title = f" \u201c{myst_literal(credits.report_title)}\u201d" if credits.report_title else ""
         paragraphs.append(
             f"The original evaluation was carried out by {evaluator}{client}. Its report{title}{authors} was "
             f"published{date}. That report's tables and statistics are the published figures this report "
