@@ -168,11 +168,20 @@ def test_tally_caption_names_the_analysis_coder(settings):
     assert caption.endswith("could be worked out. Source: notebook 03_qual.")
 
 
-def test_the_2013_codebook_is_recognised_by_its_ids(tmp_path):
+def test_the_2013_codebook_is_recognised_by_its_identity_and_ids(tmp_path):
     from lehc_report.inputs.codebook import load_codebook
 
-    assert codebook_2013.is_codebook_2013(load_codebook(ROOT / "data" / "codebook.yml"))
+    shipped = load_codebook(ROOT / "data" / "codebook.yml")
+    assert shipped.identity == "lehc-2013" and codebook_2013.is_codebook_2013(shipped)
     assert not codebook_2013.is_codebook_2013(load_qualitative(write_fixture(tmp_path)).codebook)
+    # Another codebook that reuses every 2013 ID but declares its own identity is not the 2013 one;
+    # one that declares none (e.g. imported from a .qdpx) is judged by its IDs.
+    text = (ROOT / "data" / "codebook.yml").read_text(encoding="utf-8")
+    (tmp_path / "other.yml").write_text(text.replace("identity: lehc-2013", "identity: north-2027"), encoding="utf-8")
+    assert not codebook_2013.is_codebook_2013(load_codebook(tmp_path / "other.yml"))
+    (tmp_path / "none.yml").write_text(text.replace("identity: lehc-2013\n", ""), encoding="utf-8")
+    assert load_codebook(tmp_path / "none.yml").identity == ""
+    assert codebook_2013.is_codebook_2013(load_codebook(tmp_path / "none.yml"))
 
 
 def test_every_quotation_slot_is_filled():

@@ -24,10 +24,13 @@ __all__ = ["Codebook", "load_codebook", "raise_if", "read_text"]
 @dataclass(frozen=True)
 class Codebook:
     """``themes``: theme_id, name, definition.  ``codes``: code_id, theme_id, name,
-    definition, use_when, not_when.  Both in codebook order."""
+    definition, use_when, not_when.  Both in codebook order.  ``identity``: the
+    codebook's declared identity (``identity:`` in ``codebook.yml``, e.g. ``lehc-2013``
+    for the 2013 report's codebook), ``""`` when it declares none."""
 
     themes: pd.DataFrame
     codes: pd.DataFrame
+    identity: str = ""
 
 
 
@@ -130,6 +133,7 @@ class _ThemeModel(BaseModel):
 
 class _CodebookModel(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
+    identity: _Text | None = None
     themes: list[_ThemeModel] = Field(min_length=1)
 
 
@@ -170,7 +174,7 @@ def _line_for(lines: Mapping, path: Sequence) -> int:
 
 _CODEBOOK_FIXES = {
     "missing": "add the '{field}' entry.",
-    "extra_forbidden": "remove the '{field}' key or correct its spelling (themes have id, "
+    "extra_forbidden": "remove the '{field}' key or correct its spelling (the codebook has identity and themes; themes have id, "
     "name, definition, codes; codes have id, name, definition, use_when, not_when).",
     "string_type": "write it as text (put it in quotes if YAML reads it as a number, "
     "date or yes/no).",
@@ -293,4 +297,4 @@ def load_codebook(path: Path) -> Codebook:
         ],
         columns=["code_id", "theme_id", "name", "definition", "use_when", "not_when"],
     )
-    return Codebook(themes=themes, codes=codes)
+    return Codebook(themes=themes, codes=codes, identity=(model.identity or "").strip())

@@ -61,8 +61,12 @@ CONCRETE_EXAMPLES = ("services redesigned around what communities can do, propos
                      "people who use services brought into design groups from the start")
 
 
+#: The identity the 2013 codebook declares in ``codebook.yml`` (``identity: lehc-2013``).
+IDENTITY = "lehc-2013"
+
+
 def is_codebook_2013(codebook: Codebook) -> bool:
-    """Whether a cohort was coded with the 2013 codebook, judged by its IDs.
+    """Whether a cohort was coded with the 2013 codebook: by its declared identity, else by its IDs.
 
     Parameters
     ----------
@@ -72,10 +76,16 @@ def is_codebook_2013(codebook: Codebook) -> bool:
     Returns
     -------
     bool
-        True when it has every theme of :data:`THEME_IDS` and every code of
-        :data:`CODE_IDS` (the codes the 2013 chapters count), so that none of their
-        sentences would fall back on a code the codebook lacks.
+        A codebook that declares an identity is the 2013 one only if it declares
+        :data:`IDENTITY` (another codebook that reuses some of its IDs says so by its own
+        identity and gets findings written from its data); either way it must have every
+        theme of :data:`THEME_IDS` and every code of :data:`CODE_IDS` (the codes the 2013
+        chapters count), so that none of their sentences would fall back on a code it
+        lacks.  A codebook without an identity (an older file, or one imported from a
+        REFI-QDA project, which has no place for it) is judged by its IDs alone.
     """
+    if codebook.identity and codebook.identity != IDENTITY:
+        return False
     themes = set(codebook.themes["theme_id"])
     codes = set(codebook.codes["code_id"])
     return set(THEME_IDS) <= themes and set(CODE_IDS) <= codes
