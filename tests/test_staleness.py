@@ -81,7 +81,8 @@ def test_make_reruns_exactly_what_changed(tmp_path):
     # The privacy settings decide what is withheld: every notebook that applies them re-runs.
     settings = repo / "privacy.yml"
     settings.write_text(settings.read_text(encoding="utf-8") + "# edited by the staleness test\n", encoding="utf-8")
-    assert executed(make_book(repo)) == ["02_quant", "03_qual", "04_robust", "05_about"]
+    # (01 too: the personal-data scan and the disclosure of the participants' genders read it.)
+    assert executed(make_book(repo)) == ["01_clean", "02_quant", "03_qual", "04_robust", "05_about"]
 
     # Choosing other case studies re-runs the qualitative notebook (and the input checksums).
     cases = repo / "data" / "case_studies.yml"

@@ -443,8 +443,8 @@ def data_origin_text(cohort: dict) -> dict[str, str]:
 
 
 #: The comparison table's one cell for a cohort that is not compared with 2013.
-NOT_COMPARED_CELL = ("not applicable: this cohort is not the 2013 cohort (set compare_with_published in cohort.yml "
-                     "to compare)")
+#: (How to ask for the comparison is the data contract's business: data/README.md, cohort.yml.)
+NOT_COMPARED_CELL = "not applicable: this cohort is not the 2013 cohort"
 
 
 def reproduction_sentences(glue: dict[str, str], is_published_cohort: bool) -> dict[str, str]:
