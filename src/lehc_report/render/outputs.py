@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from lehc_report.render.text import FORMULA_START, myst_literal, plain_text, spreadsheet_safe
+from lehc_report.render.text import myst_literal, spreadsheet_safe
 
 #: Significant digits for floats in result CSVs: enough to re-derive every
 #: published figure, few enough to be stable across BLAS builds.
