@@ -47,10 +47,9 @@ CHROMIUM ?= $(firstword $(wildcard /usr/bin/chromium /usr/bin/chromium-browser /
 
 ifndef LEHC_INNER
 # ==== in the project folder ==========================================================
-# Three notebooks at a time (two cores, but kernels spend part of their start-up waiting);
-# 02, 03 and 04 all follow 01, which writes the tidy table they read.  JOBS=1 for a serial build.
-JOBS ?= 3
-MAKEFLAGS += --jobs=$(JOBS) --output-sync=target
+# Make runs independent targets side by side (JOBS=1: one at a time, and one notebook at a
+# time); how many notebooks run at once is the notebook runner's (one per CPU).
+MAKEFLAGS += --jobs=$(or $(JOBS),3) --output-sync=target
 PYTHON_BOOT ?= $(shell command -v python3.11 || command -v python3)
 VENV_OK := $(VENV)/.installed
 export PATH := $(abspath $(VENV))/bin:$(PATH)
@@ -102,7 +101,7 @@ docx: $(VENV_OK) ## Write the report as Word ($(BUILD)/docx/report.docx) for rev
 # on 127.0.0.1 only; --allow-root only when run as root (containers, CI).
 LAB_PORT ?= 8888
 lab: $(VENV_OK) ## Start JupyterLab on LAB_PORT=8888 (no browser) for DATA/BUILD; prints the URL with its token
-	@+$(call IN_BUILD,stamps/01_clean.done)
+	@+$(call IN_BUILD,stamps/notebooks.done)
 	+JUPYTER_CONFIG_DIR="$(abspath .jupyter)" $(VENV)/bin/jupyter lab --no-browser \
 	  --ServerApp.port=$(LAB_PORT) --ServerApp.port_retries=0 --ServerApp.root_dir="$(CURDIR)" \
 	  --ServerApp.ip=127.0.0.1 --LabApp.extension_manager=readonly $(if $(filter 0,$(shell id -u)),--allow-root)
@@ -131,13 +130,18 @@ clean: ## Remove the build folder $(BUILD), if it is one (marked); keeps .venv
 else
 # ==== inside the build folder (CURDIR = BUILD; ROOT = the project) ===================
 # Recipes run project commands from ROOT, and name the build folder as "$(CURDIR)".
-NB_DONE := $(NOTEBOOKS:%=stamps/%.done)
+NB_DONE := stamps/notebooks.done
 # Pages are re-read in full when a notebook ran or the book's configuration changed.
 REREAD_ALL = $(filter-out stamps/book.inputs,$?)
 
-stamps/02_quant.done stamps/03_qual.done stamps/04_robust.done: stamps/01_clean.done
-stamps/%.done: stamps/%.inputs
-	cd "$(ROOT)" && $(PY) -m lehc_report.tools.execute notebooks/$*.md --cache "$(CURDIR)/.jupyter_cache"
+# One process runs the notebooks that are out of date (stamps/<nb>.done older than
+# stamps/<nb>.inputs) and those that read what they write: 02, 03 and 04 read the tidy
+# table 01 writes.  One notebook per CPU at a time (JOBS=1: one at a time), each in a kernel
+# forked from a process that imported the analysis stack once (lehc_report.tools.forked_kernels).
+NOTEBOOK_NEEDS := 02_quant=01_clean 03_qual=01_clean 04_robust=01_clean
+$(NB_DONE): $(NOTEBOOKS:%=stamps/%.inputs)
+	cd "$(ROOT)" && $(PY) -m lehc_report.tools.execute $(NOTEBOOKS:%=notebooks/%.md) --cache "$(CURDIR)/.jupyter_cache" \
+	  --stamps "$(CURDIR)/stamps" --needs $(NOTEBOOK_NEEDS) $(if $(JOBS),--jobs $(JOBS))
 	@touch $@
 
 # ---- the book: built aside, swapped in only when the build succeeded ---------------

@@ -1,5 +1,6 @@
 """Notebook execution: several notebooks started at once must not share kernel sockets,
-every output reaches the cache under load, and a failure is one line."""
+every output reaches the cache under load, a failure is one line, only what is out of
+date runs, and a forked kernel is like one jupyter_client launches."""
 
 import json
 import os
@@ -158,19 +159,157 @@ def test_a_repeated_behaviour_id_is_one_line_naming_file_row_and_column(tmp_path
     ], lines
 
 
-def test_an_input_error_is_reported_once_per_build(tmp_path):
-    from lehc_report.tools.execute import first_report
+# ---- what runs, and in what order ------------------------------------------------------------
 
-    assert first_report(tmp_path, "data: is not a folder") is True
-    assert first_report(tmp_path, "data: is not a folder") is False  # the second notebook stays quiet
-    assert first_report(tmp_path, "framework.yml, row 20, column 'id': repeated") is True
+from lehc_report.tools.execute import (  # noqa: E402
+    BatchResult, NotebookFailed, execute_notebooks, failure_lines, out_of_date, parse_needs,
+)
 
 
-def test_each_make_is_a_build_of_its_own(tmp_path):
-    """Two make runs from one shell (one process group) are two builds: the second reports too."""
-    makefile = tmp_path / "Makefile"
-    makefile.write_text(f"all:\n\t{sys.executable} -c 'from lehc_report.tools.execute import build_id; "
-                        "print(build_id())' && true\n", encoding="utf-8")
-    ids = [subprocess.run(["make", "-s", "-f", str(makefile)], capture_output=True, text=True, check=True).stdout
-           for _ in range(2)]
-    assert all(i.startswith("make:") for i in ids) and ids[0] != ids[1], ids
+def _stamp(stamps: Path, name: str, inputs_at: int, done_at: int | None) -> None:
+    stamps.mkdir(parents=True, exist_ok=True)
+    (stamps / f"{name}.inputs").touch()
+    os.utime(stamps / f"{name}.inputs", ns=(inputs_at, inputs_at))
+    if done_at is not None:
+        (stamps / f"{name}.done").touch()
+        os.utime(stamps / f"{name}.done", ns=(done_at, done_at))
+
+
+def test_out_of_date_is_a_newer_fingerprint_or_no_stamp_and_everything_that_needs_it(tmp_path):
+    needs = parse_needs(["b=a", "c=b", "d=a"])
+    assert needs == {"b": ["a"], "c": ["b"], "d": ["a"]}
+    names = ["a", "b", "c", "d", "e"]
+    for name in names:
+        _stamp(tmp_path, name, inputs_at=1_000, done_at=2_000)
+    assert out_of_date(names, tmp_path, needs) == []
+    _stamp(tmp_path, "b", inputs_at=3_000, done_at=2_000)  # b's inputs changed: b and c (needs b)
+    assert out_of_date(names, tmp_path, needs) == ["b", "c"]
+    (tmp_path / "a.done").unlink()  # a never ran here: all but e
+    assert out_of_date(names, tmp_path, needs) == ["a", "b", "c", "d"]
+
+
+def test_parse_needs_refuses_a_pair_without_its_other_half():
+    with pytest.raises(SystemExit, match="NAME=NEEDED pairs, not 'b='"):
+        parse_needs(["b="])
+
+
+def test_an_input_error_met_by_two_notebooks_is_said_once_and_a_fault_shows_its_traceback():
+    said = "framework.yml, row 20, column 'id': behaviour ID 'SI01' is used twice"
+    result = BatchResult({}, {
+        "01_clean": NotebookFailed("01_clean.md", f"make: notebook 01_clean.md failed: {said}", said, True, "tb1"),
+        "05_about": NotebookFailed("05_about.md", f"make: notebook 05_about.md failed: {said}", said, True, "tb5"),
+        "02_quant": NotebookFailed("02_quant.md", "make: notebook 02_quant.md failed: KeyError: 'x' (traceback in logs)",
+                                   "'x'", False, "Traceback: KeyError"),
+    }, [])
+    assert failure_lines(result) == [
+        f"make: notebook 01_clean.md failed: {said}",
+        "\nNotebook 02_quant.md failed; traceback:\nTraceback: KeyError",
+        "make: notebook 02_quant.md failed: KeyError: 'x' (traceback in logs)",
+    ]
+
+
+def _cell_notebook(folder: Path, name: str, code: str) -> Path:
+    path = folder / f"{name}.md"
+    path.write_text(TOP_MATTER + f"\n```{{code-cell}} ipython3\n{code}\n```\n", encoding="utf-8")
+    return path
+
+
+def test_notebooks_run_after_what_they_need_and_a_failure_skips_what_needs_it(tmp_path):
+    """a writes a file b reads; c fails and d, which needs c, is not run; only a and b get stamps."""
+    shared = tmp_path / "shared.txt"
+    notebooks = [
+        _cell_notebook(tmp_path, "b", f"print(open({str(shared)!r}).read())"),
+        _cell_notebook(tmp_path, "a", f"import time; time.sleep(1); open({str(shared)!r}, 'w').write('from a')"),
+        _cell_notebook(tmp_path, "c", "raise ValueError('c broke')"),
+        _cell_notebook(tmp_path, "d", "print('d ran')"),
+    ]
+    stamps, cache = tmp_path / "stamps", tmp_path / "cache"
+    lines = []
+    result = execute_notebooks(notebooks, cache, stamps, {"b": ["a"], "d": ["c"]}, jobs=2, timeout=120, report=lines.append)
+    assert sorted(result.seconds) == ["a", "b"]
+    assert list(result.failed) == ["c"] and "ValueError: c broke" in result.failed["c"].line
+    assert result.skipped == ["d"]
+    assert sorted(p.name for p in stamps.glob("*.done")) == ["a.done", "b.done"]
+    assert _outputs(cache, notebooks[0])[0][0]["text"] == "from a\n"
+    assert [line.split(" in ")[0] for line in lines] == [f"executed {notebooks[1]}", f"executed {notebooks[0]}"]
+    # Run again: a and b are up to date, c and d still have no stamp.
+    again = execute_notebooks(notebooks, cache, stamps, {"b": ["a"], "d": ["c"]}, jobs=2, timeout=120, report=lines.append)
+    assert sorted(again.failed) == ["c"] and again.skipped == ["d"] and again.seconds == {}
+
+
+# ---- a forked kernel is like one jupyter_client launches --------------------------------------
+
+#: What a notebook can see of its kernel's process, beyond its own code: display and
+#: plotting defaults, import path, warnings, environment, and what is already imported.
+PROBE_KERNEL = """
+import json, os, sys, warnings
+executor_modules = sorted(m for m in ("jupyter_cache", "sqlalchemy", "myst_parser") if m in sys.modules)
+import importlib
+from lehc_report.tools.forked_kernels import KERNEL_PRELOAD
+for name in KERNEL_PRELOAD:  # as the notebooks do; the import side effects are then the same
+    importlib.import_module(name)
+import matplotlib, pandas as pd
+state = {
+    "pandas": {key: repr(pd.get_option(key)) for key in (
+        "display.max_columns", "display.max_rows", "display.width", "display.max_colwidth",
+        "display.precision", "display.html.table_schema", "display.notebook_repr_html", "styler.render.max_columns")},
+    "backend": matplotlib.get_backend(),
+    "rcparams": sorted((k, repr(v)) for k, v in matplotlib.rcParams.items()),
+    "sys_path": sys.path,
+    "cwd": os.getcwd(),
+    "warnings": [repr(f) for f in warnings.filters],
+    "env": {k: v for k, v in os.environ.items() if not k.startswith("JPY_")},
+    "shell": type(get_ipython()).__name__,
+    "argv0": os.path.basename(sys.argv[0]),
+    "pgid": os.getpgid(0),
+    "executor_modules": executor_modules,
+}
+print(json.dumps(state))
+"""
+
+
+def test_a_forked_kernel_shows_a_notebook_what_a_launched_kernel_does(tmp_path):
+    """The same probe, which imports what the notebooks import, in a kernel forked from the server
+    and in one jupyter_client launches as usual: display defaults (pandas chose them at import, in
+    the server), matplotlib's backend and settings, sys.path, warnings filters, environment.  The forked kernel stays in the executor's process
+    group (so ``kill -9`` of the build's group ends it) and imports nothing of the executor's."""
+    from nbclient import NotebookClient
+
+    notebook = _cell_notebook(tmp_path, "probe", PROBE_KERNEL)
+    execute_into_cache(notebook, tmp_path / "cache", timeout=120)
+    forked = json.loads(_outputs(tmp_path / "cache", notebook)[0][0]["text"])
+
+    from lehc_report.tools.execute import read_notebook
+
+    launched_nb, _ = read_notebook(notebook)
+    with unix_socket_kernels() as config:
+        NotebookClient(launched_nb, timeout=120, config=config, resources={"metadata": {"path": str(tmp_path)}}).execute()
+    launched = json.loads(launched_nb.cells[0].outputs[0]["text"])
+
+    assert forked["pgid"] == os.getpgid(0) and launched["pgid"] != os.getpgid(0)
+    assert forked["executor_modules"] == []
+    for key in ("pandas", "backend", "rcparams", "sys_path", "cwd", "env", "shell", "argv0"):
+        assert forked[key] == launched[key], key
+    # The same filters; their order differs (the libraries' were added before the kernel's, not
+    # after), which matters only where two filters match one warning: none of these do.
+    assert sorted(forked["warnings"]) == sorted(launched["warnings"])
+    assert forked["pandas"]["display.max_columns"] == "20"  # a kernel's default, not a terminal's (0)
+
+
+def test_every_module_the_notebooks_import_is_imported_by_the_fork_server():
+    """A module a notebook imports that the server did not would be imported again by each kernel."""
+    modules = set()
+    for notebook in sorted((ROOT / "notebooks").glob("*.md")):
+        for line in notebook.read_text(encoding="utf-8").splitlines():
+            if match := re.match(r"\s*from\s+([\w.]+)\s+import\s+([\w, ]+)", line):
+                # "from package import module" imports package.module
+                modules |= {match.group(1)} | {f"{match.group(1)}.{n.strip()}" for n in match.group(2).split(",")}
+            elif match := re.match(r"\s*import\s+([\w.]+)", line):
+                modules.add(match.group(1))
+    assert {"lehc_report.stages.quant", "lehc_report.inputs.provenance", "IPython.display"} <= modules
+    code = ("import importlib.util, sys\nimport lehc_report.tools.kernel_preload\n"
+            "def is_module(name):\n    try:\n        return importlib.util.find_spec(name) is not None\n"
+            "    except ModuleNotFoundError:\n        return False  # a name inside a module, not a module\n"
+            f"print(sorted(m for m in {sorted(modules)!r} if m not in sys.modules and is_module(m)))")
+    missing = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert missing == "[]", f"imported by a notebook but not preloaded (add to KERNEL_PRELOAD): {missing}"

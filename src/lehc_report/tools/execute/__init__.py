@@ -1,11 +1,18 @@
-"""Execute a MyST notebook into the Jupyter Book execution cache, driven by Make.
+"""Execute the book's notebooks into the Jupyter Book execution cache, driven by Make.
 
 Jupyter Book's cache keys a notebook on its code cells only, so a changed data
-file or package module would be served from a stale cache.  Make therefore decides
-*when* a notebook runs (its prerequisites are the notebook, the raw data it reads
-and the package), and this module runs it the way myst-nb would and stores the
-result under the same key, so the book build that follows finds it in the cache
-and executes nothing itself.  A failing cell stops the build, naming the notebook.
+file or package module would be served from a stale cache.  The build therefore decides
+*when* a notebook runs (from fingerprints of what it reads: ``<build>/stamps/<name>.inputs``,
+written by :mod:`lehc_report.tools.build`), and this module runs it the way myst-nb would
+and stores the result under the same key, so the book build that follows finds it in the
+cache and executes nothing itself.
+
+One process runs every notebook of a build that is out of date: a notebook whose
+``<name>.done`` stamp is missing or older than its ``<name>.inputs``, and every notebook
+that reads what such a notebook writes (``--needs``).  Notebooks run several at a time
+(one per CPU), each in a kernel of its own forked from a process that has already
+imported the analysis stack (:mod:`lehc_report.tools.forked_kernels`): no kernel pays for
+the imports again, and none shares state with another.
 
 Every output reaches the cache, however loaded the machine: after a cell's reply,
 nbclient waits only ``iopub_timeout`` seconds (4 by default) for the outputs still in
@@ -15,12 +22,13 @@ busy machine a printed line was lost that way.  Here the wait is long
 never silently loses output.
 
 Failures are one line each.  Bad input (any :class:`lehc_report.errors.InputError`)
-is reported as its message, which names file, row and column; notebooks run in
-parallel that fail on the same bad input report it once per build between them.  Only
-an unexpected error (a fault in the package) shows its traceback; every traceback is
-also written to ``<build>/logs/<notebook>.traceback.txt``.
+is reported as its message, which names file, row and column, once however many
+notebooks met it; a notebook that needs one that failed is not run.  Only an unexpected
+error (a fault in the package) shows its traceback; every traceback is also written to
+``<build>/logs/<notebook>.traceback.txt``.
 
-    python -m lehc_report.tools.execute notebooks/02_quant.md --cache _build/.jupyter_cache
+    python -m lehc_report.tools.execute notebooks/*.md --cache _build/.jupyter_cache \
+        --stamps _build/stamps --needs 02_quant=01_clean
 """
 
 from __future__ import annotations
@@ -31,7 +39,9 @@ import os
 import re
 import sys
 import tempfile
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 # jsonschema (pulled in by nbformat) imports rfc3987_syntax when it is installed, which
@@ -42,6 +52,7 @@ sys.modules.setdefault("rfc3987_syntax", None)
 from traitlets.config import Config
 
 from lehc_report.errors import input_error_names
+from lehc_report.tools.forked_kernels import ForkedKernelManager, start_fork_server
 from lehc_report.tools.publish import private_tempdir
 from jupyter_cache import get_cache
 from jupyter_cache.base import CacheBundleIn
@@ -189,68 +200,6 @@ def merge_streams(notebook) -> None:
             cell["outputs"] = merged
 
 
-def build_id() -> str:
-    """Who "this build" is: the nearest ``make`` among this process's ancestors.
-
-    Returns
-    -------
-    str
-        ``"make:<pid>:<start time>"`` (the start time, in clock ticks since boot, tells
-        a reused process id apart); ``"pgrp:<process group>"`` where there is no
-        ``/proc`` or no ``make`` above (a notebook run by hand).
-    """
-    pid = os.getppid()
-    for _ in range(16):  # make -> shell -> python, with room for wrappers (nice, the lock)
-        try:
-            stat = Path(f"/proc/{pid}/stat").read_text()
-        except OSError:
-            break
-        # The command name is in parentheses and may hold spaces: split after the last ")".
-        name = stat[stat.index("(") + 1:stat.rindex(")")]
-        fields = stat[stat.rindex(")") + 2:].split()
-        if name in ("make", "gmake"):
-            return f"make:{pid}:{fields[19]}"
-        pid = int(fields[1])
-        if pid <= 1:
-            break
-    return f"pgrp:{os.getpgrp()}"
-
-
-def first_report(logs: Path, message: str) -> bool:
-    """Whether ``message`` is reported for the first time in this build (and note it).
-
-    Notebooks that Make runs in parallel can fail on the same bad input (a missing
-    data folder); the evaluator needs the line once.  "This build" is the ``make``
-    process that runs the notebooks (see :func:`build_id`).
-
-    Parameters
-    ----------
-    logs : Path
-        The build's logs folder.
-    message : str
-        The input error's message (without the notebook's name).
-
-    Returns
-    -------
-    bool
-        ``True`` unless another notebook of the same build already reported it.
-    """
-    logs.mkdir(parents=True, exist_ok=True)
-    group = build_id()
-    with open(logs / ".reported", "a+", encoding="utf-8") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        handle.seek(0)
-        lines = handle.read().splitlines()
-        entry = f"{group}\t{message}"
-        if entry in lines:
-            return False
-        # Keep only this build's lines: another group's are from an earlier build.
-        handle.seek(0)
-        handle.truncate()
-        handle.write("".join(f"{line}\n" for line in lines if line.startswith(f"{group}\t")) + entry + "\n")
-        return True
-
-
 def failure_message(path: Path, name: str, summary: str, log: Path) -> str:
     """The one line shown when a notebook fails.
 
@@ -285,8 +234,30 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
+class NotebookFailed(Exception):
+    """A cell of a notebook failed.
+
+    Attributes
+    ----------
+    notebook : str
+        The notebook's file name.
+    line : str
+        The one line to show (:func:`failure_message`).
+    summary : str
+        The exception's message.
+    input_error : bool
+        Whether it reports bad input (then ``summary`` names file, row and column).
+    traceback : str
+        The full traceback, also in ``<build>/logs/<notebook>.traceback.txt``.
+    """
+
+    def __init__(self, notebook: str, line: str, summary: str, input_error: bool, traceback: str) -> None:
+        super().__init__(line)
+        self.notebook, self.line, self.summary, self.input_error, self.traceback = notebook, line, summary, input_error, traceback
+
+
 def execute_into_cache(path: Path, cache_path: Path, timeout: int = 600) -> float:
-    """Run the notebook ``path`` top to bottom and store its outputs in the book's cache.
+    """Run the notebook ``path`` top to bottom in a forked kernel and store its outputs in the book's cache.
 
     Parameters
     ----------
@@ -305,9 +276,8 @@ def execute_into_cache(path: Path, cache_path: Path, timeout: int = 600) -> floa
 
     Raises
     ------
-    SystemExit
-        A cell failed: with one line (see :func:`failure_message`; empty when another
-        notebook of the same build already reported the same bad input).
+    NotebookFailed
+        A cell failed (its traceback is written to ``logs/<notebook>.traceback.txt``).
     """
     path = path.resolve()
     notebook, read_fmt = read_notebook(path)
@@ -320,7 +290,7 @@ def execute_into_cache(path: Path, cache_path: Path, timeout: int = 600) -> floa
         options = client_options(timeout)
         result = single_nb_execution(
             notebook, cwd=str(path.parent), allow_errors=False, meta_override=True, config=kernel_config,
-            timeout=options.pop("timeout"), **options,
+            kernel_manager_class=ForkedKernelManager, timeout=options.pop("timeout"), **options,
         )
     if result.err is not None:
         error = result.err
@@ -330,13 +300,9 @@ def execute_into_cache(path: Path, cache_path: Path, timeout: int = 600) -> floa
         # the one line an evaluator needs.  Unexpected errors (a bug, not bad input) show it.
         log = cache_path.parent / "logs" / f"{path.stem}.traceback.txt"
         log.parent.mkdir(parents=True, exist_ok=True)
-        log.write_text(ANSI.sub("", result.exc_string or ""), encoding="utf-8")
-        message = failure_message(path, name, summary, log)
-        if name not in INPUT_ERRORS:
-            sys.stderr.write(f"\nNotebook {path.name} failed; traceback:\n{log.read_text(encoding='utf-8')}\n")
-        elif not first_report(log.parent, summary):
-            raise SystemExit(1)  # said once already, by the notebook that met it first
-        raise SystemExit(message)
+        traceback = ANSI.sub("", result.exc_string or "")
+        log.write_text(traceback, encoding="utf-8")
+        raise NotebookFailed(path.name, failure_message(path, name, summary, log), summary, name in INPUT_ERRORS, traceback)
     merge_streams(notebook)
     with cache_lock(cache_path) as cache:
         cache.cache_notebook_bundle(
@@ -347,21 +313,182 @@ def execute_into_cache(path: Path, cache_path: Path, timeout: int = 600) -> floa
     return result.time
 
 
+def out_of_date(names: list[str], stamps: Path, needs: dict[str, list[str]]) -> list[str]:
+    """The notebooks that must run, in the order given.
+
+    Parameters
+    ----------
+    names : list of str
+        Notebook names (``01_clean``), in the order to start them.
+    stamps : Path
+        The build's stamps folder: ``<name>.inputs`` (fingerprint of what the notebook
+        reads, rewritten only when that changes) and ``<name>.done`` (written when it ran).
+    needs : dict
+        ``{name: [names of the notebooks whose outputs it reads]}``.
+
+    Returns
+    -------
+    list of str
+        Each notebook whose ``.done`` is missing or older than its ``.inputs``, and each that
+        needs one of those, directly or not.
+    """
+    def stale(name: str) -> bool:
+        done, inputs = stamps / f"{name}.done", stamps / f"{name}.inputs"
+        return not done.exists() or (inputs.exists() and inputs.stat().st_mtime_ns > done.stat().st_mtime_ns)
+
+    run = {name for name in names if stale(name)}
+    changed = True
+    while changed:
+        before = len(run)
+        run |= {name for name in names if any(need in run for need in needs.get(name, []))}
+        changed = len(run) != before
+    return [name for name in names if name in run]
+
+
+@dataclass
+class BatchResult:
+    """What :func:`execute_notebooks` did.
+
+    Attributes
+    ----------
+    seconds : dict
+        ``{name: execution seconds}`` of each notebook that ran and succeeded.
+    failed : dict
+        ``{name: NotebookFailed}``.
+    skipped : list of str
+        Notebooks not run because one they need failed.
+    """
+
+    seconds: dict
+    failed: dict
+    skipped: list
+
+
+def execute_notebooks(notebooks: list[Path], cache_path: Path, stamps: Path, needs: dict[str, list[str]] | None = None,
+                      jobs: int | None = None, timeout: int = 600, report=print) -> BatchResult:
+    """Run the out-of-date notebooks (:func:`out_of_date`), several at a time, each into the cache.
+
+    Parameters
+    ----------
+    notebooks : list of Path
+        The book's notebooks, in the order to start them when free to.
+    cache_path : Path
+        The build's jupyter-cache folder.
+    stamps : Path
+        The build's stamps folder; ``<name>.done`` is written for each notebook that succeeds.
+    needs : dict, optional
+        ``{name: [names it needs]}``: a notebook starts when those have succeeded.
+    jobs : int, optional
+        Notebooks at a time (default: the CPUs this process may use).
+    timeout : int
+        Seconds a single cell may run.
+    report : callable
+        Called with ``"executed <notebook> in <s> s"`` for each notebook that ran.
+
+    Returns
+    -------
+    BatchResult
+    """
+    needs = needs or {}
+    by_name = {path.stem: path for path in notebooks}
+    pending = out_of_date(list(by_name), stamps, needs)
+    result = BatchResult({}, {}, [])
+    if not pending:
+        return result
+    start_fork_server()
+    jobs = max(1, jobs or len(os.sched_getaffinity(0)))
+    stamps.mkdir(parents=True, exist_ok=True)
+    running = {}
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        while pending or running:
+            for name in list(pending):
+                waiting_for = [need for need in needs.get(name, []) if need in pending or need in running.values()]
+                if any(need in result.failed or need in result.skipped for need in needs.get(name, [])):
+                    pending.remove(name)
+                    result.skipped.append(name)
+                elif not waiting_for and len(running) < jobs:
+                    pending.remove(name)
+                    running[pool.submit(execute_into_cache, by_name[name], cache_path, timeout)] = name
+            if not running:
+                if pending:  # nothing runs and nothing can start: the needs go round in a circle
+                    raise SystemExit(f"execute: --needs go round in a circle among {', '.join(pending)}")
+                continue
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                name = running.pop(future)
+                try:
+                    result.seconds[name] = future.result()
+                except NotebookFailed as failure:
+                    result.failed[name] = failure
+                    continue
+                (stamps / f"{name}.done").touch()
+                report(f"executed {_shown(by_name[name])} in {result.seconds[name]:.1f} s")
+    return result
+
+
+def failure_lines(result: BatchResult) -> list[str]:
+    """The lines to show for the failed notebooks: one per input error (however many notebooks
+    met it), and for an unexpected error its traceback and its line.
+
+    Parameters
+    ----------
+    result : BatchResult
+
+    Returns
+    -------
+    list of str
+    """
+    lines: list[str] = []
+    said: set[str] = set()
+    for failure in result.failed.values():
+        if failure.input_error:
+            if failure.summary not in said:
+                said.add(failure.summary)
+                lines.append(failure.line)
+        else:
+            lines.append(f"\nNotebook {failure.notebook} failed; traceback:\n{failure.traceback}")
+            lines.append(failure.line)
+    return lines
+
+
+def parse_needs(pairs: list[str]) -> dict[str, list[str]]:
+    """``["02_quant=01_clean", ...]`` as ``{"02_quant": ["01_clean"], ...}``."""
+    needs: dict[str, list[str]] = {}
+    for pair in pairs:
+        name, _, needed = pair.partition("=")
+        if not name or not needed:
+            raise SystemExit(f"execute: --needs takes NAME=NEEDED pairs, not {pair!r}")
+        needs.setdefault(name, []).extend(n for n in needed.split(",") if n)
+    return needs
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Command line: ``python -m lehc_report.tools.execute NOTEBOOK [--cache DIR] [--timeout S]``.
+    """Command line: ``python -m lehc_report.tools.execute NOTEBOOK... --cache DIR --stamps DIR [--needs A=B...]``.
 
     Parameters
     ----------
     argv : list of str, optional
         Arguments (default: ``sys.argv[1:]``).
+
+    Raises
+    ------
+    SystemExit
+        Status 1 when a notebook failed, after its line (see :func:`failure_lines`).
     """
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("notebook", type=Path)
+    parser.add_argument("notebooks", type=Path, nargs="+")
     parser.add_argument("--cache", type=Path, default=Path("_build/.jupyter_cache"))
+    parser.add_argument("--stamps", type=Path, default=Path("_build/stamps"))
+    parser.add_argument("--needs", nargs="*", default=[], metavar="NAME=NEEDED")
+    parser.add_argument("--jobs", type=int, default=None)
     parser.add_argument("--timeout", type=int, default=600)
     args = parser.parse_args(argv)
-    seconds = execute_into_cache(args.notebook, args.cache, args.timeout)
-    print(f"executed {args.notebook} in {seconds:.1f} s")
+    result = execute_notebooks(args.notebooks, args.cache, args.stamps, parse_needs(args.needs), args.jobs, args.timeout,
+                               report=lambda line: print(line, flush=True))
+    lines = failure_lines(result)
+    if lines:
+        sys.stderr.write("\n".join(lines) + "\n")
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":
