@@ -5,8 +5,10 @@ date runs, and a forked kernel is like one jupyter_client launches."""
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -313,3 +315,27 @@ def test_every_module_the_notebooks_import_is_imported_by_the_fork_server():
             f"print(sorted(m for m in {sorted(modules)!r} if m not in sys.modules and is_module(m)))")
     missing = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert missing == "[]", f"imported by a notebook but not preloaded (add to KERNEL_PRELOAD): {missing}"
+
+
+def test_the_command_runs_what_is_out_of_date_and_leaves_no_temporary(tmp_path):
+    """``python -m lehc_report.tools.execute`` as Make runs it: the notebook runs once, the second
+    call finds it up to date, and the private temporary folders (kernel sockets, the fork
+    server's) are gone afterwards, with nothing on stderr."""
+    notebook = _cell_notebook(tmp_path, "one", "print('ran')")
+    stamps = tmp_path / "stamps"
+    stamps.mkdir()
+    (stamps / "one.inputs").touch()
+    # A short temporary folder of the test's own (a Unix socket path has ~100 bytes).
+    short = Path(tempfile.mkdtemp(prefix="lx", dir="/tmp"))
+    env = dict(os.environ, TMPDIR=str(short))
+    command = [sys.executable, "-m", "lehc_report.tools.execute", str(notebook), "--cache", str(tmp_path / "cache"),
+               "--stamps", str(stamps)]
+    first = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
+    assert first.returncode == 0 and first.stderr == "", first.stderr
+    assert first.stdout.startswith(f"executed {notebook} in ")
+    second = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
+    assert second.returncode == 0 and second.stdout == "" and second.stderr == ""
+    try:
+        assert [p.name for p in short.rglob("*")] == [f"lehc-kernels-{os.getuid()}"]
+    finally:
+        shutil.rmtree(short)

@@ -28,11 +28,18 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
+import tempfile
 import threading
+from pathlib import Path
 from typing import Any
 
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
+
+#: Where the notebook runs' temporary folders are made (kernels' sockets, the fork server's):
+#: a folder of this user's own under the system temp dir (a Unix socket path must stay
+#: under ~100 bytes, so not the build folder).
+KERNEL_SOCKETS = Path(tempfile.gettempdir()) / f"lehc-kernels-{os.getuid()}"
 
 #: Imported once by the fork server, so that no kernel imports them again: what every
 #: kernel imports at start-up, and what the notebooks import (a test checks that every

@@ -38,7 +38,6 @@ import fcntl
 import os
 import re
 import sys
-import tempfile
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -52,7 +51,7 @@ sys.modules.setdefault("rfc3987_syntax", None)
 from traitlets.config import Config
 
 from lehc_report.errors import input_error_names
-from lehc_report.tools.forked_kernels import ForkedKernelManager, start_fork_server
+from lehc_report.tools.forked_kernels import KERNEL_SOCKETS, ForkedKernelManager, start_fork_server
 from lehc_report.tools.publish import private_tempdir
 from jupyter_cache import get_cache
 from jupyter_cache.base import CacheBundleIn
@@ -86,10 +85,6 @@ def read_notebook(path: Path):
         raise SystemExit(f"{path}: not a notebook (a MyST notebook needs its jupytext top-matter)")
     return reader.read(text), reader.read_fmt
 
-
-#: Where kernels' socket folders are made: a folder of this user's own under the system
-#: temp dir (a Unix socket path must stay under ~100 bytes, so not the build folder).
-KERNEL_SOCKETS = Path(tempfile.gettempdir()) / f"lehc-kernels-{os.getuid()}"
 
 #: Errors that report bad input, with file, row and column: the message is the whole story.
 #: A kernel reports an exception by its class name only, so the names come from the hierarchy.

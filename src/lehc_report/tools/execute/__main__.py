@@ -5,10 +5,22 @@ each process it starts, unless that module is a ``__main__`` (see
 :mod:`lehc_report.tools.forked_kernels`); here nothing of this process is re-run in the
 notebooks' kernels.  The fork server is started first, so that it imports the analysis
 stack while this process imports its own.
+
+multiprocessing's temporary folder (the fork server's socket) is made inside a private
+temporary folder (:func:`lehc_report.tools.publish.private_tempdir`), which the next run
+removes if this one is killed.  At exit multiprocessing removes its folder (a finalizer
+of priority -100) and then this one goes (priority -101: finalizers run from the highest).
 """
 
-from lehc_report.tools.forked_kernels import start_fork_server
+import tempfile
+from multiprocessing.util import Finalize
 
+from lehc_report.tools.forked_kernels import KERNEL_SOCKETS, start_fork_server
+from lehc_report.tools.publish import private_tempdir
+
+private = private_tempdir(KERNEL_SOCKETS, "nb")  # short: a Unix socket path has ~100 bytes
+tempfile.tempdir = str(private.__enter__())
+Finalize(None, private.__exit__, args=(None, None, None), exitpriority=-101)
 start_fork_server()
 
 from lehc_report.tools.execute import main  # noqa: E402
