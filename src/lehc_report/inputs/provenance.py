@@ -17,7 +17,10 @@ from datetime import datetime, timezone
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-import pandas as pd
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 from lehc_report.book.glue import GlueSpec
 from lehc_report.errors import DataError
@@ -77,6 +80,8 @@ def input_hashes(data_dir: Path, extra: list[Path] = ()) -> pd.DataFrame:
     DataError
         ``data_dir`` is not a folder (one line, like every other input error).
     """
+    import pandas as pd  # here, not above: `build prepare` (every build) needs only sha256
+
     data_dir = Path(data_dir)
     if not data_dir.is_dir():
         # Word for word as the cleaning stage says it, so the build reports it once (see tools/execute.py).
@@ -205,6 +210,8 @@ def package_versions() -> pd.DataFrame:
     pandas.DataFrame
         Columns ``package`` and ``version`` (``"not installed"`` when absent).
     """
+    import pandas as pd  # here, not above: `build prepare` (every build) needs only sha256
+
     rows = [("Python", platform.python_version())]
     for name in CORE_PACKAGES:
         try:
