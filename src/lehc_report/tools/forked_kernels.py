@@ -13,6 +13,12 @@ The kernel is still started, driven and shut down by jupyter_client and nbclient
 the way its process comes to exist changes, through jupyter_client's documented
 extension point for that, a *kernel provisioner* (:class:`ForkedKernelProvisioner`).
 
+What a notebook can see of its process is made as in a kernel launched the usual way
+(``tests/test_execute.py`` compares the two): the import path, the environment (with the
+variables the preloaded libraries set on import), matplotlib's backend (the inline one
+unless ``MPLBACKEND`` says otherwise) and pandas' display defaults, which pandas chooses
+on import by asking IPython whether it runs in a kernel (:class:`_KernelStandIn`).
+
 Two things differ from a kernel jupyter_client launches itself, both on purpose:
 
 * the kernel stays in the build's process group (``kill -9`` of the build's group ends
