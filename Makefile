@@ -140,7 +140,7 @@ REREAD_ALL = $(filter-out stamps/book.inputs,$?)
 # forked from a process that imported the analysis stack once (lehc_report.tools.forked_kernels).
 NOTEBOOK_NEEDS := 02_quant=01_clean 03_qual=01_clean 04_robust=01_clean
 $(NB_DONE): $(NOTEBOOKS:%=stamps/%.inputs)
-	cd "$(ROOT)" && $(PY) -m lehc_report.tools.execute $(NOTEBOOKS:%=notebooks/%.md) --cache "$(CURDIR)/.jupyter_cache" \
+	@cd "$(ROOT)" && $(PY) -m lehc_report.tools.execute $(NOTEBOOKS:%=notebooks/%.md) --cache "$(CURDIR)/.jupyter_cache" \
 	  --stamps "$(CURDIR)/stamps" --needs $(NOTEBOOK_NEEDS) $(if $(JOBS),--jobs $(JOBS))
 	@touch $@
 
