@@ -74,3 +74,15 @@ def test_the_check_finds_an_undeclared_key():
     assert not spec.declares("theme_impact_share")
     match = GLUE_ROLE.search("{glue:text}`/notebooks/02_quant.md::fo_mean_end:s`")
     assert (match["notebook"], match["key"]) == ("02_quant", "fo_mean_end")
+
+
+def test_gluing_compiles_no_iri_grammars():
+    """myst-nb's glue imports jsonschema, which imports rfc3987_syntax when it is installed and
+    compiles its grammars (a second per kernel): glue_text tells jsonschema it is absent."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from lehc_report.book.glue import glue_text; glue_text('k', 'v'); "
+            "print(repr(sys.modules['rfc3987_syntax']), 'jsonschema' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.splitlines()[-1] == "None True"

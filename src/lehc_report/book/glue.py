@@ -11,6 +11,7 @@ every key a chapter uses is declared and that every declared key is used.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -103,6 +104,10 @@ def glue_text(key: str, value: object) -> str:
         The text glued: :func:`lehc_report.render.text.plain_text` of ``value`` (one line,
         no bidirectional or other control characters).
     """
+    # myst-nb's glue imports nbformat, whose jsonschema imports rfc3987_syntax when installed:
+    # that compiles IRI grammars for a second per kernel, and glued text never meets an IRI
+    # format check; as in lehc_report.tools.execute, jsonschema is told the package is absent.
+    sys.modules.setdefault("rfc3987_syntax", None)
     from myst_nb import glue
 
     # {glue:text} inserts the string as text, never markup; bidi controls are still removed,
