@@ -685,7 +685,11 @@ def test_plot_code_cooccurrence(data):
     assert isinstance(fig, Figure)
     ax = fig.axes[0]
     assert [t.get_text() for t in ax.get_yticklabels()] == CODES
-    assert [t.get_text() for t in ax.texts][:4] == ["3", "1", "1", ""]  # zero cells are left blank
+    # Each nonzero cell annotated at its centre, row by row; zero cells left blank (no text).
+    assert [(t.get_text(), t.get_position()) for t in ax.texts][:3] == [("3", (0.5, 0.5)), ("1", (1.5, 0.5)), ("1", (2.5, 0.5))]
+    counts = code_cooccurrence(data).to_numpy()
+    assert [t.get_text() for t in ax.texts] == [str(v) for v in counts.flat if v > 0]
+    assert 0 in counts
     names = dict(zip(data.codebook.codes["code_id"], data.codebook.codes["name"], strict=True))
     fig = plot_code_cooccurrence(code_cooccurrence(data), labels=names)
     assert fig.axes[0].get_yticklabels()[0].get_text() == "Values"
@@ -693,8 +697,9 @@ def test_plot_code_cooccurrence(data):
 
 
 def test_heatmap_labels_give_the_png_of_seaborns_labelling(data, tmp_path):
-    """The heatmaps label their cells themselves (skipping seaborn's costly overlap check):
-    the saved PNG is byte for byte the one seaborn's own labelling gives."""
+    """The heatmaps label and annotate their cells themselves (skipping seaborn's costly overlap check
+    and its blank annotations):
+    the saved PNG is byte for byte the one seaborn's own labelling and annotation give."""
     import seaborn as sns
 
     from lehc_report.render.outputs import save_figure
