@@ -109,3 +109,29 @@ def test_cohort_credits_may_name_the_allowed_authors_and_nothing_else(tmp_path):
     cohort.write_text("credits:\n  authors: [Ann Other]\n", encoding="utf-8")
     with pytest.raises(PersonalDataFound, match=r"key credits.authors\[0\]: .*Ann Other"):
         scan_yaml_file(cohort, settings)
+
+
+def test_yaml_scan_reads_every_shipped_file_as_the_readers_do(monkeypatch, tmp_path):
+    """The scan parses YAML with libyaml when it can: the same documents as yaml.safe_load for
+    every shipped YAML file, and a text the C parser refuses is still parsed and scanned."""
+    import yaml
+
+    from lehc_report.errors import PersonalDataFound
+    from lehc_report.inputs.personal_data import _safe_load_fast, scan_yaml_file
+
+    shipped = sorted([*ROOT.glob("*.yml"), *(ROOT / "data").glob("*.yml")])
+    assert len(shipped) >= 8
+    for path in shipped:
+        text = path.read_text(encoding="utf-8-sig")
+        assert _safe_load_fast(text) == yaml.safe_load(text), path.name
+
+    class RefusingLoader(yaml.SafeLoader):
+        def get_single_data(self):
+            raise yaml.YAMLError("refused")
+
+    monkeypatch.setattr(yaml, "CSafeLoader", RefusingLoader, raising=False)
+    settings = dataclasses.replace(privacy.load_settings(ROOT), deny_list=("Ann Other",))
+    cohort = tmp_path / "cohort.yml"
+    cohort.write_text("programme: Ann Other's course\n", encoding="utf-8")
+    with pytest.raises(PersonalDataFound, match=r"cohort.yml, key programme: .*Ann Other"):
+        scan_yaml_file(cohort, settings)

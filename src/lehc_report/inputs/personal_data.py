@@ -128,6 +128,37 @@ def _yaml_texts(node, path: str = "") -> Iterator[tuple[str, str]]:
         yield path or "(the document)", str(node)
 
 
+def _safe_load_fast(text: str):
+    """``yaml.safe_load`` with libyaml's parser when PyYAML has it (ten times faster).
+
+    The scan only needs the document, never an error message, so the C parser is safe
+    here; a text it refuses is parsed again by the pure-Python one, which the readers
+    use, so the scan never skips a file that a reader would accept.
+
+    Parameters
+    ----------
+    text : str
+        A YAML document.
+
+    Returns
+    -------
+    object
+        The document (mappings, lists, scalars), as ``yaml.safe_load`` returns it.
+
+    Raises
+    ------
+    yaml.YAMLError
+        The pure-Python parser refuses the text too.
+    """
+    fast = getattr(yaml, "CSafeLoader", None)
+    if fast is not None:
+        try:
+            return yaml.load(text, Loader=fast)
+        except yaml.YAMLError:
+            pass
+    return yaml.safe_load(text)
+
+
 def scan_yaml_file(path: Path, settings: PrivacySettings) -> None:
     """Stop at the first key or text of a YAML file that holds personal data.
 
@@ -143,7 +174,7 @@ def scan_yaml_file(path: Path, settings: PrivacySettings) -> None:
         ``"codebook.yml, key themes[2].name: possible personal data (...)"``.
     """
     try:
-        document = yaml.safe_load(Path(path).read_text(encoding="utf-8-sig"))
+        document = _safe_load_fast(Path(path).read_text(encoding="utf-8-sig"))
     except (yaml.YAMLError, UnicodeDecodeError):
         return
     # The cohort's credits are printed on the title page and the colophon only, so the names
