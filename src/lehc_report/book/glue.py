@@ -11,14 +11,11 @@ every key a chapter uses is declared and that every declared key is used.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from lehc_report.render.text import plain_text
-
-#: The MIME-type prefix of a glued output that is not displayed where it is made
-#: (``myst_nb.ext.glue.GLUE_PREFIX``): myst-nb finds glued values by it.
-GLUE_MIME_PREFIX = "application/papermill.record/"
 
 #: What a declared key with no default is glued as when a stage does not produce it.
 REQUIRED = None
@@ -107,19 +104,16 @@ def glue_text(key: str, value: object) -> str:
         The text glued: :func:`lehc_report.render.text.plain_text` of ``value`` (one line,
         no bidirectional or other control characters).
     """
-    from IPython.core.formatters import format_display_data
-    from IPython.display import display
+    # myst-nb's glue imports nbformat, whose jsonschema imports rfc3987_syntax when installed:
+    # that compiles IRI grammars for a second per kernel, and glued text never meets an IRI
+    # format check; as in lehc_report.tools.execute, jsonschema is told the package is absent.
+    sys.modules.setdefault("rfc3987_syntax", None)
+    from myst_nb import glue
 
     # {glue:text} inserts the string as text, never markup; bidi controls are still removed,
     # so a glued quotation cannot reorder the sentence around it (issue 11).
     text = plain_text(value)
-    # The message myst_nb.glue(key, text, display=False) sends, sent without importing it:
-    # myst_nb.ext.glue imports nbformat, and with it jsonschema and fastjsonschema (0.2-0.3 s
-    # per kernel, and a second more when rfc3987_syntax is installed), more than notebook 05's
-    # own work. tests/test_glue_keys.py checks that the message is the one myst_nb.glue sends.
-    bundle, metadata = format_display_data(text)
-    metadata["scrapbook"] = dict(name=key, mime_prefix=GLUE_MIME_PREFIX)
-    display({GLUE_MIME_PREFIX + mime: data for mime, data in bundle.items()}, raw=True, metadata=metadata)
+    glue(key, text, display=False)
     return text
 
 
