@@ -192,6 +192,26 @@ def test_older_dated_replacement_deleted_added_and_renamed_files(project):
     assert "data/self_assessment_end (1).xlsx" in (project.stamps / "01_clean.inputs").read_text(encoding="utf-8")
 
 
+def test_a_commit_that_changes_no_file_it_reads_re_runs_the_about_page(project, monkeypatch):
+    """The About page shows the commit and whether the tree has uncommitted changes: values
+    no file holds, so they are part of its fingerprint (a commit of any other file went unseen)."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1356998400")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org"]
+    subprocess.run(["git", "init", "-q", str(project.root)], check=True)
+    subprocess.run([*git, "-C", str(project.root), "commit", "-q", "--allow-empty", "-m", "one"], check=True)
+    build_tool.prepare(project)
+    assert build_tool.prepare(project) == []
+    subprocess.run([*git, "-C", str(project.root), "commit", "-q", "--allow-empty", "-m", "two"], check=True)
+    assert build_tool.prepare(project) == ["05_about"]
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1356998401")  # the same day: the page shows no time
+    assert build_tool.prepare(project) == []
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(1356998400 + 86400))  # the next day
+    assert build_tool.prepare(project) == ["05_about"]
+    (project.root / "book" / "aims.md").write_text("# Aims, edited\n", encoding="utf-8")
+    subprocess.run(["git", "-C", str(project.root), "add", "book/aims.md"], check=True)  # tracked, not committed
+    assert build_tool.prepare(project) == ["05_about", "book"]  # "(with uncommitted changes)"
+
+
 def test_settings_fallback_copies_and_pages(project):
     build_tool.prepare(project)
     (project.root / "privacy.yml").write_text("min_group_size: 6\n", encoding="utf-8")

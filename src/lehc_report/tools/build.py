@@ -21,13 +21,15 @@ from __future__ import annotations
 
 import argparse
 import fnmatch
+import hashlib
 import os
 import shutil
 import sys
 from pathlib import Path
 
+from lehc_report.errors import InputError
 from lehc_report.inputs.folder import DataFolder
-from lehc_report.inputs.provenance import sha256  # the one file digest
+from lehc_report.inputs.provenance import about_values, sha256  # the one file digest
 from lehc_report.paths import BuildFolderError, ProjectPaths, claim_build_folder, get_paths, is_build_folder
 from lehc_report.tools.publish import build_lock
 
@@ -112,10 +114,12 @@ def notebook_inputs(paths: ProjectPaths, notebook: str) -> list[tuple[str, Path 
 
     Returns
     -------
-    list of (str, Path or None)
+    list of (str, Path or str or None)
         ``("data/<name>", path)`` for data files present, ``("<name>", path)`` for
         resolved and project files, ``("<name>", None)`` for a resolved file that is
-        absent (its absence is part of the fingerprint).
+        absent (its absence is part of the fingerprint), and for ``05_about``
+        ``("value: <key>", text)`` for each value its page shows that no file holds
+        (:func:`lehc_report.inputs.provenance.about_values`).
     """
     spec = NOTEBOOK_INPUTS[notebook]
     root = paths.root
@@ -132,6 +136,15 @@ def notebook_inputs(paths: ProjectPaths, notebook: str) -> list[tuple[str, Path 
                 found.append((f"data/{path.name}", path))
     else:
         found.append(("data folder", None))
+    if notebook == "05_about":
+        # Values the About page shows that no file holds: the commit (and whether the tree has
+        # uncommitted changes) and the source date.  A commit that changes nothing else must
+        # still re-run the page.
+        try:
+            values = about_values(root, paths.data)
+        except InputError as error:  # the notebook then fails with this message itself
+            values = {"error": str(error)}
+        found += [(f"value: {key}", text) for key, text in sorted(values.items())]
     return found
 
 
@@ -170,14 +183,22 @@ def fingerprint_text(inputs: list[tuple[str, Path | None]]) -> str:
 
     Parameters
     ----------
-    inputs : list of (str, Path or None)
+    inputs : list of (str, Path or str or None)
+        A file (hashed by content), a text (hashed as UTF-8) or None (absent).
 
     Returns
     -------
     str
         Sorted by label, so the same inputs always give the same text.
     """
-    lines = [f"{sha256(path) if path is not None else 'absent':<64}  {label}" for label, path in inputs]
+    def digest(item: Path | str | None) -> str:
+        if item is None:
+            return "absent"
+        if isinstance(item, str):
+            return hashlib.sha256(item.encode("utf-8")).hexdigest()
+        return sha256(item)
+
+    lines = [f"{digest(item):<64}  {label}" for label, item in inputs]
     return "".join(f"{line}\n" for line in sorted(lines, key=lambda line: line[66:]))
 
 
