@@ -11,10 +11,10 @@ every key a chapter uses is declared and that every declared key is used.
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from lehc_report.optional_imports import skip_rfc3987_syntax
 from lehc_report.render.text import plain_text
 
 #: What a declared key with no default is glued as when a stage does not produce it.
@@ -104,10 +104,9 @@ def glue_text(key: str, value: object) -> str:
         The text glued: :func:`lehc_report.render.text.plain_text` of ``value`` (one line,
         no bidirectional or other control characters).
     """
-    # myst-nb's glue imports nbformat, whose jsonschema imports rfc3987_syntax when installed:
-    # that compiles IRI grammars for a second per kernel, and glued text never meets an IRI
-    # format check; as in lehc_report.tools.execute, jsonschema is told the package is absent.
-    sys.modules.setdefault("rfc3987_syntax", None)
+    # myst-nb's glue imports nbformat, and so jsonschema: in a kernel not forked from the
+    # build's fork server (JupyterLab), that would compile rfc3987_syntax's grammars.
+    skip_rfc3987_syntax()
     from myst_nb import glue
 
     # {glue:text} inserts the string as text, never markup; bidi controls are still removed,

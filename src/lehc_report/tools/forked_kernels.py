@@ -105,10 +105,9 @@ def preload() -> None:
     # As ipykernel does before any notebook code runs (IPKernelApp.init_gui_pylab), and
     # before matplotlib reads it on import: the inline backend unless one is set.
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
-    # myst-nb's glue imports nbformat, whose jsonschema imports the optional rfc3987_syntax,
-    # which compiles grammars for 1.6 s of CPU; nothing here validates IRIs, so it is
-    # marked absent (as lehc_report.tools.execute does).
-    sys.modules.setdefault("rfc3987_syntax", None)
+    from lehc_report.optional_imports import skip_rfc3987_syntax
+
+    skip_rfc3987_syntax()  # myst-nb's glue imports nbformat, and so jsonschema
     global _FRESH_SYS_PATH
     # The server is a fresh interpreter (``python -c``): its import path is a launched
     # kernel's, less the launching folder, which ipykernel_launcher removes too.

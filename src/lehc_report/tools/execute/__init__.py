@@ -43,10 +43,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-# jsonschema (pulled in by nbformat) imports rfc3987_syntax when it is installed, which
-# compiles a grammar and costs a second per notebook run; notebook validation never
-# checks IRI formats, so we tell jsonschema the optional package is absent.
-sys.modules.setdefault("rfc3987_syntax", None)
+from lehc_report.optional_imports import skip_rfc3987_syntax
+
+skip_rfc3987_syntax()  # before nbformat imports jsonschema
 
 from traitlets.config import Config
 
