@@ -18,11 +18,12 @@ from multiprocessing.util import Finalize
 from lehc_report.tools.forked_kernels import KERNEL_SOCKETS, start_fork_server
 from lehc_report.tools.publish import private_tempdir
 
-private = private_tempdir(KERNEL_SOCKETS, "nb")  # short: a Unix socket path has ~100 bytes
-tempfile.tempdir = str(private.__enter__())
-Finalize(None, private.__exit__, args=(None, None, None), exitpriority=-101)
-start_fork_server()
+if __name__ == "__main__":  # not when a tool imports every module of the package
+    private = private_tempdir(KERNEL_SOCKETS, "nb")  # short: a Unix socket path has ~100 bytes
+    tempfile.tempdir = str(private.__enter__())
+    Finalize(None, private.__exit__, args=(None, None, None), exitpriority=-101)
+    start_fork_server()
 
-from lehc_report.tools.execute import main  # noqa: E402
+    from lehc_report.tools.execute import main
 
-main()
+    main()
