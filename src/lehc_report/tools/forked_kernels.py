@@ -218,24 +218,49 @@ class ForkedProcess:
         self.pid = process.pid
 
     def poll(self) -> int | None:
-        """Exit code (negative: killed by that signal), or None while it runs."""
+        """Whether the kernel has ended.
+
+        Returns
+        -------
+        int or None
+            Its exit code (negative: ended by that signal), or None while it runs.
+        """
         with _PROCESS_LOCK:
             return self.process.exitcode
 
     def wait(self, timeout: float | None = None) -> int | None:
-        """Wait for the kernel to end; its exit code."""
+        """Wait for the kernel to end.
+
+        Parameters
+        ----------
+        timeout : float, optional
+            Seconds to wait at most (default: as long as it takes).
+
+        Returns
+        -------
+        int or None
+            Its exit code, or None if it still runs after ``timeout``.
+        """
         self.process.join(timeout)
         return self.poll()
 
     def send_signal(self, signum: int) -> None:
-        """Signal the kernel process alone (never its group, which is the build's)."""
+        """Signal the kernel process alone (never its group, which is the build's).
+
+        Parameters
+        ----------
+        signum : int
+            The signal (``signal.SIGINT`` interrupts a cell).
+        """
         if self.poll() is None:
             os.kill(self.pid, signum)
 
     def kill(self) -> None:
+        """End the kernel with SIGKILL."""
         self.process.kill()
 
     def terminate(self) -> None:
+        """Ask the kernel to end, with SIGTERM."""
         self.process.terminate()
 
 

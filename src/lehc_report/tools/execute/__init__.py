@@ -446,7 +446,24 @@ def failure_lines(result: BatchResult) -> list[str]:
 
 
 def parse_needs(pairs: list[str]) -> dict[str, list[str]]:
-    """``["02_quant=01_clean", ...]`` as ``{"02_quant": ["01_clean"], ...}``."""
+    """Read ``--needs``: which notebooks each notebook needs to have run first.
+
+    Parameters
+    ----------
+    pairs : list of str
+        ``NAME=NEEDED`` (``NEEDED`` may list several, comma-separated), e.g.
+        ``["02_quant=01_clean", "03_qual=01_clean"]``.
+
+    Returns
+    -------
+    dict
+        ``{"02_quant": ["01_clean"], "03_qual": ["01_clean"]}``.
+
+    Raises
+    ------
+    SystemExit
+        A pair without a name on either side.
+    """
     needs: dict[str, list[str]] = {}
     for pair in pairs:
         name, _, needed = pair.partition("=")
