@@ -16,11 +16,13 @@ import subprocess
 from datetime import datetime, timezone
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from lehc_report.book.glue import GlueSpec
 from lehc_report.errors import DataError
+
+if TYPE_CHECKING:  # pandas is imported where a table is made: the Sphinx build imports this module for sha256 alone
+    import pandas as pd
 
 CORE_PACKAGES = ["jupyter-book", "sphinx", "myst-nb", "jupyter-cache", "numpy", "pandas", "scipy", "pingouin",
                  "statsmodels", "matplotlib", "seaborn", "pandera", "krippendorff"]
@@ -81,6 +83,8 @@ def input_hashes(data_dir: Path, extra: list[Path] = ()) -> pd.DataFrame:
     if not data_dir.is_dir():
         # Word for word as the cleaning stage says it, so the build reports it once (see tools/execute.py).
         raise DataError(data_dir, "is not a folder; point DATA (LEHC_DATA) at the cohort's data folder")
+    import pandas as pd
+
     files = sorted((p for p in data_dir.iterdir() if p.is_file()), key=lambda p: p.name)
     files += [Path(p) for p in extra if Path(p).is_file()]
     return pd.DataFrame({"file": [p.name for p in files], "bytes": [p.stat().st_size for p in files],
@@ -211,4 +215,6 @@ def package_versions() -> pd.DataFrame:
             rows.append((name, version(name)))
         except PackageNotFoundError:
             rows.append((name, "not installed"))
+    import pandas as pd
+
     return pd.DataFrame(rows, columns=["package", "version"])
