@@ -145,3 +145,22 @@ def test_label_toggles_leaves_a_string_alone():
 def test_the_builds_other_steps_import_neither_pandas_nor_rfc3987_syntax(module):
     assert run_python(f"import sys, {module}; print('pandas' in sys.modules, 'rfc3987_syntax' in sys.modules)") \
         == "False False"
+
+
+def test_the_search_index_stems_with_the_c_stemmer_and_the_same_stems():
+    # Sphinx's English search language stems with snowballstemmer, which hands over to
+    # PyStemmer (requirements.txt) when it is installed; the stems, and so searchindex.js,
+    # must be those of the pure-Python algorithm.
+    import Stemmer
+    import snowballstemmer
+    from snowballstemmer.porter_stemmer import PorterStemmer
+    from sphinx.search.en import SearchEnglish
+
+    search = SearchEnglish({})
+    assert isinstance(search.stemmer, Stemmer.Stemmer)
+    words = sorted({w.lower() for page in (ROOT / "book").glob("*.md")
+                    for w in page.read_text(encoding="utf-8").split() if w.isalpha()})
+    assert len(words) > 500
+    python = PorterStemmer()
+    assert [search.stem(w) for w in words] == [python.stemWord(w) for w in words]
+    assert snowballstemmer.stemmer("porter").stemWord("relational") == "relat"  # Porter (1980), step 2

@@ -72,6 +72,11 @@ Last, the book is re-read by content, not only by date: a chapter replaced by an
 older-dated copy (``cp -p``, unzip) is re-read because its hash changed; and an
 incremental build writes what a clean one does: myst-nb's stylesheet is in place before
 the pages link it, and the search index holds only the current pages' words.
+
+Speed (issue 10): the cohort's identity and the content flags are read once per build
+(:func:`build_identity`, :func:`build_content_flags`), not once per page, and nothing here
+imports pandas (the report check imports the 2013 codebook only when it needs its
+sentences).  The builds run through :mod:`lehc_report.tools.jupyter_book`.
 """
 
 from __future__ import annotations
