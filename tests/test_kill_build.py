@@ -44,9 +44,9 @@ REDIRECT = b'<meta http-equiv="Refresh" content="0; url=book/index.html" />'
 BOOK, BOOK_PDF = ("book",), ("book", "pdf")
 MOMENTS = [
     ("notebook", BOOK, lambda cmd: "lehc_report.tools.execute" in cmd, 6.0, 5),
-    ("sphinx html", BOOK, lambda cmd: "jupyter-book" in cmd and "--builder html" in cmd, 4.0, 4),
+    ("sphinx html", BOOK, lambda cmd: "tools.jupyter_book build" in cmd and "--builder html" in cmd, 4.0, 4),
     ("swap", BOOK, lambda cmd: "lehc_report.tools.publish copy" in cmd, 0.15, 5),
-    ("sphinx singlehtml", BOOK_PDF, lambda cmd: "jupyter-book" in cmd and "--builder singlehtml" in cmd, 3.0, 2),
+    ("sphinx singlehtml", BOOK_PDF, lambda cmd: "tools.jupyter_book build" in cmd and "--builder singlehtml" in cmd, 3.0, 2),
     ("printing", BOOK_PDF, lambda cmd: "chromium" in cmd or "chrome" in cmd, 2.0, 4),
 ]
 

@@ -23,11 +23,14 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import yaml
 
 from lehc_report.errors import PersonalDataFound
+
+if TYPE_CHECKING:  # pandas is imported where a table is made: the Sphinx build reads the settings alone
+    import pandas as pd
 
 # ---------------------------------------------------------------------------- normalising
 
@@ -612,6 +615,8 @@ def suppress_small_cells(table: pd.DataFrame, settings: PrivacySettings, n_colum
     DataFrame
         A copy of ``table`` with blanked cells and a ``suppressed`` column of notes.
     """
+    import pandas as pd
+
     reasons = pd.Series("", index=table.index, dtype=object)
     reasons[table[n_column] < settings.min_group_size] = PRIMARY
     if plan is not None:

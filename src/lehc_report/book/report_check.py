@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import re
 
-from lehc_report.published.codebook_2013 import FINGERPRINTS
-
 #: A glued value that stands where a sentence should be.
 NOT_AVAILABLE = re.compile(r"\bnot available\b", re.I)
 #: A respondent count worded as zero ("0 respondents", "0 of the 9 respondents", "none of the 9 interviewees").
@@ -51,6 +49,10 @@ def report_problems(text: str, codebook_2013: bool) -> list[str]:
     plain = _squash(text)
     problems = [f"'not available' in {_context(plain, m)!r}" for m in NOT_AVAILABLE.finditer(plain)]
     if not codebook_2013:
+        # Imported here: the 2013 codebook's module pulls in pandas and pydantic (0.4 s of
+        # every Sphinx build), and a cohort coded with that codebook never needs its sentences.
+        from lehc_report.published.codebook_2013 import FINGERPRINTS
+
         problems += [f"a count of zero for a code this cohort's codebook may not have: {_context(plain, m)!r}"
                      for m in FALSE_ZERO.finditer(plain)]
         lowered = plain.lower()

@@ -72,6 +72,11 @@ Last, the book is re-read by content, not only by date: a chapter replaced by an
 older-dated copy (``cp -p``, unzip) is re-read because its hash changed; and an
 incremental build writes what a clean one does: myst-nb's stylesheet is in place before
 the pages link it, and the search index holds only the current pages' words.
+
+Speed (issue 10): the cohort's identity and the content flags are read once per build
+(:func:`build_identity`, :func:`build_content_flags`), not once per page, and nothing here
+imports pandas (the report check imports the 2013 codebook only when it needs its
+sentences).  The builds run through :mod:`lehc_report.tools.jupyter_book`.
 """
 
 from __future__ import annotations
@@ -165,7 +170,8 @@ def label_toggles(soup: Any) -> Any:
     """
     if not hasattr(soup, "select"):
         return soup
-    for summary in soup.select("summary"):
+    # find_all, not select("summary"): the same elements, without a CSS selector's cost on every page.
+    for summary in soup.find_all("summary"):
         if summary.get("aria-label") or summary.get_text(strip=True):
             continue
         item = summary.find_parent("li")
@@ -233,7 +239,7 @@ def label_citation_lists(app, pagename, templatename, context, doctree) -> None:
 CONDITION = re.compile(r"<!-- if: (?P<flag>[a-z][a-z0-9_]*) -->(?P<yes>.*?)(?:<!-- else -->(?P<no>.*?))?<!-- end if -->", re.S)
 
 
-def content_flags(paths=None) -> dict[str, bool]:
+def content_flags(paths=None, identity=None) -> dict[str, bool]:
     """What the analysis stages found, from ``content.json`` in this build's folder:
     ``paired`` (the cleaning stage: false for unlinked waves), ``qualitative`` and
     ``coded`` (the qualitative stage); and what the cohort's data folder holds
@@ -243,6 +249,9 @@ def content_flags(paths=None) -> dict[str, bool]:
     ----------
     paths : ProjectPaths, optional
         Default: :func:`lehc_report.paths.get_paths`.
+    identity : CohortIdentity, optional
+        The cohort's identity, when already read; default: read from ``paths.data``
+        (:func:`lehc_report.inputs.cohort.load_identity`).
 
     Returns
     -------
@@ -251,12 +260,71 @@ def content_flags(paths=None) -> dict[str, bool]:
         cohort's identity flags (:func:`lehc_report.prose.identity.identity_flags`) and
         the stages' (every stage flag absent from a build without ``content.json``, so
         those passages keep their ``if`` branch).
+
+    Raises
+    ------
+    lehc_report.errors.DataError
+        A ``cohort.yml`` or ``principles.yml`` that breaks the contract.
     """
     paths = paths or get_paths()
-    flags = identity_flags(load_identity(paths.data))
+    flags = identity_flags(identity if identity is not None else load_identity(paths.data))
     if paths.content_flags.exists():
         flags.update(json.loads(paths.content_flags.read_text(encoding="utf-8")))
     return flags
+
+
+def build_identity(app) -> Any:
+    """The cohort's identity for this Sphinx build, read once.
+
+    Every page's handlers need it (conditions, report checks, the bibliography); read per
+    page, its three YAML files cost 0.3 s of each build.  The data folder does not change
+    while Sphinx runs (the notebooks have run before it starts), so one reading serves the
+    whole build; a new build (a new ``app``) reads it again.
+
+    Parameters
+    ----------
+    app : sphinx.application.Sphinx
+        The identity is kept on it (``app._lehc_identity``).
+
+    Returns
+    -------
+    CohortIdentity
+        :func:`lehc_report.inputs.cohort.load_identity` of the build's data folder.
+
+    Raises
+    ------
+    lehc_report.errors.DataError
+        As :func:`~lehc_report.inputs.cohort.load_identity`.
+    """
+    identity = getattr(app, "_lehc_identity", None)
+    if identity is None:
+        identity = app._lehc_identity = load_identity(get_paths().data)
+    return identity
+
+
+def build_content_flags(app) -> dict[str, bool]:
+    """:func:`content_flags` for this Sphinx build, read once (as :func:`build_identity`:
+    ``content.json`` is written by the notebooks, before Sphinx starts).
+
+    Parameters
+    ----------
+    app : sphinx.application.Sphinx
+        The flags are kept on it (``app._lehc_content_flags``).
+
+    Returns
+    -------
+    dict of str to bool
+        A copy, so that no caller changes another's.
+
+    Raises
+    ------
+    lehc_report.errors.DataError
+        As :func:`content_flags`.
+    """
+    flags = getattr(app, "_lehc_content_flags", None)
+    if flags is None:
+        flags = app._lehc_content_flags = content_flags(identity=build_identity(app))
+    return dict(flags)
 
 
 def resolve_conditions(text: str, flags: dict[str, bool]) -> str:
@@ -287,7 +355,7 @@ def apply_conditions(app, docname: str, source: list[str]) -> None:
         The page's source, replaced in place.
     """
     if "<!-- if: " in source[0]:
-        source[0] = resolve_conditions(source[0], content_flags())
+        source[0] = resolve_conditions(source[0], build_content_flags(app))
 
 
 def claim_counts(paths=None) -> dict[str, int]:
@@ -363,7 +431,7 @@ def check_report_page(app, doctree, docname: str) -> None:
 
     from lehc_report.book.report_check import report_problems
 
-    flags = content_flags()
+    flags = build_content_flags(app)
     logger = logging.getLogger(__name__)
     for problem in report_problems(doctree.astext(), flags.get("codebook_2013", True)):
         logger.warning(f"report check: {problem}", location=docname)
@@ -493,7 +561,7 @@ def use_cohort_identity(app, config) -> None:
     paths = get_paths()
     if Path(app.srcdir).resolve() != paths.root:
         return  # another book using this extension (the network report) keeps its own title
-    identity = load_identity(paths.data)
+    identity = build_identity(app)
     # Data, not markup: the pages get these escaped (escape_identity_in_pages).
     config.project = identity.title
     config.html_title = identity.title
@@ -525,7 +593,7 @@ def include_cohort_bibliography(app, docname: str, source: list[str]) -> None:
     """
     if "{cohort-bibliography}" not in source[0]:
         return
-    references = load_identity(get_paths().data).references_file
+    references = build_identity(app).references_file
     if references is None:
         return
     path = relative_to_page(app, docname, references.resolve())

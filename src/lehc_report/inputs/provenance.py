@@ -16,14 +16,13 @@ import subprocess
 from datetime import datetime, timezone
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-
 from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 from lehc_report.book.glue import GlueSpec
 from lehc_report.errors import DataError
+
+if TYPE_CHECKING:  # pandas is imported where a table is made: the Sphinx build imports this module for sha256 alone
+    import pandas as pd
 
 CORE_PACKAGES = ["jupyter-book", "sphinx", "myst-nb", "jupyter-cache", "numpy", "pandas", "scipy", "pingouin",
                  "statsmodels", "matplotlib", "seaborn", "pandera", "krippendorff"]
@@ -80,12 +79,12 @@ def input_hashes(data_dir: Path, extra: list[Path] = ()) -> pd.DataFrame:
     DataError
         ``data_dir`` is not a folder (one line, like every other input error).
     """
-    import pandas as pd  # here, not above: `build prepare` (every build) needs only sha256
-
     data_dir = Path(data_dir)
     if not data_dir.is_dir():
         # Word for word as the cleaning stage says it, so the build reports it once (see tools/execute.py).
         raise DataError(data_dir, "is not a folder; point DATA (LEHC_DATA) at the cohort's data folder")
+    import pandas as pd
+
     files = sorted((p for p in data_dir.iterdir() if p.is_file()), key=lambda p: p.name)
     files += [Path(p) for p in extra if Path(p).is_file()]
     return pd.DataFrame({"file": [p.name for p in files], "bytes": [p.stat().st_size for p in files],
@@ -210,12 +209,12 @@ def package_versions() -> pd.DataFrame:
     pandas.DataFrame
         Columns ``package`` and ``version`` (``"not installed"`` when absent).
     """
-    import pandas as pd  # here, not above: `build prepare` (every build) needs only sha256
-
     rows = [("Python", platform.python_version())]
     for name in CORE_PACKAGES:
         try:
             rows.append((name, version(name)))
         except PackageNotFoundError:
             rows.append((name, "not installed"))
+    import pandas as pd
+
     return pd.DataFrame(rows, columns=["package", "version"])
