@@ -457,7 +457,8 @@ def write_book(results: NetworkResults, folder: Path, root: Path) -> Path:
 def _jupyter_book(book: Path, output: Path, builder: str) -> None:
     import sys
 
-    command = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(book), "--path-output", str(output),
+    # Jupyter Book's command line as the cohorts' builds run it (lehc_report.tools.jupyter_book).
+    command = [sys.executable, "-m", "lehc_report.tools.jupyter_book", "build", str(book), "--path-output", str(output),
                "--builder", builder, "-W", "--keep-going", "-q", "--all"]
     done = subprocess.run(command, capture_output=True, text=True)
     if done.returncode != 0:

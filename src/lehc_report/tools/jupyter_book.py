@@ -12,8 +12,8 @@ with one difference in what is imported:
   against a schema that checks no IRI format, so nothing it does needs those grammars:
   the module is marked absent (``sys.modules[...] = None``, which makes its import fail
   as if it were not installed, and jsonschema then skips the IRI format checks, as it
-  does without the package).  :mod:`lehc_report.tools.execute` does the same for the
-  notebook runs.
+  does without the package; :mod:`lehc_report.optional_imports`).  The notebook runs do
+  the same.
 
 The pages, the search index and every other output are the same bytes as from
 ``jupyter-book build`` with the same arguments.
@@ -23,8 +23,9 @@ from __future__ import annotations
 
 import sys
 
-# Before anything imports jsonschema (see the module's docstring).
-sys.modules.setdefault("rfc3987_syntax", None)
+from lehc_report.optional_imports import skip_rfc3987_syntax
+
+skip_rfc3987_syntax()  # before anything imports jsonschema (see the module's docstring)
 
 
 def main(argv: list[str] | None = None) -> None:
