@@ -280,3 +280,18 @@ def test_after_an_unfinished_sphinx_build_every_page_is_rewritten(tmp_path):
     first, second = calls.read_text().splitlines()
     assert first.split()[-1] == "--all" and "--all" not in second.split()
     assert not (build / "work" / ".unfinished").exists()
+
+
+def test_a_temporary_appears_only_once_locked_and_a_half_made_one_goes_later(tmp_path):
+    """private_tempdir makes and locks its folder under a staging name, then renames it: another
+    build cleaning up never sees it unlocked (a kernel's folder in use was once removed in that gap)."""
+    half_made = tmp_path / f"{publish.STAGING_PREFIX}kernel-dead"
+    half_made.mkdir()
+    just_begun = tmp_path / f"{publish.STAGING_PREFIX}kernel-now"
+    just_begun.mkdir()
+    os.utime(half_made, (time.time() - 60, time.time() - 60))
+    with publish.private_tempdir(tmp_path, "kernel") as folder:
+        assert folder.name.startswith(publish.TEMP_PREFIX) and (folder / publish.TEMP_OWNER).is_file()
+        assert not half_made.exists() and just_begun.exists()  # a run killed while making it; one making it now
+        assert publish.remove_stale_temporaries(tmp_path) == [] and folder.exists()
+    assert not folder.exists()

@@ -46,6 +46,8 @@ LOCK_NAME = ".build.lock"
 TEMP_PREFIX = ".tmp-"
 #: The lock file inside each temporary folder, held by its creator.
 TEMP_OWNER = ".owner.lock"
+#: A temporary folder's name while it is being made and locked (see :func:`private_tempdir`).
+STAGING_PREFIX = ".tmp~"
 
 
 # ---- the build lock ----------------------------------------------------------------------
@@ -171,6 +173,15 @@ def remove_stale_temporaries(parent: Path) -> list[Path]:
     if not parent.is_dir():
         return removed
     for entry in sorted(parent.iterdir()):
+        if entry.name.startswith(STAGING_PREFIX):
+            # Left by a run killed while making it (locked within microseconds otherwise).
+            try:
+                if time.time() - entry.lstat().st_mtime > 5:
+                    shutil.rmtree(entry, ignore_errors=True)
+                    removed.append(entry)
+            except FileNotFoundError:
+                pass
+            continue
         if not entry.name.startswith(TEMP_PREFIX):
             continue
         if entry.is_symlink() or entry.is_file():
@@ -205,10 +216,16 @@ def private_tempdir(parent: Path, label: str = "work") -> Iterator[Path]:
     parent = Path(parent)
     parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(parent)
-    folder = parent / f"{TEMP_PREFIX}{label}-{secrets.token_hex(6)}"
-    folder.mkdir()
-    owner = open(folder / TEMP_OWNER, "wb")
+    name = f"{label}-{secrets.token_hex(6)}"
+    # Made and locked under a staging name, then renamed: a folder named TEMP_PREFIX... is
+    # locked from the moment it appears.  (Made in place, another build cleaning up in the
+    # gap between mkdir and flock took a kernel's folder in use for stale and removed it.)
+    staging = parent / f"{STAGING_PREFIX}{name}"
+    staging.mkdir()
+    owner = open(staging / TEMP_OWNER, "wb")
     fcntl.flock(owner, fcntl.LOCK_EX)
+    folder = parent / f"{TEMP_PREFIX}{name}"
+    os.rename(staging, folder)
     try:
         yield folder
     finally:
