@@ -136,17 +136,25 @@ def run_locked(build: Path, command: Sequence[str]) -> int:
 # ---- private temporaries -----------------------------------------------------------------
 
 
+#: Seconds a temporary folder may stand without its owner lock while its creator sets it up
+#: (a creator locks within microseconds of mkdir): only an older one is stale.
+SETUP_SECONDS = 5
+
+
+def _being_made(folder: Path) -> bool:
+    """Whether ``folder`` is young enough to be still in its creator's hands (:data:`SETUP_SECONDS`)."""
+    try:
+        return time.time() - folder.lstat().st_mtime < SETUP_SECONDS
+    except FileNotFoundError:
+        return False
+
+
 def _holds_live_owner(folder: Path) -> bool:
     """Whether a live process holds the owner lock of the temporary ``folder``."""
     try:
         handle = open(folder / TEMP_OWNER, "rb")
     except FileNotFoundError:
-        # Made but not yet locked (or its lock already removed): a creator locks within
-        # microseconds of mkdir, so only a folder older than a few seconds is stale.
-        try:
-            return time.time() - folder.lstat().st_mtime < 5
-        except FileNotFoundError:
-            return False
+        return _being_made(folder)  # made but not yet locked, or its lock already removed
     with handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
@@ -174,13 +182,10 @@ def remove_stale_temporaries(parent: Path) -> list[Path]:
         return removed
     for entry in sorted(parent.iterdir()):
         if entry.name.startswith(STAGING_PREFIX):
-            # Left by a run killed while making it (locked within microseconds otherwise).
-            try:
-                if time.time() - entry.lstat().st_mtime > 5:
-                    shutil.rmtree(entry, ignore_errors=True)
-                    removed.append(entry)
-            except FileNotFoundError:
-                pass
+            # Renamed once locked: one still here after the set-up time was left by a killed run.
+            if entry.exists() and not _being_made(entry):
+                shutil.rmtree(entry, ignore_errors=True)
+                removed.append(entry)
             continue
         if not entry.name.startswith(TEMP_PREFIX):
             continue
