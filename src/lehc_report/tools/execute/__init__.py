@@ -117,8 +117,9 @@ def client_options(timeout: int) -> dict[str, object]:
 
 @contextmanager
 def cache_lock(cache_path: Path):
-    """Serialise access to the cache database: Make runs several notebooks at a time, and
-    two processes creating or writing the SQLite database at once can collide.
+    """Serialise access to the cache database: several notebooks run at a time (threads of
+    the runner, each with its own lock handle, which ``flock`` keeps apart), and two
+    writers creating or writing the SQLite database at once can collide.
 
     Parameters
     ----------
@@ -145,8 +146,8 @@ def unix_socket_kernels():
     private folder, rather than TCP ports.
 
     Over TCP, jupyter_client picks "free" ports by opening and closing them before the
-    kernel binds them, so two notebooks started at the same moment (Make runs several)
-    can be handed the same ports; one kernel then dies or rejects the other's messages
+    kernel binds them, so two notebooks started at the same moment (the runner starts
+    several, and so do concurrent builds) can be handed the same ports; one kernel then dies or rejects the other's messages
     ("Invalid Signature").  Sockets in a folder of their own cannot collide.  The folder
     sits under the system temp dir because a Unix socket path must stay under ~100 bytes.
 
@@ -274,7 +275,7 @@ def execute_into_cache(path: Path, cache_path: Path, timeout: int = 600) -> floa
         A cell failed (its traceback is written to ``logs/<notebook>.traceback.txt``).
     """
     path = path.resolve()
-    notebook, read_fmt = read_notebook(path)
+    notebook, _ = read_notebook(path)
     with cache_lock(cache_path) as cache:
         # One record per notebook: drop this notebook's earlier results first.
         for record in cache.list_cache_records():
