@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import random
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -144,6 +146,7 @@ def test_a_lock_left_by_a_killed_build_never_blocks(tmp_path):
 
 KILL_LOOP = """
 import sys
+import threading
 from pathlib import Path
 from lehc_report.tools import publish
 link, work, count = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
@@ -282,16 +285,27 @@ def test_after_an_unfinished_sphinx_build_every_page_is_rewritten(tmp_path):
     assert not (build / "work" / ".unfinished").exists()
 
 
-def test_a_temporary_appears_only_once_locked_and_a_half_made_one_goes_later(tmp_path):
-    """private_tempdir makes and locks its folder under a staging name, then renames it: another
-    build cleaning up never sees it unlocked (a kernel's folder in use was once removed in that gap)."""
-    half_made = tmp_path / f"{publish.STAGING_PREFIX}kernel-dead"
+def test_a_temporary_is_never_judged_while_being_made_and_a_half_made_one_goes_at_once(tmp_path):
+    """Between mkdir and its owner lock a temporary is unlocked; a cleanup then waits (a kernel's
+    folder in use was once removed in that gap).  One left by a killed run goes at once, whatever
+    its age (the kill loop's final check once found one a second old)."""
+    half_made = tmp_path / f"{publish.TEMP_PREFIX}kernel-dead"  # killed between mkdir and lock
     half_made.mkdir()
-    just_begun = tmp_path / f"{publish.STAGING_PREFIX}kernel-now"
-    just_begun.mkdir()
-    os.utime(half_made, (time.time() - 60, time.time() - 60))
     with publish.private_tempdir(tmp_path, "kernel") as folder:
         assert folder.name.startswith(publish.TEMP_PREFIX) and (folder / publish.TEMP_OWNER).is_file()
-        assert not half_made.exists() and just_begun.exists()  # a run killed while making it; one making it now
+        assert not half_made.exists()
         assert publish.remove_stale_temporaries(tmp_path) == [] and folder.exists()
     assert not folder.exists()
+    judged = []
+    cleanup = threading.Thread(target=lambda: judged.append(publish.remove_stale_temporaries(tmp_path)))
+    with publish._making_temporaries(tmp_path, exclusive=False):  # as private_tempdir does
+        being_made = tmp_path / f"{publish.TEMP_PREFIX}kernel-now"
+        being_made.mkdir()
+        cleanup.start()
+        cleanup.join(0.5)
+        assert cleanup.is_alive() and being_made.exists()  # the cleanup waits
+        owner = open(being_made / publish.TEMP_OWNER, "wb")
+        fcntl.flock(owner, fcntl.LOCK_EX)
+    cleanup.join(10)
+    assert judged == [[]] and being_made.exists()  # locked by then: live, kept
+    owner.close()

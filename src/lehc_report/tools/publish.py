@@ -46,8 +46,6 @@ LOCK_NAME = ".build.lock"
 TEMP_PREFIX = ".tmp-"
 #: The lock file inside each temporary folder, held by its creator.
 TEMP_OWNER = ".owner.lock"
-#: A temporary folder's name while it is being made and locked (see :func:`private_tempdir`).
-STAGING_PREFIX = ".tmp~"
 
 
 # ---- the build lock ----------------------------------------------------------------------
@@ -136,17 +134,22 @@ def run_locked(build: Path, command: Sequence[str]) -> int:
 # ---- private temporaries -----------------------------------------------------------------
 
 
-#: Seconds a temporary folder may stand without its owner lock while its creator sets it up
-#: (a creator locks within microseconds of mkdir): only an older one is stale.
-SETUP_SECONDS = 5
+@contextlib.contextmanager
+def _making_temporaries(parent: Path, exclusive: bool) -> Iterator[None]:
+    """Hold ``flock(2)`` on the folder ``parent`` itself: shared while one temporary is made
+    and locked, exclusive while temporaries are judged stale.
 
-
-def _being_made(folder: Path) -> bool:
-    """Whether ``folder`` is young enough to be still in its creator's hands (:data:`SETUP_SECONDS`)."""
+    Why: between ``mkdir`` and locking its owner file, a new temporary is unlocked, and a
+    cleanup running then would take it for stale (a kernel's folder in use was once removed
+    in that gap).  Under the exclusive lock no temporary is half-made, so an unlocked one is
+    stale whatever its age; a creator killed half-way releases its shared lock with its life.
+    """
+    fd = os.open(parent, os.O_RDONLY | os.O_DIRECTORY)
     try:
-        return time.time() - folder.lstat().st_mtime < SETUP_SECONDS
-    except FileNotFoundError:
-        return False
+        fcntl.flock(fd, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def _holds_live_owner(folder: Path) -> bool:
@@ -154,7 +157,7 @@ def _holds_live_owner(folder: Path) -> bool:
     try:
         handle = open(folder / TEMP_OWNER, "rb")
     except FileNotFoundError:
-        return _being_made(folder)  # made but not yet locked, or its lock already removed
+        return False  # killed between mkdir and lock, or being removed by its owner
     with handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
@@ -176,29 +179,25 @@ def remove_stale_temporaries(parent: Path) -> list[Path]:
     list of Path
         What was removed.
     """
-    removed = []
     parent = Path(parent)
     if not parent.is_dir():
-        return removed
-    for entry in sorted(parent.iterdir()):
-        if entry.name.startswith(STAGING_PREFIX):
-            # Renamed once locked: one still here after the set-up time was left by a killed run.
-            if entry.exists() and not _being_made(entry):
-                shutil.rmtree(entry, ignore_errors=True)
-                removed.append(entry)
-            continue
-        if not entry.name.startswith(TEMP_PREFIX):
-            continue
+        return []
+    stale = []
+    with _making_temporaries(parent, exclusive=True):
+        for entry in sorted(parent.iterdir()):
+            if not entry.name.startswith(TEMP_PREFIX):
+                continue
+            # "-old": a condemned version (remove_old_versions), never work in progress.
+            if entry.is_symlink() or entry.is_file() or entry.name.endswith("-old") or not _holds_live_owner(entry):
+                stale.append(entry)
+    # Removed outside the lock (an old report may take a while): a stale name is never reused,
+    # and removing one twice at once is harmless.
+    for entry in stale:
         if entry.is_symlink() or entry.is_file():
             entry.unlink(missing_ok=True)
-        elif entry.name.endswith("-old") or not _holds_live_owner(entry):
-            # "-old": a condemned version (remove_old_versions), never work in progress, so it
-            # goes whatever its age; deleting it twice at once is harmless (ignore_errors).
-            shutil.rmtree(entry, ignore_errors=True)
         else:
-            continue
-        removed.append(entry)
-    return removed
+            shutil.rmtree(entry, ignore_errors=True)
+    return stale
 
 
 @contextlib.contextmanager
@@ -221,16 +220,11 @@ def private_tempdir(parent: Path, label: str = "work") -> Iterator[Path]:
     parent = Path(parent)
     parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(parent)
-    name = f"{label}-{secrets.token_hex(6)}"
-    # Made and locked under a staging name, then renamed: a folder named TEMP_PREFIX... is
-    # locked from the moment it appears.  (Made in place, another build cleaning up in the
-    # gap between mkdir and flock took a kernel's folder in use for stale and removed it.)
-    staging = parent / f"{STAGING_PREFIX}{name}"
-    staging.mkdir()
-    owner = open(staging / TEMP_OWNER, "wb")
-    fcntl.flock(owner, fcntl.LOCK_EX)
-    folder = parent / f"{TEMP_PREFIX}{name}"
-    os.rename(staging, folder)
+    folder = parent / f"{TEMP_PREFIX}{label}-{secrets.token_hex(6)}"
+    with _making_temporaries(parent, exclusive=False):
+        folder.mkdir()
+        owner = open(folder / TEMP_OWNER, "wb")
+        fcntl.flock(owner, fcntl.LOCK_EX)
     try:
         yield folder
     finally:
@@ -335,8 +329,9 @@ def swap(new_dir: Path, link: Path) -> Path:
         # A real folder cannot be replaced by rename(2) of a link: move it aside as a version.
         os.rename(link, parent / _new_version_name(link))
     temporary = parent / f"{TEMP_PREFIX}{link.name}-link-{secrets.token_hex(6)}"
-    os.symlink(version.name, temporary)  # relative: the build folder can move
-    os.replace(temporary, link)
+    with _making_temporaries(parent, exclusive=False):  # never taken for stale before it is renamed
+        os.symlink(version.name, temporary)  # relative: the build folder can move
+        os.replace(temporary, link)
     _fsync_dir(parent)
     remove_old_versions(link)
     return version
