@@ -339,3 +339,67 @@ def test_the_command_runs_what_is_out_of_date_and_leaves_no_temporary(tmp_path):
         assert [p.name for p in short.rglob("*")] == [f"lehc-kernels-{os.getuid()}"]
     finally:
         shutil.rmtree(short)
+
+
+def test_a_long_temp_dir_runs_notebooks_with_sockets_in_tmp(tmp_path):
+    """macOS's per-user TMPDIR (~50 bytes) once left no room for the fork server's socket
+    ("AF_UNIX path too long"); the sockets folder then goes to /tmp."""
+    notebook = _cell_notebook(tmp_path, "one", "print('ran')")
+    stamps = tmp_path / "stamps"
+    stamps.mkdir()
+    (stamps / "one.inputs").touch()
+    long_temp = tmp_path / ("long-temporary-folder-" * 4)
+    long_temp.mkdir()
+    command = [sys.executable, "-m", "lehc_report.tools.execute", str(notebook), "--cache", str(tmp_path / "cache"),
+               "--stamps", str(stamps)]
+    done = subprocess.run(command, capture_output=True, text=True, env=dict(os.environ, TMPDIR=str(long_temp)),
+                          timeout=300)
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+    assert done.stdout.startswith(f"executed {notebook} in ")
+    assert list(long_temp.iterdir()) == []
+
+
+from lehc_report.tools.forked_kernels import LONGEST_SOCKET_TAIL, SOCKET_PATH_MAX, kernel_sockets_folder  # noqa: E402
+
+
+@pytest.fixture
+def short_tmp():
+    """A temporary folder with a short path (pytest's tmp_path leaves no room for a socket)."""
+    folder = Path(tempfile.mkdtemp(prefix="ks", dir="/tmp"))
+    yield folder
+    shutil.rmtree(folder)
+
+
+def test_the_sockets_folder_is_the_first_short_enough_and_private(short_tmp):
+    room = SOCKET_PATH_MAX - len(LONGEST_SOCKET_TAIL) - len(f"/lehc-kernels-{os.getuid()}")
+    short = short_tmp
+    assert len(str(short)) <= room
+    too_long = short / ("x" * (room - len(str(short))))  # one byte over once the name is added
+    too_long.mkdir()
+    fits = short / ("y" * (room - len(str(short)) - 1))
+    fits.mkdir()
+    assert len(str(fits / f"lehc-kernels-{os.getuid()}")) + len(LONGEST_SOCKET_TAIL) == SOCKET_PATH_MAX
+    folder = kernel_sockets_folder([str(too_long), str(fits)])
+    assert folder == fits / f"lehc-kernels-{os.getuid()}"
+    assert oct(folder.stat().st_mode & 0o777) == "0o700" and not (too_long / folder.name).exists()
+    with pytest.raises(SystemExit, match=rf"^notebooks: the temporary folder {re.escape(str(too_long))} is too long "
+                                         rf"for the kernels' sockets \(a socket path has at most 103 bytes\); "
+                                         "set TMPDIR to a shorter folder$"):
+        kernel_sockets_folder([str(too_long)])
+
+
+def test_a_sockets_folder_open_to_others_is_closed_and_a_foreign_or_linked_one_refused(short_tmp, monkeypatch):
+    name = f"lehc-kernels-{os.getuid()}"
+    (short_tmp / "open" / name).mkdir(parents=True, mode=0o777)
+    os.chmod(short_tmp / "open" / name, 0o777)
+    assert kernel_sockets_folder([str(short_tmp / "open")]).stat().st_mode & 0o777 == 0o700
+    (short_tmp / "linked").mkdir()
+    (short_tmp / "linked" / name).symlink_to(short_tmp / "open" / name)
+    with pytest.raises(SystemExit, match=r"is not a folder \(a symbolic link or a file\); kernels' sockets must be"):
+        kernel_sockets_folder([str(short_tmp / "linked")])
+    monkeypatch.setattr(os, "getuid", lambda: 424242)  # the folder below then belongs to someone else
+    (short_tmp / "shared" / "lehc-kernels-424242").mkdir(parents=True)
+    with pytest.raises(SystemExit, match=rf"^notebooks: {re.escape(str(short_tmp))}/shared/lehc-kernels-424242 "
+                                         rf"belongs to another user \(uid \d+\); kernels' sockets must be in a "
+                                         "private folder: remove it or set TMPDIR to a folder of your own$"):
+        kernel_sockets_folder([str(short_tmp / "shared")])

@@ -204,7 +204,7 @@ def test_lock_without_a_command_is_refused(tmp_path):
 def test_a_killed_notebook_runs_kernel_folder_is_removed_by_the_next_run(tmp_path, monkeypatch):
     from lehc_report.tools import execute
 
-    monkeypatch.setattr(execute, "KERNEL_SOCKETS", tmp_path / "kernels")
+    monkeypatch.setattr(execute, "kernel_sockets_folder", lambda: tmp_path / "kernels")
     killed = tmp_path / "kernels" / f"{publish.TEMP_PREFIX}kernel-0123456789ab"
     killed.mkdir(parents=True)
     (killed / publish.TEMP_OWNER).touch()  # its executor is gone: nobody holds the lock

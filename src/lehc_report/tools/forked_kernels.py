@@ -31,21 +31,74 @@ Two things differ from a kernel jupyter_client launches itself, both on purpose:
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
+import stat
 import sys
 import tempfile
 import threading
 from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
 
-#: Where the notebook runs' temporary folders are made (kernels' sockets, the fork server's):
-#: a folder of this user's own under the system temp dir (a Unix socket path must stay
-#: under ~100 bytes, so not the build folder).
-KERNEL_SOCKETS = Path(tempfile.gettempdir()) / f"lehc-kernels-{os.getuid()}"
+#: Bytes a Unix socket's path may have, its final NUL excluded: macOS's ``sun_path`` (104
+#: bytes) is the shortest of the systems we run on (Linux's is 108).
+SOCKET_PATH_MAX = 103
+#: The longest path a notebook run makes below :func:`kernel_sockets_folder`: the fork
+#: server's socket, in multiprocessing's folder inside the runner's private folder
+#: (``execute.__main__``); a kernel's (``/.tmp-kernel-<12>/kernel-ipc-<n>``) is shorter.
+LONGEST_SOCKET_TAIL = "/.tmp-nb-0123456789ab/pymp-01234567/listener-01234567"
+
+
+def kernel_sockets_folder(temp_dirs: Sequence[str] | None = None) -> Path:
+    """This user's folder for the notebook runs' temporaries (kernels' and fork server's sockets).
+
+    Parameters
+    ----------
+    temp_dirs : sequence of str, optional
+        Where it may go; the first short enough is used.  Default: the system temp dir,
+        then ``/tmp`` (macOS's per-user ``TMPDIR`` is ~50 bytes long, which leaves no room
+        for :data:`LONGEST_SOCKET_TAIL` within :data:`SOCKET_PATH_MAX`).
+
+    Returns
+    -------
+    Path
+        ``<temp dir>/lehc-kernels-<uid>``, made with mode 0700 when missing.  Not the build
+        folder: a socket's path must stay short.
+
+    Raises
+    ------
+    SystemExit
+        One line: no candidate is short enough, or the folder is not a private folder of
+        this user's (a symbolic link, another user's, or not a folder).  In a shared
+        ``/tmp`` the name is predictable, and whoever owns the folder could reach the
+        kernels' sockets and connection files.
+    """
+    candidates = [tempfile.gettempdir(), "/tmp"] if temp_dirs is None else list(temp_dirs)
+    name = f"lehc-kernels-{os.getuid()}"
+    fitting = [Path(base) / name for base in candidates
+               if len(os.fsencode(Path(base) / name)) + len(LONGEST_SOCKET_TAIL) <= SOCKET_PATH_MAX]
+    if not fitting:
+        raise SystemExit(f"notebooks: the temporary folder {candidates[0]} is too long for the kernels' sockets "
+                         f"(a socket path has at most {SOCKET_PATH_MAX} bytes); set TMPDIR to a shorter folder")
+    folder = fitting[0]
+    with contextlib.suppress(FileExistsError):
+        os.mkdir(folder, 0o700)
+    info = os.lstat(folder)
+    if stat.S_ISLNK(info.st_mode) or not stat.S_ISDIR(info.st_mode):
+        raise SystemExit(f"notebooks: {folder} is not a folder (a symbolic link or a file); kernels' sockets "
+                         "must be in a private folder: remove it or set TMPDIR to a folder of your own")
+    if info.st_uid != os.getuid():
+        raise SystemExit(f"notebooks: {folder} belongs to another user (uid {info.st_uid}); kernels' sockets "
+                         "must be in a private folder: remove it or set TMPDIR to a folder of your own")
+    if stat.S_IMODE(info.st_mode) != 0o700:
+        os.chmod(folder, 0o700)  # ours, made open by an earlier version
+    return folder
+
 
 #: Imported once by the fork server, so that no kernel imports them again: what every
 #: kernel imports at start-up, and what the notebooks import (a test checks that every

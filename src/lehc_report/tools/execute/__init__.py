@@ -50,7 +50,7 @@ skip_rfc3987_syntax()  # before nbformat imports jsonschema
 from traitlets.config import Config
 
 from lehc_report.errors import input_error_names
-from lehc_report.tools.forked_kernels import KERNEL_SOCKETS, ForkedKernelManager, start_fork_server
+from lehc_report.tools.forked_kernels import ForkedKernelManager, kernel_sockets_folder, start_fork_server
 from lehc_report.tools.publish import private_tempdir
 from jupyter_cache import get_cache
 from jupyter_cache.base import CacheBundleIn
@@ -147,20 +147,21 @@ def unix_socket_kernels():
 
     Over TCP, jupyter_client picks "free" ports by opening and closing them before the
     kernel binds them, so two notebooks started at the same moment (the runner starts
-    several, and so do concurrent builds) can be handed the same ports; one kernel then dies or rejects the other's messages
-    ("Invalid Signature").  Sockets in a folder of their own cannot collide.  The folder
-    sits under the system temp dir because a Unix socket path must stay under ~100 bytes.
+    several, and so do concurrent builds) can be handed the same ports; one kernel then
+    dies or rejects the other's messages ("Invalid Signature").  Sockets in a folder of
+    their own cannot collide.  The folder sits under the system temp dir because a Unix
+    socket path must stay under ~100 bytes.
 
     Yields
     ------
     traitlets.config.Config
-        ``KernelManager.transport = "ipc"`` and a connection file in the private
-        folder (under :data:`KERNEL_SOCKETS`), which is removed afterwards, or by the
-        next run when this one was killed.
+        ``KernelManager.transport = "ipc"`` and a connection file in a private folder
+        in :func:`~lehc_report.tools.forked_kernels.kernel_sockets_folder`, which is
+        removed afterwards, or by the next run when this one was killed.
     """
     # A private temporary (lehc_report.tools.publish): one left by a killed build, whose
     # kernel and executor are gone, is removed by the next notebook run.
-    with private_tempdir(KERNEL_SOCKETS, "kernel") as folder:
+    with private_tempdir(kernel_sockets_folder(), "kernel") as folder:
         config = Config()
         config.KernelManager.transport = "ipc"
         config.KernelManager.connection_file = str(folder / "kernel.json")

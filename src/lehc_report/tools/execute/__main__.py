@@ -15,11 +15,11 @@ of priority -100) and then this one goes (priority -101: finalizers run from the
 import tempfile
 from multiprocessing.util import Finalize
 
-from lehc_report.tools.forked_kernels import KERNEL_SOCKETS, start_fork_server
+from lehc_report.tools.forked_kernels import kernel_sockets_folder, start_fork_server
 from lehc_report.tools.publish import private_tempdir
 
 if __name__ == "__main__":  # not when a tool imports every module of the package
-    private = private_tempdir(KERNEL_SOCKETS, "nb")  # short: a Unix socket path has ~100 bytes
+    private = private_tempdir(kernel_sockets_folder(), "nb")  # short: a Unix socket path has ~100 bytes
     tempfile.tempdir = str(private.__enter__())
     Finalize(None, private.__exit__, args=(None, None, None), exitpriority=-101)
     start_fork_server()
