@@ -36,6 +36,11 @@ def test_scan_form_normalises_and_keeps_the_origin():
     ("020-7946-0958", "uk phone", "020-7946-0958"),
     ("07700 900123 42", "uk phone", "07700 900123"),
     ("\uff10\uff17\uff17\uff10\uff10 900123", "uk phone", "\uff10\uff17\uff17\uff10\uff10 900123"),  # fullwidth digits
+    ("Ring 0 7 7 0 0 9 0 0 1 2 3 any time", "uk phone", "0 7 7 0 0 9 0 0 1 2 3"),  # digit by digit
+    ("0-7-7-0-0-9-0-0-1-2-3.", "uk phone", "0-7-7-0-0-9-0-0-1-2-3"),
+    ("on +44 (0) 2 0 7 9 4 6 0 9 5 8", "uk phone", "+44 (0) 2 0 7 9 4 6 0 9 5 8"),
+    ("0\u00a07\u00a07\u00a00\u00a00\u00a09\u00a00\u00a00\u00a01\u00a02\u00a03", "uk phone",
+     "0\u00a07\u00a07\u00a00\u00a00\u00a09\u00a00\u00a00\u00a01\u00a02\u00a03"),
     ("943.476.5919", "nhs number", "943.476.5919"),
     ("943/476/5919", "nhs number", "943/476/5919"),
     ("943\u200b476\u200b5919", "nhs number", "943\u200b476\u200b5919"),
@@ -64,6 +69,8 @@ def test_every_spelling_is_found_as_typed(text, kind, found, settings):
 @pytest.mark.parametrize("text", [
     "p = 0.0441", "0.0441123456 and 0.00441", "0.12 0.34 0.56 0.78", "t(8) = -7.799, p < .001; 2013 2014",
     "in 1,234,567,890 cases", "it's Wilton", "cwilton", "0 7 7", "d_z = 1.2345678901", "M = 7.5633, SD = 0.0440",
+    "a scale of 0 1 2 3 4 5 6 7 8 9 10", "rated 0 1 2 3 4 5 6 7 8 9", "counts [0 1 0 0 2 0 1 0 0 0 1 0]",
+    "0 7 7 0 0 9 0 0 1 2 3 4 5", "0.1 2 3 4 5 6 7 8 9 1", "1 2 3 4 5 6 7 8 9 1 2",
 ])
 def test_computed_numbers_and_near_words_are_not_hits(text, settings):
     assert privacy.find_personal_data(text, settings) == []

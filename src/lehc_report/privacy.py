@@ -175,11 +175,23 @@ PATTERNS = {
 }
 
 
+#: A UK number typed digit by digit ("0 7 7 0 0 9 0 0 1 2 3"): the trunk 0 (or +44/0044)
+#: and the 9 or 10 digits of the national number, each after the same one separator.  Only
+#: single digits, so no decimal ("0.0441") is one, and no longer run of digits is cut into one.
+_UK_PHONE_DIGIT_BY_DIGIT = re.compile(
+    _NOT_BEFORE + r"(?:(?:\+|00)44(?P<sep>[ .-])(?:\(0\)(?P=sep))?|0(?P<trunk_sep>[ .-]))"
+    + r"(?(sep)[1-9]|[1-9])(?:(?(sep)(?P=sep)|(?P=trunk_sep))\d){8,9}"
+    + r"(?![ .-]?\d)" + _NOT_AFTER)
+
+
 def _uk_phone_numbers(text: str) -> list[tuple[int, int]]:
     """Spans of ``PATTERNS["uk_phone"]`` matches with a UK national number's length (9 or
     10 digits after the trunk 0 or +44); a match with more digits is cut back group by
-    group ("07700 900123 42" holds "07700 900123")."""
-    found = []
+    group ("07700 900123 42" holds "07700 900123").  Numbers typed digit by digit
+    (:data:`_UK_PHONE_DIGIT_BY_DIGIT`) are found too."""
+    # "0 1 2 3 4 5 6 7 8 9" is the points of a 0-9 scale, not a number anyone would give.
+    found = [match.span() for match in _UK_PHONE_DIGIT_BY_DIGIT.finditer(text)
+             if re.sub(r"\D", "", match.group(0)) != "0123456789"]
     for match in PATTERNS["uk_phone"].finditer(text):
         typed = match.group(0)
         group_ends = [m.end() for m in re.finditer(r"\d+\)?", typed)]
