@@ -189,9 +189,9 @@ pdf/book.pdf: $(NB_DONE) stamps/book.inputs stamps/book-config.inputs stamps/pdf
 	@rm -f work-pdf/.unfinished
 	@mkdir -p pdf
 	@# The printer writes beside the page and replaces pdf/book.pdf by one rename.
-	@cd "$(ROOT)" && $(PY) -m lehc_report.tools.pdf "$(CURDIR)/work-pdf/_build/singlehtml/book/index.html" "$(CURDIR)/$@" --notebooks "$(CURDIR)/pdf/notebooks.pdf" --chromium "$(CHROMIUM)" \
-	  || { echo "make: printing the PDF failed; the previous $(CURDIR)/pdf/book.pdf is untouched"; exit 1; }
-	@cd "$(ROOT)" && $(PY) -m lehc_report.tools.exit_gate --build "$(CURDIR)" --data "$$LEHC_DATA" --pdf || { echo "make: personal data in the PDF (above); $(CURDIR)/pdf/book.pdf is deleted"; exit 1; }
+	@# The exit gate reads both PDFs before either replaces its predecessor.
+	@cd "$(ROOT)" && $(PY) -m lehc_report.tools.pdf "$(CURDIR)/work-pdf/_build/singlehtml/book/index.html" "$(CURDIR)/$@" --notebooks "$(CURDIR)/pdf/notebooks.pdf" --chromium "$(CHROMIUM)" --exit-gate "$$LEHC_DATA" \
+	  || { echo "make: the PDF was not published (above); the previous $(CURDIR)/pdf/book.pdf is untouched"; exit 1; }
 	@echo "pdf: $(CURDIR)/$@"
 
 docx/report.docx: html/index.html stamps/docx.inputs

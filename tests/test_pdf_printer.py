@@ -276,3 +276,35 @@ def test_the_notebooks_are_printed_apart_and_the_title_page_has_no_header(tmp_pa
 def test_css_string_escapes_what_would_end_the_string():
     assert printer.css_string('A "quoted" title') == '"A \\22 quoted\\22  title"'
     assert printer.css_string("back\\slash\nnew line </style>") == '"back\\5c slash\\a new line \\3c /style\\3e "'
+
+
+def test_a_pdf_with_personal_data_is_never_published(tmp_path):
+    """The exit gate reads both printed PDFs before either replaces its predecessor: a phone
+    number printed from a notebook's output leaves the previous PDFs as they were (the gate
+    once ran after the PDF was in place, and Make kept it, as the target is precious)."""
+    import subprocess
+    import sys
+
+    chromium = chromium_or_skip()
+    if shutil.which("pdftotext") is None:
+        pytest.skip("needs pdftotext (poppler-utils)")
+    root = Path(__file__).resolve().parents[1]
+    (tmp_path / "book").mkdir()
+    (tmp_path / "_static").mkdir()
+    shutil.copy(root / "book" / "_static" / "print.css", tmp_path / "_static")
+    page = tmp_path / "book" / "index.html"
+    page.write_text(TWO_PART_PAGE.replace("Output of the notebook.", "Ring 020 7946 0958 later."), encoding="utf-8")
+    book, notebooks = tmp_path / "pdf" / "book.pdf", tmp_path / "pdf" / "notebooks.pdf"
+    book.parent.mkdir()
+    book.write_bytes(b"previous report")
+    notebooks.write_bytes(b"previous notebooks")
+    done = subprocess.run([sys.executable, "-m", "lehc_report.tools.pdf", str(page), str(book), "--notebooks",
+                           str(notebooks), "--chromium", chromium, "--exit-gate", str(root / "data")],
+                          cwd=root, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        "exit gate: personal data in the outputs; redact the source (or list the name in privacy.yml's allow_names "
+        "for these pages), then rebuild:",
+        "  pdf/notebooks.pdf, page 3 (01_clean): uk phone: '020 7946 0958'"]
+    assert book.read_bytes() == b"previous report" and notebooks.read_bytes() == b"previous notebooks"
+    assert sorted(p.name for p in book.parent.iterdir()) == ["book.pdf", "notebooks.pdf"]

@@ -248,7 +248,7 @@ def pdf_pages_by_chapter(pdf: Path) -> list[str | None]:
     return chapters
 
 
-def scan_pdf(pdf: Path, settings: PrivacySettings) -> Iterator[str]:
+def scan_pdf(pdf: Path, settings: PrivacySettings, shown_as: Path | None = None) -> Iterator[str]:
     """Every hit in a PDF's text (``pdftotext``), page by page.
 
     Parameters
@@ -256,6 +256,8 @@ def scan_pdf(pdf: Path, settings: PrivacySettings) -> Iterator[str]:
     pdf : Path
         ``BUILD/pdf/book.pdf``.
     settings : PrivacySettings
+    shown_as : Path, optional
+        The name to give in each line (the place a PDF printed aside is to be published).
 
     Yields
     ------
@@ -279,7 +281,8 @@ def scan_pdf(pdf: Path, settings: PrivacySettings) -> Iterator[str]:
         hits = _hits(text, settings, chapter)
         if hits:
             where = f"page {number}" + (f" ({chapter})" if chapter else "")
-            yield f"{pdf.parent.name}/{pdf.name}, {where}: {hits_text(hits)}"
+            shown = Path(shown_as) if shown_as is not None else pdf
+            yield f"{shown.parent.name}/{shown.name}, {where}: {hits_text(hits)}"
 
 
 def scan_qdpx(qdpx: Path, settings: PrivacySettings) -> Iterator[str]:
@@ -368,6 +371,22 @@ def check_build(build: Path, settings: PrivacySettings, *, html: bool = False, p
     return found
 
 
+def failure_text(found: list[str]) -> str:
+    """What the gate says when it finds personal data: one line of advice, then a line per hit.
+
+    Parameters
+    ----------
+    found : list of str
+        Lines from :func:`check_build` (or a ``scan_*`` function); not empty.
+
+    Returns
+    -------
+    str
+    """
+    return "\n".join(["exit gate: personal data in the outputs; redact the source (or list the name in privacy.yml's "
+                      "allow_names for these pages), then rebuild:", *("  " + line for line in found)])
+
+
 def main(argv: list[str] | None = None) -> None:
     """Command line: scan a build's outputs; exit 1 naming every output and text found.
 
@@ -409,10 +428,7 @@ def main(argv: list[str] | None = None) -> None:
         print(failure, file=sys.stderr)
         raise SystemExit(1) from None
     if found:
-        print("exit gate: personal data in the outputs; redact the source (or list the name in privacy.yml's "
-              "allow_names for these pages), then rebuild:", file=sys.stderr)
-        for line in found:
-            print("  " + line, file=sys.stderr)
+        print(failure_text(found), file=sys.stderr)
         raise SystemExit(1)
 
 

@@ -44,9 +44,13 @@ import shutil
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from lehc_report.tools.publish import TEMP_PREFIX, private_tempdir
+
+if TYPE_CHECKING:
+    from lehc_report.privacy import PrivacySettings
 
 #: Where ``make pdf`` and the browser tests look for Chromium when ``CHROMIUM`` is unset.
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
@@ -389,7 +393,7 @@ def _pages_of_destinations(reader) -> dict[str, int]:
 
 def print_pdf(src_html: Path, out_pdf: Path, chromium: str | None = None, *,
               source_date: datetime | None = None, audit: dict[str, list[str]] | None = None,
-              notebooks_pdf: Path | None = None) -> Path:
+              notebooks_pdf: Path | None = None, gate: PrivacySettings | None = None) -> Path:
     """Print the ``singlehtml`` book to ``out_pdf``, offline and with JavaScript off.
 
     ``out_pdf`` holds the report (every document but the analysis notebooks);
@@ -411,6 +415,10 @@ def print_pdf(src_html: Path, out_pdf: Path, chromium: str | None = None, *,
         (refused, or not found), and every refused one to ``audit["refused"]``.
     notebooks_pdf : Path, optional
         The analysis notebooks' PDF, for reviewers (replaced in the same way).
+    gate : PrivacySettings, optional
+        When given, the exit gate (:func:`lehc_report.tools.exit_gate.scan_pdf`) reads
+        every printed PDF before either replaces its predecessor: a PDF with personal
+        data is never published, not even for a moment.
 
     Returns
     -------
@@ -420,7 +428,8 @@ def print_pdf(src_html: Path, out_pdf: Path, chromium: str | None = None, *,
     Raises
     ------
     SystemExit
-        No browser; an image of the book did not load.
+        No browser; an image of the book did not load; the exit gate found personal
+        data (every hit, one line each; the previous PDFs are untouched).
     """
     from playwright.sync_api import sync_playwright
 
@@ -462,7 +471,14 @@ def print_pdf(src_html: Path, out_pdf: Path, chromium: str | None = None, *,
                 staged = {}
                 for part, target in outputs.items():
                     staged[part] = _print_part(context, page_file, src_html, folder, part, tmp, source_date)
-                # Both printed before either replaces its predecessor.
+                # Both printed, and checked, before either replaces its predecessor.
+                if gate is not None:
+                    from lehc_report.tools.exit_gate import failure_text, scan_pdf
+
+                    found = [line for part, target in outputs.items()
+                             for line in scan_pdf(staged[part], gate, shown_as=target)]
+                    if found:
+                        raise SystemExit(failure_text(found))
                 for part, target in outputs.items():
                     _move_into_place(staged[part], target)
             finally:
@@ -647,10 +663,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--notebooks", type=Path, default=None, metavar="PDF",
                         help="also print the analysis notebooks to this PDF")
     parser.add_argument("--chromium", default=None, help="browser executable (default: $CHROMIUM, then the usual paths)")
+    parser.add_argument("--exit-gate", type=Path, default=None, metavar="DATA",
+                        help="scan the printed PDFs for personal data (the project's privacy.yml, DATA's deny-list) "
+                             "before they replace the previous ones")
     args = parser.parse_args(argv)
     if not args.src_html.is_file():
         raise SystemExit(f"{args.src_html}: no such page (build the singlehtml book first)")
-    print_pdf(args.src_html, args.out_pdf, args.chromium, notebooks_pdf=args.notebooks)
+    gate = None
+    if args.exit_gate is not None:
+        from lehc_report.paths import project_root
+        from lehc_report.privacy import load_settings
+
+        gate = load_settings(project_root(), args.exit_gate)
+    print_pdf(args.src_html, args.out_pdf, args.chromium, notebooks_pdf=args.notebooks, gate=gate)
     from pypdf import PdfReader
 
     for out in (args.out_pdf, args.notebooks):
