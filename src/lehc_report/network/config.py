@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from lehc_report.errors import DataError
 
-__all__ = ["Cohort", "Network", "NetworkError", "load_network"]
+__all__ = ["Cohort", "Network", "NetworkError", "load_network", "network_privacy_settings"]
 
 
 class NetworkError(DataError):
@@ -121,3 +121,31 @@ def load_network(path: Path) -> Network:
             raise NetworkError(path, f"cohort {cohort.id!r} (entry {number}), key 'data': no folder {folder}")
         resolved.append(cohort.model_copy(update={"data": folder}))
     return network.model_copy(update={"cohorts": resolved})
+
+
+def network_privacy_settings(network: Network, root: Path):
+    """The privacy settings for what the network report shows: ``privacy.yml``'s, with every
+    cohort's own deny-list added (a name one cohort withholds is withheld across cohorts too).
+
+    Parameters
+    ----------
+    network : Network
+        From :func:`load_network` (data folders resolved).
+    root : Path
+        The project, holding ``privacy.yml``.
+
+    Returns
+    -------
+    lehc_report.privacy.PrivacySettings
+        The deny-list holds the project's names, then each cohort's in the file's order,
+        without repeats.
+    """
+    import dataclasses
+
+    from lehc_report.privacy import COHORT_DENY_LIST, load_settings, read_deny_list
+
+    settings = load_settings(root)
+    names = list(settings.deny_list)
+    for cohort in network.cohorts:
+        names += [name for name in read_deny_list(cohort.data / COHORT_DENY_LIST) if name not in names]
+    return dataclasses.replace(settings, deny_list=tuple(names))

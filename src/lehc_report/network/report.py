@@ -465,8 +465,8 @@ def _jupyter_book(book: Path, output: Path, builder: str) -> None:
         raise SystemExit(f"network: the {builder} build of {book} failed:\n{done.stdout[-3000:]}{done.stderr[-3000:]}")
 
 
-def build_html(book: Path, network_build: Path) -> Path:
-    """Build the network book's HTML into ``<network_build>/html`` (swapped in on success).
+def build_html(book: Path, network_build: Path, gate=None) -> Path:
+    """Build the network book's HTML and publish it as ``<network_build>/html``.
 
     Parameters
     ----------
@@ -474,26 +474,41 @@ def build_html(book: Path, network_build: Path) -> Path:
         Folder written by :func:`write_book`.
     network_build : Path
         ``<build>/network``.
+    gate : lehc_report.privacy.PrivacySettings, optional
+        When given, the exit gate (:func:`lehc_report.tools.exit_gate.scan_html`) reads
+        the new pages before they are published.
 
     Returns
     -------
     Path
-        ``<network_build>/html/index.html``.
+        ``<network_build>/html/index.html``.  ``html`` is a link swapped by one rename
+        (:func:`lehc_report.tools.publish.copy_and_swap`): a complete report, the previous
+        or the new one, is in place at every moment.
 
     Raises
     ------
     SystemExit
-        Jupyter Book failed or warned (``-W``): its output is shown.
+        Jupyter Book failed or warned (``-W``): its output is shown; or the exit gate
+        found personal data (every hit; the previous report is untouched).
     """
+    from lehc_report.tools.publish import copy_and_swap
+
     work = Path(network_build) / "work"
     _jupyter_book(book, work, "html")
+    pages = work / "_build" / "html"
+    if gate is not None:
+        from lehc_report.tools.exit_gate import failure_text, scan_html
+
+        found = list(scan_html(pages, gate))
+        if found:
+            raise SystemExit(f"network: the report was not published; the previous one is untouched.\n"
+                             f"{failure_text(found)}")
     target = Path(network_build) / "html"
-    shutil.rmtree(target, ignore_errors=True)
-    shutil.copytree(work / "_build" / "html", target)
+    copy_and_swap(pages, target)
     return target / "index.html"
 
 
-def build_pdf(book: Path, network_build: Path, chromium: str | None = None) -> Path:
+def build_pdf(book: Path, network_build: Path, chromium: str | None = None, gate=None) -> Path:
     """Print the network book to ``<network_build>/pdf/network.pdf`` (singlehtml + Chromium).
 
     Parameters
@@ -504,6 +519,8 @@ def build_pdf(book: Path, network_build: Path, chromium: str | None = None) -> P
         ``<build>/network``.
     chromium : str, optional
         Browser executable (default as :func:`lehc_report.tools.pdf.find_chromium`).
+    gate : lehc_report.privacy.PrivacySettings, optional
+        When given, the exit gate reads the printed PDF before it replaces the previous one.
 
     Returns
     -------
@@ -514,4 +531,5 @@ def build_pdf(book: Path, network_build: Path, chromium: str | None = None) -> P
 
     work = Path(network_build) / "work-pdf"
     _jupyter_book(book, work, "singlehtml")
-    return print_pdf(work / "_build" / "singlehtml" / "index.html", Path(network_build) / "pdf" / "network.pdf", chromium)
+    return print_pdf(work / "_build" / "singlehtml" / "index.html", Path(network_build) / "pdf" / "network.pdf", chromium,
+                     gate=gate)

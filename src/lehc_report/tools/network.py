@@ -23,11 +23,14 @@ from lehc_report.paths import BuildFolderError, ProjectPaths, claim_build_folder
 
 
 def _results(args, root: Path):
+    from lehc_report.inputs.personal_data import scan_yaml_file
     from lehc_report.network.compute import compute_network, write_results
-    from lehc_report.network.config import load_network
+    from lehc_report.network.config import load_network, network_privacy_settings
 
     started = time.perf_counter()
     network = load_network(args.network)
+    # The labels, regions and title reach the report: scanned as every input is.
+    scan_yaml_file(network.source, network_privacy_settings(network, root))
     results = compute_network(network, root, args.build, jobs=args.jobs)
     written = write_results(results, args.build / "network" / "results")
     seconds = time.perf_counter() - started
@@ -52,14 +55,16 @@ def _cohorts(args, root: Path) -> None:
 
 
 def _report(args, root: Path) -> None:
+    from lehc_report.network.config import network_privacy_settings
     from lehc_report.network.report import build_html, build_pdf, write_book
 
     results = _results(args, root)
+    gate = network_privacy_settings(results.network, root)
     network_build = args.build / "network"
     book = write_book(results, network_build / "book", root)
-    print(f"network: {build_html(book, network_build)}")
+    print(f"network: {build_html(book, network_build, gate)}")
     if not args.no_pdf:
-        print(f"network: {build_pdf(book, network_build, args.chromium)}")
+        print(f"network: {build_pdf(book, network_build, args.chromium, gate)}")
 
 
 def main(argv: list[str] | None = None) -> None:
