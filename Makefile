@@ -195,7 +195,7 @@ pdf/book.pdf: $(NB_DONE) stamps/book.inputs stamps/book-config.inputs stamps/pdf
 	@echo "pdf: $(CURDIR)/$@"
 
 docx/report.docx: html/index.html stamps/docx.inputs
-	cd "$(ROOT)" && $(PY) -m lehc_report.tools.docx --html "$(CURDIR)/html" --toc _toc.yml --out "$(CURDIR)/$@"
+	cd "$(ROOT)" && $(PY) -m lehc_report.tools.docx --html "$(CURDIR)/html" --toc _toc.yml --out "$(CURDIR)/$@" --exit-gate "$$LEHC_DATA"
 
 lehc.qdpx: stamps/03_qual.inputs stamps/qdpx.inputs
 	cd "$(ROOT)" && $(PY) -m lehc_report.tools.exit_gate --inputs-for-qdpx --data "$$LEHC_DATA"

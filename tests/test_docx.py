@@ -121,3 +121,10 @@ def test_links_between_chapters_stay_inside_the_document(built_docx):
     assert "tbl-appendix3" in anchors  # the summary's reference to Table 4.2
     assert anchors <= bookmarks, f"links to no bookmark: {sorted(anchors - bookmarks)}"
     assert ".html" not in relations and str(ROOT) not in body
+
+
+def test_the_built_document_passes_the_exit_gate(built_docx):
+    from lehc_report import privacy
+    from lehc_report.tools.exit_gate import scan_docx
+
+    assert list(scan_docx(built_docx[0], privacy.load_settings(ROOT, ROOT / "data"))) == []

@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -126,7 +127,8 @@ def test_qdpx_is_scanned_unless_the_respondent_is_allowed(tmp_path, settings):
 @pytest.mark.skipif(not (BUILD / "html" / "index.html").exists(), reason="needs make book")
 def test_the_shipped_build_has_no_false_hit(settings):
     pdf = (BUILD / "pdf" / "book.pdf").exists() and shutil.which("pdftotext") is not None
-    assert exit_gate.check_build(BUILD, privacy.load_settings(ROOT, ROOT / "data"), html=True, pdf=pdf) == []
+    assert exit_gate.check_build(BUILD, privacy.load_settings(ROOT, ROOT / "data"), html=True, pdf=pdf,
+                                  docx=True) == []
 
 
 def test_make_qdpx_refuses_personal_data_unless_the_respondent_is_allowed(tmp_path, capsys):
@@ -169,3 +171,39 @@ def test_the_shipped_search_index_holds_only_current_words():
 
     index = js_index.loads((BUILD / "html" / "searchindex.js").read_text(encoding="utf-8"))
     assert [w for key in ("terms", "titleterms") for w, pages in index[key].items() if pages == []] == []
+
+
+def test_a_word_document_is_scanned_part_by_part_runs_joined_alt_text_included(tmp_path, settings):
+    import docx
+
+    document = docx.Document()
+    paragraph = document.add_paragraph("Ring 07700 ")
+    paragraph.add_run("900123 after six.")  # a number split over two runs, as Word stores edits
+    document.add_paragraph("Nothing here.")
+    document.core_properties.author = "jo.bloggs@example.org"
+    path = tmp_path / "report.docx"
+    document.save(str(path))
+    with zipfile.ZipFile(path) as archive:  # a picture's alternative text, as pandoc writes it
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    parts["word/document.xml"] = parts["word/document.xml"].replace(
+        b"</w:body>", b'<wp:docPr xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" '
+                      b'id="1" name="Picture 1" descr="Photo of Maggie Woods"/></w:body>')
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    assert list(exit_gate.scan_docx(path, settings, shown_as=Path("docx/report.docx"))) == [
+        "docx/report.docx, docProps/core.xml: email: 'jo.bloggs@example.org'",
+        "docx/report.docx, word/document.xml: uk phone: '07700 900123'; name on the deny-list: 'Maggie Woods'"]
+
+
+def test_a_word_document_with_personal_data_is_never_written(tmp_path, settings, monkeypatch):
+    from lehc_report.tools import docx as word
+
+    out = tmp_path / "docx" / "report.docx"
+    out.parent.mkdir()
+    out.write_bytes(b"previous document")
+    monkeypatch.setattr(word, "combined_html", lambda html_dir, toc: "<html><body><p>Mail jo@example.org</p></body></html>")
+    with pytest.raises(exit_gate.ExitGateFailure) as refused:
+        word.build_docx(tmp_path, ROOT / "_toc.yml", out, settings)
+    assert str(refused.value).splitlines()[1:] == ["  docx/report.docx, word/document.xml: email: 'jo@example.org'"]
+    assert out.read_bytes() == b"previous document" and [p.name for p in out.parent.iterdir()] == ["report.docx"]

@@ -30,14 +30,19 @@ import copy
 import os
 import subprocess
 import sys
-import tempfile
 import zipfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 import yaml
 from lxml import etree
 from lxml import html as lxml_html
+
+from lehc_report.tools.publish import private_tempdir
+
+if TYPE_CHECKING:
+    from lehc_report.privacy import PrivacySettings
 
 #: Fixed timestamp (1980-01-01, the earliest a zip file can record) for pandoc's zip
 #: entries and document properties: the build date would make every build differ.
@@ -365,7 +370,7 @@ def _add_field(paragraph, instruction: str, placeholder: str, OxmlElement, qn) -
     run_with(end)
 
 
-def build_docx(html_dir: Path, toc_path: Path, out: Path) -> Path:
+def build_docx(html_dir: Path, toc_path: Path, out: Path, gate: PrivacySettings | None = None) -> Path:
     """Write the report as ``.docx`` from the HTML build.
 
     Parameters
@@ -377,6 +382,9 @@ def build_docx(html_dir: Path, toc_path: Path, out: Path) -> Path:
     out : Path
         The ``.docx`` to write, through a temporary file in the same folder (a failed
         build leaves an earlier file in place).
+    gate : PrivacySettings, optional
+        When given, the exit gate (:func:`lehc_report.tools.exit_gate.scan_docx`) reads
+        the document before it replaces the previous one.
 
     Returns
     -------
@@ -389,12 +397,13 @@ def build_docx(html_dir: Path, toc_path: Path, out: Path) -> Path:
         A report page is not built.
     RuntimeError
         pandoc failed.
+    lehc_report.tools.exit_gate.ExitGateFailure
+        The exit gate found personal data (every hit; the previous file is untouched).
     """
     import pypandoc
 
     out.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=out.parent) as tmp:
-        folder = Path(tmp)
+    with private_tempdir(out.parent, out.name) as folder:
         reference = write_reference_docx(folder / "reference.docx")
         source = folder / "report.html"
         source.write_text(combined_html(html_dir, toc_path), encoding="utf-8")
@@ -417,6 +426,12 @@ def build_docx(html_dir: Path, toc_path: Path, out: Path) -> Path:
         )
         if result.returncode != 0:
             raise RuntimeError(f"pandoc failed ({result.returncode}): {result.stderr.strip()}")
+        if gate is not None:
+            from lehc_report.tools.exit_gate import ExitGateFailure, failure_text, scan_docx
+
+            found = list(scan_docx(partial, gate, shown_as=out))
+            if found:
+                raise ExitGateFailure(failure_text(found))
         os.replace(partial, out)
     return out
 
@@ -427,9 +442,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--html", type=Path, default=Path("_build/html"), help="the HTML build")
     parser.add_argument("--toc", type=Path, default=Path("_toc.yml"), help="Jupyter Book's table of contents")
     parser.add_argument("--out", type=Path, default=Path("_build/docx/report.docx"), help="the .docx to write")
+    parser.add_argument("--exit-gate", type=Path, default=None, metavar="DATA",
+                        help="scan the document for personal data (the project's privacy.yml, DATA's deny-list) "
+                             "before it replaces the previous one")
     args = parser.parse_args(argv)
+    from lehc_report.tools.exit_gate import ExitGateFailure
+
+    gate = None
+    if args.exit_gate is not None:
+        from lehc_report.paths import project_root
+        from lehc_report.privacy import load_settings
+
+        gate = load_settings(project_root(), args.exit_gate)
     try:
-        written = build_docx(args.html, args.toc, args.out)
+        written = build_docx(args.html, args.toc, args.out, gate)
+    except ExitGateFailure as failure:
+        print(f"{failure}\ndocx: {args.out} not written; the previous one, if any, is untouched", file=sys.stderr)
+        return 1
     except (FileNotFoundError, ValueError, RuntimeError) as error:
         print(f"docx: {error}", file=sys.stderr)
         return 1

@@ -1,6 +1,6 @@
 """The exit gate: no output of a build holds personal data.
 
-    python -m lehc_report.tools.exit_gate --build BUILD [--html [--pages DIR]] [--pdf] [--qdpx] [--data DATA]
+    python -m lehc_report.tools.exit_gate --build BUILD [--html [--pages DIR]] [--pdf] [--docx] [--qdpx] [--data DATA]
     python -m lehc_report.tools.exit_gate --inputs-for-qdpx --data DATA   # make qdpx, before writing
 
 The inputs are scanned as they are read (:mod:`lehc_report.inputs.personal_data`); this
@@ -10,7 +10,10 @@ gate scans what leaves, with the same scan (:func:`lehc_report.privacy.find_pers
   ``alt`` and ``title`` attributes in), the page sources Sphinx copies (``_sources/``)
   and the search index (``searchindex.js``), and the text cells (not the numbers) of
   every CSV in ``BUILD/results`` and ``BUILD/tidy``;
-* ``--pdf``: the text of ``BUILD/pdf/book.pdf`` (``pdftotext``), page by page;
+* ``--pdf``: the text of ``BUILD/pdf/book.pdf`` and ``notebooks.pdf`` (``pdftotext``),
+  page by page;
+* ``--docx``: every part of ``BUILD/docx/report.docx`` (body, footers, properties,
+  pictures' alternative text);
 * ``--qdpx``: every text and attribute of ``BUILD/lehc.qdpx`` (``project.qde`` and the
   sources), less the respondents ``qdpx_allow_respondents`` in ``privacy.yml`` names.
 
@@ -18,12 +21,17 @@ Names in ``allow_names`` (``privacy.yml``) are accepted on the pages they are li
 only (a page is named by its file name: ``colophon`` for ``html/book/colophon.html``; a
 PDF page by the chapter it was printed from, the pages before the first chapter being
 ``index``, the title page).  A hit exits 1 naming the output file and the text found.
+
+The PDF printer, the Word writer and the network report call the same scans on what they
+made before it replaces the previous output (``--exit-gate DATA``), so that an output
+with personal data is never published.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import io
 import json
 import subprocess
 import sys
@@ -338,8 +346,75 @@ def scan_qdpx(qdpx: Path, settings: PrivacySettings) -> Iterator[str]:
                 yield f"{qdpx.name}, {name} (respondent {respondent}): {hits_text(hits)}"
 
 
+#: Attributes of a Word document's XML that a reader sees or hears (a picture's alternative text).
+DOCX_TEXT_ATTRIBUTES = ("descr", "title")
+
+
+def docx_part_text(xml: bytes) -> str:
+    """The text of one XML part of a ``.docx``: a line per paragraph or table cell.
+
+    Parameters
+    ----------
+    xml : bytes
+        ``word/document.xml``, ``word/footer1.xml``, ``docProps/core.xml``, ...
+
+    Returns
+    -------
+    str
+        Runs of a paragraph joined as Word shows them (a number split over runs stays
+        whole); any other element's text, and the alternative text of pictures
+        (:data:`DOCX_TEXT_ATTRIBUTES`), on lines of their own.
+    """
+    from defusedxml.ElementTree import iterparse
+
+    out: list[str] = []
+    for _event, element in iterparse(io.BytesIO(xml), events=("end",)):
+        tag = element.tag.rsplit("}", 1)[-1]
+        out.extend("\n" + value + "\n" for key, value in element.attrib.items()
+                   if key.rsplit("}", 1)[-1] in DOCX_TEXT_ATTRIBUTES and value)
+        if tag == "t":
+            out.append(element.text or "")
+        elif tag in ("p", "tc", "br", "tab", "cr"):
+            out.append("\n")
+        elif len(element) == 0 and element.text:
+            out.append("\n" + element.text + "\n")
+    return "".join(out)
+
+
+def scan_docx(docx: Path, settings: PrivacySettings, shown_as: Path | None = None) -> Iterator[str]:
+    """Every hit in a Word document: its body, headers, footers, notes and properties.
+
+    Parameters
+    ----------
+    docx : Path
+        ``BUILD/docx/report.docx``.
+    settings : PrivacySettings
+    shown_as : Path, optional
+        The name to give in each line (where a document written aside is to go).
+
+    Yields
+    ------
+    str
+        ``"docx/report.docx, word/document.xml: <kind>: '<text>'"`` per part with a hit.
+
+    Notes
+    -----
+    The document is every page in one: a name ``allow_names`` allows on some page is
+    accepted anywhere in it (each page it is made from has passed the page-by-page gate).
+    """
+    allowed = frozenset(entry.name for entry in settings.allow_names)
+    shown = Path(shown_as) if shown_as is not None else Path(docx)
+    with zipfile.ZipFile(docx) as archive:
+        for name in sorted(archive.namelist()):
+            if not name.endswith((".xml", ".rels")):
+                continue
+            hits = find_personal_data(docx_part_text(archive.read(name)), settings, skip_names=allowed)
+            if hits:
+                yield f"{shown.parent.name}/{shown.name}, {name}: {hits_text(hits)}"
+
+
 def check_build(build: Path, settings: PrivacySettings, *, html: bool = False, pdf: bool = False,
-                qdpx: bool = False, pages: Path | None = None) -> list[str]:
+                qdpx: bool = False, pages: Path | None = None, docx: bool = False) -> list[str]:
     """Every hit in the chosen outputs of a build.
 
     Parameters
@@ -347,7 +422,7 @@ def check_build(build: Path, settings: PrivacySettings, *, html: bool = False, p
     build : Path
         The build folder.
     settings : PrivacySettings
-    html, pdf, qdpx : bool
+    html, pdf, qdpx, docx : bool
         Which outputs to scan (``html`` includes the results and tidy CSVs).
     pages : Path, optional
         The HTML pages to scan instead of ``build/html`` (the new version, before it is
@@ -364,8 +439,12 @@ def check_build(build: Path, settings: PrivacySettings, *, html: bool = False, p
         found += scan_html(Path(pages) if pages else build / "html", settings)
         found += scan_csv_folder(build / "results", settings)
         found += scan_csv_folder(build / "tidy", settings)
-    if pdf and (build / "pdf" / "book.pdf").is_file():
-        found += scan_pdf(build / "pdf" / "book.pdf", settings)
+    if pdf:
+        for name in ("book.pdf", "notebooks.pdf"):
+            if (build / "pdf" / name).is_file():
+                found += scan_pdf(build / "pdf" / name, settings)
+    if docx and (build / "docx" / "report.docx").is_file():
+        found += scan_docx(build / "docx" / "report.docx", settings)
     if qdpx and (build / "lehc.qdpx").is_file():
         found += scan_qdpx(build / "lehc.qdpx", settings)
     return found
@@ -405,9 +484,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--html", action="store_true")
     parser.add_argument("--pdf", action="store_true")
     parser.add_argument("--qdpx", action="store_true")
+    parser.add_argument("--docx", action="store_true")
     args = parser.parse_args(argv)
-    if not (args.html or args.pdf or args.qdpx or args.inputs_for_qdpx):
-        args.html = args.pdf = args.qdpx = True
+    if not (args.html or args.pdf or args.qdpx or args.docx or args.inputs_for_qdpx):
+        args.html = args.pdf = args.qdpx = args.docx = True
     settings = load_settings(args.root, args.data)
     if args.inputs_for_qdpx:
         from lehc_report.errors import PersonalDataFound
@@ -423,7 +503,8 @@ def main(argv: list[str] | None = None) -> None:
     if args.build is None:
         parser.error("give --build BUILD")
     try:
-        found = check_build(args.build, settings, html=args.html, pdf=args.pdf, qdpx=args.qdpx, pages=args.pages)
+        found = check_build(args.build, settings, html=args.html, pdf=args.pdf, qdpx=args.qdpx, pages=args.pages,
+                            docx=args.docx)
     except ExitGateFailure as failure:
         print(failure, file=sys.stderr)
         raise SystemExit(1) from None
