@@ -190,8 +190,6 @@ def disclosed_crossing(raised: Mapping[str, int], sizes: Mapping[str, int], sett
 class Published2013:
     """The 2013 report's own published counts of people, quoted as facts of that report."""
 
-    attended_professionals: int = 24
-    attended_uses_services: int = 2
     participants: int = 9
     participants_female: int = 7
     participants_male: int = 2

@@ -347,7 +347,7 @@ def sample_description(participants: pd.DataFrame | None, participant_ids, setti
     str
         ``""`` when there is no register or it records no gender; "Of the 12
         participants, 7 are women and 5 are men."; "Of the 9 participants, 7 were women
-        and 2 men, as the 2013 report published. …"; "Of the 4 participants, the
+        and 2 men, as the 2013 report published: …"; "Of the 4 participants, the
         numbers of each gender are not given: …"; "Of the 16 participants, 10 are women;
         the genders of the other 6 are not given separately, …".
     """
@@ -359,12 +359,9 @@ def sample_description(participants: pd.DataFrame | None, participant_ids, setti
     n = len(register)
     if published is not None and (n, women, men) == (published.participants, published.participants_female,
                                                       published.participants_male):
-        attended = published.attended_professionals + published.attended_uses_services
-        return (f"Of the {n} participants, {women} were women and {men} men, as the 2013 report published. Of the "
-                f"{attended} who attended the course, the 2013 report published that {published.attended_professionals} "
-                f"were health and social care professionals and {published.attended_uses_services} people who use "
-                "services. These are that report's own counts, quoted as its facts (this rebuild's register "
-                "reproduces the first).")
+        # Who attended is said once, in the programme chapter, from cohort.yml (attendance_sentence).
+        return (f"Of the {n} participants, {women} were women and {men} men, as the 2013 report published: that "
+                "report's own counts, quoted as its facts, which this rebuild's register reproduces.")
     shown = disclosed_group_counts(n, {"gender": {"female": women, "male": men, "other": other}}, settings)
     rule = f"a group of fewer than {settings.min_group_size} people could point at a person"
     if not shown.withheld("gender"):
