@@ -13,6 +13,7 @@ import pandas as pd
 import seaborn as sns
 
 from lehc_report.inputs.framework import Framework
+from lehc_report.render.labels import fit_label
 from lehc_report.render.outputs import save_figure
 from lehc_report.render.text import figure_label
 
@@ -23,6 +24,11 @@ matplotlib.rcParams["text.parse_math"] = False
 def _area_labels(framework: Framework) -> dict[str, str]:
     """Area ID -> name as a figure draws it (:func:`lehc_report.render.text.figure_label`)."""
     return {area: figure_label(name) for area, name in framework.area_names().items()}
+
+
+#: Of each panel's or category's share of the figure's width, the part its label may use:
+#: the rest keeps a gap between neighbouring labels.
+LABEL_SHARE = 0.92
 
 
 #: Width of the PDF's text column (A4, 210 mm, less 25 mm margins each side), in inches.
@@ -204,7 +210,10 @@ def area_means_figure(scores: pd.DataFrame, framework: Framework, path: Path) ->
     ax.set_ylim(0, framework.scale_max)
     ax.set_ylabel(f"Mean self-assessed score ({scale_label(framework)})")
     ax.set_xlabel("")
-    ax.set_xticks(ax.get_xticks(), [t.get_text().replace(" and ", " and\n") for t in ax.get_xticklabels()])
+    # The axes take about the width less the y axis's labels (0.8 in).
+    room = LABEL_SHARE * (TEXT_WIDTH_IN - 0.8) / max(1, len(ax.get_xticks()))
+    ax.set_xticks(ax.get_xticks(), [fit_label(t.get_text(), room, FIGURE_STYLE["xtick.labelsize"])
+                                    for t in ax.get_xticklabels()])
     ax.legend(title="", loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, frameon=False)
     return finish(fig, path)
 
@@ -257,7 +266,7 @@ def slope_figure(before: pd.DataFrame, after: pd.DataFrame, framework: Framework
         ax.plot([0, 1], [start.mean(), end.mean()], color="black", linewidth=2.5, label="mean")
         ax.set_xticks([0, 1], ["Start", "End"])
         ax.set_xlim(-0.2, 1.2)
-        ax.set_title(names[area].replace(" and ", " and\n"))
+        ax.set_title(fit_label(names[area], LABEL_SHARE * TEXT_WIDTH_IN / len(areas), FIGURE_STYLE["axes.titlesize"]))
     axes[0].set_ylabel(f"Area score ({scale_label(framework)})")
     return finish(fig, path)
 
@@ -333,7 +342,8 @@ def qq_figure(changes: pd.DataFrame, framework: Framework, path: Path) -> Path:
         (theoretical, ordered), (slope, intercept, _) = stats.probplot(values[~np.isnan(values)], dist="norm")
         ax.plot(theoretical, ordered, "o", color=colours[area], markersize=4)
         ax.plot(theoretical, slope * theoretical + intercept, color="black", linewidth=1)
-        ax.set_title(_area_labels(framework)[area].replace(" and ", " and\n"))
+        ax.set_title(fit_label(_area_labels(framework)[area], LABEL_SHARE * TEXT_WIDTH_IN / len(areas),
+                               FIGURE_STYLE["axes.titlesize"]))
         ax.set_xlabel("Normal quantile")
     axes[0].set_ylabel("Change in area score")
     return finish(fig, path)

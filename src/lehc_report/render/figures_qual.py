@@ -13,6 +13,7 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
 
+from lehc_report.render.labels import text_width_in
 from lehc_report.render.text import figure_label
 
 __all__ = ["plot_code_cooccurrence", "plot_theme_by_question"]
@@ -20,6 +21,16 @@ __all__ = ["plot_code_cooccurrence", "plot_theme_by_question"]
 # Labels are data text (area, behaviour, theme names): "$...$" in one must print as typed,
 # not run as Matplotlib mathtext (issue 11).  No figure of the report uses maths.
 matplotlib.rcParams["text.parse_math"] = False
+
+
+#: The survey questions' column labels: characters per line, and their slant in degrees.
+#: Slanted, neighbouring labels are apart by the column width times the sine of the
+#: angle; columns are made wide enough for the most lines a label has
+#: (tests/test_figure_labels.py measures that no two labels touch).
+QUESTION_LABEL_WIDTH = 32
+QUESTION_LABEL_ANGLE = 45
+#: Height of a line of the tick labels' text, in inches (10 pt at matplotlib's 1.2 spacing).
+LINE_HEIGHT_IN = 10 * 1.2 / 72
 
 
 def _wrap(labels: Iterable[Any], width: int) -> list[str]:
@@ -109,10 +120,12 @@ def plot_theme_by_question(
         if "theme_name" in names
         else table.index
     )
-    cols = [question_labels.get(c, c) if question_labels else c for c in table.columns]
+    cols = _wrap([question_labels.get(c, c) if question_labels else c for c in table.columns], QUESTION_LABEL_WIDTH)
     values = table.to_numpy(dtype=int)
+    lines = max((label.count("\n") + 1 for label in cols), default=1)
+    column_in = max(0.55, (lines * LINE_HEIGHT_IN + 0.08) / np.sin(np.radians(QUESTION_LABEL_ANGLE)))
     fig = Figure(
-        figsize=(max(6.0, 0.55 * values.shape[1] + 3.5), max(2.5, 0.55 * values.shape[0] + 1.6)),
+        figsize=(max(6.0, column_in * values.shape[1] + 3.5), max(2.5, 0.55 * values.shape[0] + 1.6)),
         layout="constrained",
     )
     ax = fig.subplots()
@@ -122,11 +135,13 @@ def plot_theme_by_question(
         linewidths=0.5, linecolor="white", xticklabels=False, yticklabels=False,
         cbar_kws={"label": "respondents"},
     )
-    _label_cells(ax, _wrap(cols, 14), _wrap(rows, 30))
+    _label_cells(ax, cols, _wrap(rows, 30))
     ax.set_xlabel("survey question")
     ax.set_ylabel("")
     ax.tick_params(axis="y", rotation=0)
-    ax.tick_params(axis="x", rotation=0)
+    # Slanted: a question label is wider than its column, and level ones ran into each other.
+    for label in ax.get_xticklabels():
+        label.set(rotation=QUESTION_LABEL_ANGLE, ha="right", rotation_mode="anchor")
     if title:
         ax.set_title(title)
     return fig
@@ -155,7 +170,10 @@ def plot_code_cooccurrence(
     """
     names = [figure_label(labels.get(c, c) if labels else c) for c in matrix.index]
     values = matrix.to_numpy(dtype=int)
-    size = max(4.5, 0.3 * len(names) + 3.0)
+    # Cells of 0.3 in, and room for the longest name beside and below them (3 in held
+    # every shipped name; a cohort's longer ones widen the figure rather than its cells).
+    label_in = max((text_width_in(name, matplotlib.rcParams["xtick.labelsize"]) for name in names), default=0.0)
+    size = max(4.5, 0.3 * len(names) + max(3.0, label_in + 0.6))
     fig = Figure(figsize=(size + 1.0, size), layout="constrained")
     ax = fig.subplots()
     sns.heatmap(
