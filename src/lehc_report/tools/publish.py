@@ -36,6 +36,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -134,6 +135,33 @@ def run_locked(build: Path, command: Sequence[str]) -> int:
 # ---- private temporaries -----------------------------------------------------------------
 
 
+#: Descriptors of the folders this process holds :func:`_making_temporaries`'s lock on.
+_FOLDER_LOCKS: set[int] = set()
+#: Held from opening such a descriptor until it is in :data:`_FOLDER_LOCKS`, and by ``fork``:
+#: a descriptor opened before a fork and locked after it would lock the child's copy too.
+_FOLDER_LOCKS_GUARD = threading.Lock()
+
+
+def _drop_folder_locks_in_child() -> None:
+    """In a child of ``fork(2)``: close the inherited descriptors of :data:`_FOLDER_LOCKS`.
+
+    Why: a ``flock`` lock belongs to the open file description, which a forked child shares.
+    A child forked by one thread while another thread held a folder's shared lock (a process
+    pool, a kernel) kept that lock for its whole life, and every cleanup of the folder, and
+    so every new temporary in it, waited for the child to end.  Closing (never unlocking)
+    the child's copy leaves the parent's lock as it was.
+    """
+    for fd in list(_FOLDER_LOCKS):
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _FOLDER_LOCKS.clear()
+    _FOLDER_LOCKS_GUARD.release()  # taken by the parent's thread that forked
+
+
+os.register_at_fork(before=_FOLDER_LOCKS_GUARD.acquire, after_in_parent=_FOLDER_LOCKS_GUARD.release,
+                    after_in_child=_drop_folder_locks_in_child)
+
+
 @contextlib.contextmanager
 def _making_temporaries(parent: Path, exclusive: bool) -> Iterator[None]:
     """Hold ``flock(2)`` on the folder ``parent`` itself: shared while one temporary is made
@@ -143,13 +171,21 @@ def _making_temporaries(parent: Path, exclusive: bool) -> Iterator[None]:
     cleanup running then would take it for stale (a kernel's folder in use was once removed
     in that gap).  Under the exclusive lock no temporary is half-made, so an unlocked one is
     stale whatever its age; a creator killed half-way releases its shared lock with its life.
+    A child forked meanwhile does not inherit the lock (:func:`_drop_folder_locks_in_child`).
     """
-    fd = os.open(parent, os.O_RDONLY | os.O_DIRECTORY)
+    with _FOLDER_LOCKS_GUARD:
+        fd = os.open(parent, os.O_RDONLY | os.O_DIRECTORY)
+        _FOLDER_LOCKS.add(fd)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
         yield
     finally:
-        os.close(fd)  # releases the lock
+        # Under the guard: a fork between discard and close would lock the child's copy.  In
+        # a forked child the descriptor is closed already (and its number may be reused).
+        with _FOLDER_LOCKS_GUARD:
+            if fd in _FOLDER_LOCKS:
+                _FOLDER_LOCKS.discard(fd)
+                os.close(fd)  # releases the lock
 
 
 def _holds_live_owner(folder: Path) -> bool:
