@@ -207,3 +207,15 @@ def test_a_word_document_with_personal_data_is_never_written(tmp_path, settings,
         word.build_docx(tmp_path, ROOT / "_toc.yml", out, settings)
     assert str(refused.value).splitlines()[1:] == ["  docx/report.docx, word/document.xml: email: 'jo@example.org'"]
     assert out.read_bytes() == b"previous document" and [p.name for p in out.parent.iterdir()] == ["report.docx"]
+
+
+def test_a_contact_link_is_scanned_whatever_text_it_shows(tmp_path, settings):
+    """A mailto: or tel: target is personal data behind harmless link text (pages and Word)."""
+    text = exit_gate.html_text('<p><a href="mailto:jo.bloggs%40example.org">write to us</a> or '
+                               '<a href="tel:+442079460958">ring</a>; <a href="book/aims.html">aims</a></p>')
+    assert ("email", "jo.bloggs@example.org") in privacy.find_personal_data(text, settings)
+    assert ("uk phone", "+442079460958") in privacy.find_personal_data(text, settings)
+    rels = (b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            b'<Relationship Id="r1" Type="hyperlink" Target="mailto:jo.bloggs@example.org" TargetMode="External"/>'
+            b'<Relationship Id="r2" Type="image" Target="media/rId59.png"/></Relationships>')
+    assert exit_gate.docx_part_text(rels).split() == ["mailto:jo.bloggs@example.org"]

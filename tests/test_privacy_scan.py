@@ -71,6 +71,8 @@ def test_every_spelling_is_found_as_typed(text, kind, found, settings):
     "in 1,234,567,890 cases", "it's Wilton", "cwilton", "0 7 7", "d_z = 1.2345678901", "M = 7.5633, SD = 0.0440",
     "a scale of 0 1 2 3 4 5 6 7 8 9 10", "rated 0 1 2 3 4 5 6 7 8 9", "counts [0 1 0 0 2 0 1 0 0 0 1 0]",
     "0 7 7 0 0 9 0 0 1 2 3 4 5", "0.1 2 3 4 5 6 7 8 9 1", "1 2 3 4 5 6 7 8 9 1 2",
+    "[0 1 1 0 0 1 0 0 1 0]", "0-1-1-0-0-1-0-0-1-0", "[0 3 1 0 2 0 0 1 2 0 1]", "ranks 0 2 1 3 4 6 5 7 8 9",
+    "0 9 8 7 6 5 4 3 2 1", "counts [ 0 3 1 0 2 0 0 1 2 0 1 ]",
 ])
 def test_computed_numbers_and_near_words_are_not_hits(text, settings):
     assert privacy.find_personal_data(text, settings) == []

@@ -184,14 +184,24 @@ _UK_PHONE_DIGIT_BY_DIGIT = re.compile(
     + r"(?![ .-]?\d)" + _NOT_AFTER)
 
 
+def _printed_digits(text: str, match: re.Match) -> bool:
+    """Whether a digit-by-digit match is a list a program printed, not a number someone typed.
+
+    An array printed in brackets ("[0 1 1 0 ...]"), a vector of zeros and ones, and ten
+    different digits (the points of a 0-9 scale, or ranks, in any order) are not phone
+    numbers anyone would give.
+    """
+    digits = re.sub(r"\D", "", match.group(0))
+    bracketed = text[:match.start()].rstrip().endswith("[") or text[match.end():].lstrip().startswith("]")
+    return bracketed or set(digits) <= {"0", "1"} or len(set(digits)) == 10
+
+
 def _uk_phone_numbers(text: str) -> list[tuple[int, int]]:
     """Spans of ``PATTERNS["uk_phone"]`` matches with a UK national number's length (9 or
     10 digits after the trunk 0 or +44); a match with more digits is cut back group by
     group ("07700 900123 42" holds "07700 900123").  Numbers typed digit by digit
     (:data:`_UK_PHONE_DIGIT_BY_DIGIT`) are found too."""
-    # "0 1 2 3 4 5 6 7 8 9" is the points of a 0-9 scale, not a number anyone would give.
-    found = [match.span() for match in _UK_PHONE_DIGIT_BY_DIGIT.finditer(text)
-             if re.sub(r"\D", "", match.group(0)) != "0123456789"]
+    found = [match.span() for match in _UK_PHONE_DIGIT_BY_DIGIT.finditer(text) if not _printed_digits(text, match)]
     for match in PATTERNS["uk_phone"].finditer(text):
         typed = match.group(0)
         group_ends = [m.end() for m in re.finditer(r"\d+\)?", typed)]

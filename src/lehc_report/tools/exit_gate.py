@@ -38,6 +38,7 @@ import sys
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import unquote
 
 from lehc_report.privacy import PrivacySettings, allowed_on_page, find_personal_data, hits_text, load_settings
 
@@ -68,6 +69,21 @@ def page_name(path: Path) -> str:
     return path.name.split(".", 1)[0]
 
 
+def contact_link(url: str) -> bool:
+    """Whether a link's target is a contact detail (``mailto:``, ``tel:``, ``sms:``): such a
+    target is personal data behind whatever text the link shows.
+
+    Parameters
+    ----------
+    url : str
+
+    Returns
+    -------
+    bool
+    """
+    return url.strip().lower().startswith(("mailto:", "tel:", "sms:", "callto:"))
+
+
 def html_text(markup: str) -> str:
     """The text a reader of an HTML page can see or hear.
 
@@ -80,8 +96,9 @@ def html_text(markup: str) -> str:
     -------
     str
         The text, a line per block element (paragraph, cell, list item, heading), with
-        ``alt`` and ``title`` attribute values on lines of their own; ``script`` and
-        ``style`` elements left out.
+        ``alt`` and ``title`` attribute values, and the targets of contact links
+        (:func:`contact_link`), on lines of their own; ``script`` and ``style`` elements
+        left out.
     """
     import lxml.html
 
@@ -98,6 +115,8 @@ def html_text(markup: str) -> str:
         for attribute in ("alt", "title"):
             if element.get(attribute):
                 extra.append(element.get(attribute))
+        if contact_link(element.get("href", "")):
+            extra.append(unquote(element.get("href")))
         if element.tag in BLOCKS:
             element.tail = "\n" + (element.tail or "")
     return root.text_content() + "\n" + "\n".join(extra)
@@ -362,16 +381,19 @@ def docx_part_text(xml: bytes) -> str:
     -------
     str
         Runs of a paragraph joined as Word shows them (a number split over runs stays
-        whole); any other element's text, and the alternative text of pictures
-        (:data:`DOCX_TEXT_ATTRIBUTES`), on lines of their own.
+        whole); any other element's text, the alternative text of pictures
+        (:data:`DOCX_TEXT_ATTRIBUTES`) and the targets of contact links (in the ``.rels``
+        parts, :func:`contact_link`), on lines of their own.
     """
     from defusedxml.ElementTree import iterparse
 
     out: list[str] = []
     for _event, element in iterparse(io.BytesIO(xml), events=("end",)):
         tag = element.tag.rsplit("}", 1)[-1]
-        out.extend("\n" + value + "\n" for key, value in element.attrib.items()
-                   if key.rsplit("}", 1)[-1] in DOCX_TEXT_ATTRIBUTES and value)
+        out.extend("\n" + (unquote(value) if key == "Target" else value) + "\n"
+                   for key, value in element.attrib.items()
+                   if (key.rsplit("}", 1)[-1] in DOCX_TEXT_ATTRIBUTES and value)
+                   or (key == "Target" and contact_link(value)))
         if tag == "t":
             out.append(element.text or "")
         elif tag in ("p", "tc", "br", "tab", "cr"):

@@ -1,5 +1,5 @@
-"""Breaking this session's changes (publish's folder lock, the privacy scan): regressions
-found by trying them as a demanding user would."""
+"""A child forked while a temporary is being made or judged does not keep the folder's lock:
+the lock belongs to the open file description, which a forked child shares."""
 
 from __future__ import annotations
 
