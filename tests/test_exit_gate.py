@@ -105,6 +105,19 @@ def test_planted_text_in_the_pdf_fails_naming_the_page(tmp_path, settings):
         "pdf/book.pdf, page 1: uk phone: '+44 20 7946 0958'; name on the deny-list: 'Maggie Woods'"]
 
 
+@pytest.mark.skipif(not (CHROMIUM and shutil.which("pdftotext")), reason="needs Chromium and pdftotext")
+def test_a_contact_link_in_the_pdf_is_found_behind_its_text(tmp_path, settings):
+    source = tmp_path / "page.html"
+    source.write_text(page('<h1>Findings</h1><p><a href="mailto:jo.bloggs%40example.org">Write to us</a>.</p>'),
+                      encoding="utf-8")
+    build = tmp_path / "build"
+    (build / "pdf").mkdir(parents=True)
+    subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+                    f"--print-to-pdf={build / 'pdf' / 'book.pdf'}", source.as_uri()], check=True, capture_output=True,
+                   timeout=120)
+    assert exit_gate.check_build(build, settings, pdf=True) == ["pdf/book.pdf, page 1: email: 'jo.bloggs@example.org'"]
+
+
 def test_qdpx_is_scanned_unless_the_respondent_is_allowed(tmp_path, settings):
     sys.path.insert(0, str(Path(__file__).parent))
     from qual_fixture import tables, write_fixture

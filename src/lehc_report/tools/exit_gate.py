@@ -275,8 +275,37 @@ def pdf_pages_by_chapter(pdf: Path) -> list[str | None]:
     return chapters
 
 
+def pdf_contact_links(pdf: Path) -> list[list[str]]:
+    """The targets of the contact links (:func:`contact_link`) on each page of a PDF.
+
+    Parameters
+    ----------
+    pdf : Path
+
+    Returns
+    -------
+    list of list of str
+        One list per page, ``%``-escapes decoded (``pdftotext`` reads only what a page shows).
+    """
+    from pypdf import PdfReader
+
+    from lehc_report.tools.pdf import _quiet_pypdf
+
+    found = []
+    with _quiet_pypdf():
+        for page in PdfReader(str(pdf)).pages:
+            links = []
+            for reference in page.get("/Annots") or []:
+                action = reference.get_object().get("/A")
+                uri = action.get_object().get("/URI") if action is not None else None
+                if uri is not None and contact_link(str(uri)):
+                    links.append(unquote(str(uri)))
+            found.append(links)
+    return found
+
+
 def scan_pdf(pdf: Path, settings: PrivacySettings, shown_as: Path | None = None) -> Iterator[str]:
-    """Every hit in a PDF's text (``pdftotext``), page by page.
+    """Every hit in a PDF's text (``pdftotext``) and its contact links' targets, page by page.
 
     Parameters
     ----------
@@ -303,8 +332,11 @@ def scan_pdf(pdf: Path, settings: PrivacySettings, shown_as: Path | None = None)
                               "install poppler-utils (apt-get install poppler-utils)") from error
     pages = done.stdout.decode("utf-8", errors="replace").split("\f")
     chapters = pdf_pages_by_chapter(pdf)
+    links = pdf_contact_links(pdf)
     for number, text in enumerate(pages, start=1):
         chapter = chapters[number - 1] if number <= len(chapters) else None
+        if number <= len(links):
+            text = "\n".join([text, *links[number - 1]])
         hits = _hits(text, settings, chapter)
         if hits:
             where = f"page {number}" + (f" ({chapter})" if chapter else "")
