@@ -76,6 +76,26 @@ def test_accepted_build_folders_are_marked(tmp_path):
     assert (legacy.build / BUILD_MARKER).is_file()
 
 
+def test_a_folder_marked_by_a_concurrent_build_while_it_is_looked_at_is_accepted(tmp_path, monkeypatch):
+    """`make book pdf` claims the folder twice at once: the other claim can make it, write its
+    marker and lock file between this one's look for the marker and its listing of the folder
+    (CI once refused the folder so, "not empty and not a build folder")."""
+    import pathlib
+
+    paths = paths_for(tmp_path, "_build")
+    paths.build.mkdir()
+    listing = pathlib.Path.iterdir
+
+    def concurrent_claim(folder):
+        if folder == paths.build and not paths.marker.exists():
+            paths.marker.write_text("marked", encoding="utf-8")  # the other build, meanwhile
+            (paths.build / ".build.lock").touch()
+        return listing(folder)
+
+    monkeypatch.setattr(pathlib.Path, "iterdir", concurrent_claim)
+    assert claim_build_folder(paths) == paths.build
+
+
 def test_clean_removes_only_marked_folders(tmp_path):
     paths = paths_for(tmp_path, "notes")
     paths.build.mkdir(parents=True)

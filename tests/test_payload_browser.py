@@ -145,6 +145,9 @@ def visits(payload_build, served, browser):
             page.on("request", lambda q, r=record: r["requests"].append(q.url))
             page.goto(served + name, wait_until="load")
             page.wait_for_timeout(200)  # let onload handlers and deferred scripts run
+            # The top index.html only redirects (a meta refresh): wait for the page it opens.
+            page.wait_for_load_state("load")
+            page.wait_for_function("document.body !== null")
             record["data_elements"] = page.evaluate(FIND_DATA_ELEMENTS, [MARK, list(MARKUP_TAGS)])
             record["text"] = " ".join(page.evaluate(PAGE_TEXT).split())
             record["width"] = page.evaluate("document.documentElement.scrollWidth")

@@ -209,7 +209,9 @@ def check_build_folder(paths: ProjectPaths) -> None:
     if build.is_dir() and not paths.marker.exists():
         entries = {entry.name for entry in build.iterdir()}
         adoptable = "stamps" in entries and entries <= LEGACY_BUILD_ENTRIES
-        if entries and not adoptable:
+        # Looked at again: a concurrent build (`make book pdf` runs two) writes the marker
+        # first, so a folder that filled after the first look is marked by now.
+        if entries and not adoptable and not paths.marker.exists():
             raise BuildFolderError(f"BUILD={build} is a folder that is not empty and not a build folder (no "
                                    f"{BUILD_MARKER}); give an empty or new folder, so that nothing in it is "
                                    "overwritten or deleted by `make clean`")
