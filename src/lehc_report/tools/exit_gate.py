@@ -237,12 +237,12 @@ def scan_csv_folder(folder: Path, settings: PrivacySettings) -> Iterator[str]:
                     yield f"{folder.name}/{path.relative_to(folder).as_posix()}, row {number}, column {column!r}: {hits_text(hits)}"
 
 
-def pdf_pages_by_chapter(pdf: Path) -> list[str | None]:
+def pdf_pages_by_chapter(reader) -> list[str | None]:
     """The page (chapter file name) each PDF page was printed from.
 
     Parameters
     ----------
-    pdf : Path
+    reader : pypdf.PdfReader
         A PDF printed by :mod:`lehc_report.tools.pdf` from the single-page book, whose
         chapters start at named destinations ``document-<docname>``.
 
@@ -253,14 +253,10 @@ def pdf_pages_by_chapter(pdf: Path) -> list[str | None]:
         contents), then the chapter's file name; None for every page when the PDF has no
         chapter destinations (then no allowance applies anywhere).
     """
-    from pypdf import PdfReader
+    from lehc_report.tools.pdf import _pages_of_destinations
 
-    from lehc_report.tools.pdf import _pages_of_destinations, _quiet_pypdf
-
-    with _quiet_pypdf():
-        reader = PdfReader(str(pdf))
-        count = len(reader.pages)
-        destinations = _pages_of_destinations(reader)
+    count = len(reader.pages)
+    destinations = _pages_of_destinations(reader)
     starts = sorted((page, name.removeprefix("document-").rsplit("/", 1)[-1])
                     for name, page in destinations.items() if name.startswith("document-"))
     if not starts:
@@ -275,32 +271,27 @@ def pdf_pages_by_chapter(pdf: Path) -> list[str | None]:
     return chapters
 
 
-def pdf_contact_links(pdf: Path) -> list[list[str]]:
+def pdf_contact_links(reader) -> list[list[str]]:
     """The targets of the contact links (:func:`contact_link`) on each page of a PDF.
 
     Parameters
     ----------
-    pdf : Path
+    reader : pypdf.PdfReader
 
     Returns
     -------
     list of list of str
         One list per page, ``%``-escapes decoded (``pdftotext`` reads only what a page shows).
     """
-    from pypdf import PdfReader
-
-    from lehc_report.tools.pdf import _quiet_pypdf
-
     found = []
-    with _quiet_pypdf():
-        for page in PdfReader(str(pdf)).pages:
-            links = []
-            for reference in page.get("/Annots") or []:
-                action = reference.get_object().get("/A")
-                uri = action.get_object().get("/URI") if action is not None else None
-                if uri is not None and contact_link(str(uri)):
-                    links.append(unquote(str(uri)))
-            found.append(links)
+    for page in reader.pages:
+        links = []
+        for reference in page.get("/Annots") or []:
+            action = reference.get_object().get("/A")
+            uri = action.get_object().get("/URI") if action is not None else None
+            if uri is not None and contact_link(str(uri)):
+                links.append(unquote(str(uri)))
+        found.append(links)
     return found
 
 
@@ -331,8 +322,13 @@ def scan_pdf(pdf: Path, settings: PrivacySettings, shown_as: Path | None = None)
         raise ExitGateFailure(f"exit gate: cannot read the text of {pdf} with pdftotext ({error}); "
                               "install poppler-utils (apt-get install poppler-utils)") from error
     pages = done.stdout.decode("utf-8", errors="replace").split("\f")
-    chapters = pdf_pages_by_chapter(pdf)
-    links = pdf_contact_links(pdf)
+    from pypdf import PdfReader
+
+    from lehc_report.tools.pdf import _quiet_pypdf
+
+    with _quiet_pypdf():  # read once, for both
+        reader = PdfReader(str(pdf))
+        chapters, links = pdf_pages_by_chapter(reader), pdf_contact_links(reader)
     for number, text in enumerate(pages, start=1):
         chapter = chapters[number - 1] if number <= len(chapters) else None
         if number <= len(links):
