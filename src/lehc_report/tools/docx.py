@@ -446,14 +446,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="scan the document for personal data (the project's privacy.yml, DATA's deny-list) "
                              "before it replaces the previous one")
     args = parser.parse_args(argv)
-    from lehc_report.tools.exit_gate import ExitGateFailure
+    from lehc_report.tools.exit_gate import ExitGateFailure, settings_for
 
-    gate = None
-    if args.exit_gate is not None:
-        from lehc_report.paths import project_root
-        from lehc_report.privacy import load_settings
-
-        gate = load_settings(project_root(), args.exit_gate)
+    gate = settings_for(args.exit_gate)
     try:
         written = build_docx(args.html, args.toc, args.out, gate)
     except ExitGateFailure as failure:

@@ -500,6 +500,25 @@ def check_build(build: Path, settings: PrivacySettings, *, html: bool = False, p
     return found
 
 
+def settings_for(data: Path | None) -> PrivacySettings | None:
+    """The gate's settings for a tool's ``--exit-gate DATA`` option: the project's
+    ``privacy.yml`` with ``DATA``'s deny-list; None when the option is not given.
+
+    Parameters
+    ----------
+    data : Path or None
+
+    Returns
+    -------
+    PrivacySettings or None
+    """
+    if data is None:
+        return None
+    from lehc_report.paths import project_root
+
+    return load_settings(project_root(), data)
+
+
 def failure_text(found: list[str]) -> str:
     """What the gate says when it finds personal data: one line of advice, then a line per hit.
 

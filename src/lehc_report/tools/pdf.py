@@ -669,12 +669,9 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if not args.src_html.is_file():
         raise SystemExit(f"{args.src_html}: no such page (build the singlehtml book first)")
-    gate = None
-    if args.exit_gate is not None:
-        from lehc_report.paths import project_root
-        from lehc_report.privacy import load_settings
+    from lehc_report.tools.exit_gate import settings_for
 
-        gate = load_settings(project_root(), args.exit_gate)
+    gate = settings_for(args.exit_gate)
     print_pdf(args.src_html, args.out_pdf, args.chromium, notebooks_pdf=args.notebooks, gate=gate)
     from pypdf import PdfReader
 
